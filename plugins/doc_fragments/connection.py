@@ -1,0 +1,71 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+
+class ModuleDocFragment:
+    # Paired one to one with CONNECTION_ARGSPEC in plugins/module_utils/connection.py.
+    DOCUMENTATION = r"""
+options:
+  region:
+    description:
+      - The AWS region to work in, for example C(eu-west-1).
+      - When unset, the C(AWS_REGION) or C(AWS_DEFAULT_REGION) environment variable or the profile's
+        region is used, as boto3 does.
+    type: str
+    aliases: [aws_region]
+  profile:
+    description:
+      - A named profile from the AWS shared credentials/config files.
+      - When unset, the C(AWS_PROFILE) environment variable is used, as boto3 does.
+      - Do not combine with O(access_key) and O(secret_key).
+    type: str
+    aliases: [aws_profile]
+  access_key:
+    description:
+      - AWS access key ID. When unset, boto3's credential chain is used (environment variables
+        C(AWS_ACCESS_KEY_ID), shared files, instance or container role).
+    type: str
+    aliases: [aws_access_key_id]
+  secret_key:
+    description:
+      - AWS secret access key that goes with O(access_key). Never logged.
+    type: str
+    aliases: [aws_secret_access_key]
+  session_token:
+    description:
+      - AWS session token for temporary credentials. Never logged.
+    type: str
+    aliases: [aws_session_token]
+  endpoint_url:
+    description:
+      - Send every AWS API call to this URL instead of the public AWS endpoints, for example a
+        VPC endpoint, a proxy or a local test server such as moto.
+      - When unset, the C(AWS_ENDPOINT_URL) environment variable is used, as boto3 does.
+    type: str
+    aliases: [aws_endpoint_url]
+  assume_role_arn:
+    description:
+      - Assume this IAM role with STS before doing anything, typically to work in another account of
+        an organization, for example C(arn:aws:iam::111111111111:role/OrganizationAccountAccessRole).
+    type: str
+  assume_role_external_id:
+    description:
+      - External ID to pass to STS AssumeRole when the role's trust policy requires one.
+    type: str
+  assume_role_session_name:
+    description:
+      - Session name for STS AssumeRole; it shows in the target account's CloudTrail.
+    type: str
+    default: flowlogs-aws
+notes:
+  - Every AWS call is retried by botocore's own C(standard) retry mode, up to 10 attempts, with
+    exponential backoff on throttling and transient errors. Set C(AWS_RETRY_MODE=adaptive) or
+    C(AWS_MAX_ATTEMPTS) in the environment to change that.
+requirements:
+  - python >= 3.8
+  - boto3 >= 1.34.0
+  - botocore >= 1.34.0
+"""

@@ -1,0 +1,150 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Discovery and audit: VPCs, their flow logs and a verdict per VPC against a desired spec."""
+
+from __future__ import annotations
+
+from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
+    AGGREGATION_INTERVALS,
+    DESTINATION_TYPES,
+    IAM_ROLE_ARN,
+    RESOURCE_ID_PATTERNS,
+    TRAFFIC_TYPES,
+    destination_of,
+    drift,
+    summary,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils.policies import FLOW_LOGS_PRINCIPAL, trusted_services
+
+VERDICTS = ("compliant", "missing", "mismatched", "delivery_failed")
+
+
+def audit_spec(params):
+    """The desired spec an audit compares with; unset options are not compared. Validated."""
+    destination_type = params.get("destination_type") or "cloud-watch-logs"
+    if destination_type not in DESTINATION_TYPES:
+        raise ParameterError("destination_type", "use one of {0}".format(", ".join(DESTINATION_TYPES)))
+    traffic_type = params.get("traffic_type") or "ALL"
+    if traffic_type not in TRAFFIC_TYPES:
+        raise ParameterError("traffic_type", "use one of {0}".format(", ".join(TRAFFIC_TYPES)))
+    interval = params.get("max_aggregation_interval")
+    if interval is not None and interval not in AGGREGATION_INTERVALS:
+        raise ParameterError("max_aggregation_interval", "use one of 60, 600")
+    role = params.get("deliver_logs_role_arn")
+    if role and not IAM_ROLE_ARN.match(role):
+        raise ParameterError("deliver_logs_role_arn", "{0!r} is not an IAM role ARN".format(role))
+    for option in ("vpc_ids", "exclude_vpc_ids"):
+        bad = [v for v in params.get(option) or [] if not RESOURCE_ID_PATTERNS["VPC"].match(str(v))]
+        if bad:
+            raise ParameterError(option, "{0} not VPC ids (vpc-0123abcd...)".format(", ".join(repr(b) for b in bad)))
+    return dict(
+        traffic_type=traffic_type,
+        log_destination_type=destination_type,
+        log_group_name=params.get("log_group_name"),
+        log_destination=(params.get("log_destination") or "").rstrip("/") or None,
+        deliver_logs_role_arn=role,
+        max_aggregation_interval=interval,
+        log_format=params.get("log_format"),
+    )
+
+
+def _goes_where_wanted(spec, flow_log):
+    kind, where = destination_of(flow_log)
+    if kind != spec["log_destination_type"]:
+        return False
+    wanted = spec["log_group_name"] if kind == "cloud-watch-logs" else spec["log_destination"]
+    return wanted is None or wanted == where
+
+
+def delivery_cause(flow_log, roles, log_groups):
+    """The likely reason a flow log cannot deliver, from what we know of its role and log group."""
+    role_arn = flow_log.get("deliver_logs_role_arn")
+    if role_arn in roles:
+        role = roles[role_arn]
+        if role is None:
+            return "delivery role {0} does not exist".format(role_arn)
+        principals = trusted_services(role.get("trust_policy"))
+        if FLOW_LOGS_PRINCIPAL not in principals:
+            return "delivery role {0} trusts {1}, not {2}".format(
+                role["name"], ", ".join(principals) or "no service", FLOW_LOGS_PRINCIPAL
+            )
+    group = flow_log.get("log_group_name")
+    if flow_log.get("log_destination_type") == "cloud-watch-logs" and group in log_groups and log_groups[group] is None:
+        return "log group {0} does not exist".format(group)
+    return flow_log.get("deliver_logs_error_message") or "delivery failed"
+
+
+def verdict_for(spec, flow_logs, roles=None, log_groups=None):
+    """(verdict, reason, mismatched_fields) for one VPC's flow logs. Pure."""
+    roles, log_groups = roles or {}, log_groups or {}
+    candidates = [f for f in flow_logs if _goes_where_wanted(spec, f)]
+    if not candidates:
+        where = spec["log_group_name"] or spec["log_destination"] or spec["log_destination_type"]
+        return "missing", "no flow log to {0}".format(where), []
+    matching = [f for f in candidates if not drift(spec, f)]
+    healthy = [f for f in matching if f.get("deliver_logs_status") != "FAILED"]
+    if healthy:
+        return "compliant", "flow log {0} matches".format(healthy[0]["flow_log_id"]), []
+    if matching:
+        return "delivery_failed", delivery_cause(matching[0], roles, log_groups), []
+    fields = drift(spec, candidates[0])
+    reason = "; ".join(
+        "{0} is {1}, wanted {2}".format(field, candidates[0].get(field), spec[field]) for field in fields
+    )
+    return "mismatched", reason, fields
+
+
+def _lookup_delivery(clients, failed, account):
+    """Roles (same account only) and log groups behind failing flow logs, each looked up once."""
+    roles, groups = {}, {}
+    for flow_log in failed:
+        arn = flow_log.get("deliver_logs_role_arn")
+        if arn and arn not in roles and arn.split(":")[4] == account:
+            try:
+                roles[arn] = aws_api.get_role(clients("iam"), arn.rsplit("/", 1)[-1])
+            except AwsError:
+                pass  # not allowed to read IAM: the cause stays AWS's own message
+        group = flow_log.get("log_group_name")
+        if group and group not in groups and flow_log.get("log_destination_type") == "cloud-watch-logs":
+            try:
+                groups[group] = aws_api.describe_log_group(clients("logs"), group)
+            except AwsError:
+                pass
+    return roles, groups
+
+
+def audit_vpcs(clients, params):
+    """Discover VPCs (ids / EC2 filters / all), read their flow logs, judge each VPC."""
+    spec = audit_spec(params)
+    ec2 = clients("ec2")
+    vpcs = aws_api.describe_vpcs(ec2, params.get("vpc_ids") or None, params.get("filters") or None)
+    excluded = set(params.get("exclude_vpc_ids") or [])
+    vpcs = sorted((v for v in vpcs if v["vpc_id"] not in excluded), key=lambda v: v["vpc_id"])
+    ids = [v["vpc_id"] for v in vpcs]
+    by_vpc = {}
+    for flow_log in aws_api.describe_flow_logs(ec2, ids) if ids else []:
+        by_vpc.setdefault(flow_log["resource_id"], []).append(flow_log)
+    roles, groups = {}, {}
+    if params.get("check_delivery", True):
+        failed = [f for fls in by_vpc.values() for f in fls if f.get("deliver_logs_status") == "FAILED"]
+        if failed:
+            roles, groups = _lookup_delivery(clients, failed, clients.identity()["account"])
+    counts = {v: 0 for v in VERDICTS}
+    for vpc in vpcs:
+        flow_logs = by_vpc.get(vpc["vpc_id"], [])
+        verdict, reason, fields = verdict_for(spec, flow_logs, roles, groups)
+        counts[verdict] += 1
+        vpc.update(
+            flow_logs=[
+                dict(summary(f), resource_id=f["resource_id"], deliver_logs_error_message=f.get("deliver_logs_error_message"))
+                for f in flow_logs
+            ],
+            verdict=verdict,
+            reason=reason,
+            mismatched_fields=fields,
+        )
+    counts["total"] = len(vpcs)
+    return dict(changed=False, vpcs=vpcs, counts=counts)

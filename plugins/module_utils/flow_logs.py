@@ -1,0 +1,507 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Flow logs on many resources: validation, the desired spec, planning (pure) and converge.
+
+A flow log "matches" a resource's desired one when it goes to the same destination. A matching flow
+log whose immutable settings differ is replaced, make-before-break. Other destinations are never touched.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+
+from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import validate_log_group_name
+from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, tag_changes
+
+RESOURCE_ID_PATTERNS = {
+    "VPC": re.compile(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$"),
+    "Subnet": re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$"),
+    "NetworkInterface": re.compile(r"^eni-[0-9a-f]{8}([0-9a-f]{9})?$"),
+    "TransitGateway": re.compile(r"^tgw-[0-9a-f]{8}([0-9a-f]{9})?$"),
+    "TransitGatewayAttachment": re.compile(r"^tgw-attach-[0-9a-f]{8}([0-9a-f]{9})?$"),
+}
+RESOURCE_TYPES = tuple(RESOURCE_ID_PATTERNS)
+TRANSIT_GATEWAY_TYPES = ("TransitGateway", "TransitGatewayAttachment")
+TRAFFIC_TYPES = ("ACCEPT", "REJECT", "ALL")
+DESTINATION_TYPES = ("cloud-watch-logs", "s3", "kinesis-data-firehose")
+AGGREGATION_INTERVALS = (60, 600)
+FILE_FORMATS = ("plain", "parquet")
+DEFAULT_LOG_FORMAT = (
+    "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} "
+    "${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
+)
+IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+S3_ARN = re.compile(r"^arn:aws[a-z\-]*:s3:::([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(/.*)?$")
+FIREHOSE_ARN = re.compile(r"^arn:aws[a-z\-]*:firehose:[a-z0-9\-]+:\d{12}:deliverystream/[\w.\-]+$")
+LOG_FORMAT = re.compile(r"^\$\{[a-z0-9\-]+\}( \$\{[a-z0-9\-]+\})*$")
+#: Settings AWS cannot change on an existing flow log: a difference means replacing it.
+IMMUTABLE_FIELDS = (
+    "traffic_type",
+    "deliver_logs_role_arn",
+    "deliver_cross_account_role",
+    "max_aggregation_interval",
+    "log_format",
+    "destination_options",
+)
+#: AWS refuses a role VPC Flow Logs cannot assume yet; a new role takes a while to propagate.
+ROLE_NOT_READY = "Unable to assume given IAM role"
+ROLE_WAIT_SECONDS = 120
+#: Whole-call errors that concern the caller or the service, not one resource: never bisected.
+CALL_LEVEL_CODES = (
+    "AuthFailure",
+    "UnauthorizedOperation",
+    "AccessDenied",
+    "AccessDeniedException",
+    "RequestLimitExceeded",
+    "Throttling",
+    "ThrottlingException",
+    "InternalError",
+    "ServiceUnavailable",
+    "Unavailable",
+    "EndpointConnectionError",
+    "ConnectTimeoutError",
+    "ReadTimeoutError",
+)
+
+
+def _choice(option, value, allowed):
+    if value not in allowed:
+        raise ParameterError(option, "{0!r} is not allowed; use one of {1}".format(value, ", ".join(str(a) for a in allowed)))
+
+
+def desired_spec(params):
+    """Validate ``params`` (before any AWS call) and return the normalized desired flow log."""
+    resource_type = params.get("resource_type") or "VPC"
+    _choice("resource_type", resource_type, RESOURCE_TYPES)
+    pattern = RESOURCE_ID_PATTERNS[resource_type]
+    bad = [rid for rid in params.get("resource_ids") or [] if not isinstance(rid, str) or not pattern.match(rid)]
+    if bad:
+        raise ParameterError(
+            "resource_ids",
+            "{0} not valid {1} ids (expected like {2})".format(
+                ", ".join(repr(b) for b in bad[:5]) + (" and {0} more are".format(len(bad) - 5) if len(bad) > 5 else " is" if len(bad) == 1 else " are"),
+                resource_type,
+                pattern.pattern,
+            ),
+        )
+    tgw = resource_type in TRANSIT_GATEWAY_TYPES
+    traffic_type = params.get("traffic_type")
+    if tgw:
+        if traffic_type is not None:
+            raise ParameterError("traffic_type", "transit gateway flow logs capture all traffic; leave traffic_type unset")
+    else:
+        traffic_type = traffic_type or "ALL"
+        _choice("traffic_type", traffic_type, TRAFFIC_TYPES)
+    interval = params.get("max_aggregation_interval")
+    interval = interval if interval is not None else (60 if tgw else 600)
+    _choice("max_aggregation_interval", interval, (60,) if tgw else AGGREGATION_INTERVALS)
+
+    destination_type = params.get("destination_type") or "cloud-watch-logs"
+    _choice("destination_type", destination_type, DESTINATION_TYPES)
+    log_group_name = params.get("log_group_name")
+    log_destination = params.get("log_destination")
+    role_arn = params.get("deliver_logs_role_arn")
+    options = params.get("destination_options")
+    absent = params.get("state") == "absent"
+    if destination_type == "cloud-watch-logs":
+        if not log_group_name:
+            raise ParameterError("log_group_name", "required when destination_type is cloud-watch-logs")
+        validate_log_group_name(log_group_name, "log_group_name")
+        if log_destination:
+            raise ParameterError("log_destination", "not used with cloud-watch-logs; name the group with log_group_name")
+        if not role_arn and not absent:
+            raise ParameterError("deliver_logs_role_arn", "required when destination_type is cloud-watch-logs (see flowlogs.aws.flow_log_role)")
+    else:
+        if log_group_name:
+            raise ParameterError("log_group_name", "only used with destination_type cloud-watch-logs; use log_destination")
+        if not log_destination:
+            raise ParameterError("log_destination", "required when destination_type is {0} (an ARN)".format(destination_type))
+        if destination_type == "s3":
+            match = S3_ARN.match(log_destination)
+            if not match:
+                raise ParameterError("log_destination", "{0!r} is not an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)".format(log_destination))
+            if match.group(2) and "AWSLogs" in match.group(2).split("/"):
+                raise ParameterError("log_destination", "the S3 prefix may not contain a folder named AWSLogs: AWS adds it itself")
+            if role_arn:
+                raise ParameterError("deliver_logs_role_arn", "not used with destination_type s3 (S3 delivery uses the bucket policy)")
+        elif not FIREHOSE_ARN.match(log_destination):
+            raise ParameterError(
+                "log_destination",
+                "{0!r} is not a Firehose delivery stream ARN (arn:aws:firehose:<region>:<account>:deliverystream/<name>)".format(log_destination),
+            )
+    if options and destination_type != "s3":
+        raise ParameterError("destination_options", "only used with destination_type s3")
+    for option in ("deliver_logs_role_arn", "deliver_cross_account_role"):
+        if params.get(option) and not IAM_ROLE_ARN.match(params[option]):
+            raise ParameterError(option, "{0!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)".format(params[option]))
+    log_format = params.get("log_format")
+    if log_format is not None and not LOG_FORMAT.match(log_format):
+        raise ParameterError("log_format", "use space-separated ${field} tokens, for example '${version} ${srcaddr} ${dstaddr} ${action}'")
+    if options:
+        _choice("destination_options.file_format", options.get("file_format") or "plain", FILE_FORMATS)
+        options = dict(
+            file_format=options.get("file_format") or "plain",
+            hive_compatible_partitions=bool(options.get("hive_compatible_partitions")),
+            per_hour_partition=bool(options.get("per_hour_partition")),
+        )
+    return dict(
+        resource_type=resource_type,
+        traffic_type=traffic_type,
+        log_destination_type=destination_type,
+        log_group_name=log_group_name,
+        log_destination=log_destination.rstrip("/") if log_destination else None,
+        deliver_logs_role_arn=role_arn or None,
+        deliver_cross_account_role=params.get("deliver_cross_account_role") or None,
+        max_aggregation_interval=interval,
+        log_format=log_format,
+        destination_options=options or None,
+    )
+
+
+def destination_of(flow_log):
+    """Where a flow log delivers, as a comparable key."""
+    kind = flow_log.get("log_destination_type") or "cloud-watch-logs"
+    if kind == "cloud-watch-logs":
+        name = flow_log.get("log_group_name")
+        if not name and flow_log.get("log_destination"):
+            name = flow_log["log_destination"].split(":log-group:", 1)[-1].split(":", 1)[0]
+        return (kind, name)
+    return (kind, (flow_log.get("log_destination") or "").rstrip("/"))
+
+
+def drift(spec, flow_log):
+    """Immutable fields where ``flow_log`` differs from ``spec``; unset options are not compared."""
+    fields = []
+    for field in IMMUTABLE_FIELDS:
+        wanted = spec.get(field)
+        if wanted is None:
+            continue  # unset: leave as is
+        actual = flow_log.get(field)
+        if field == "destination_options" and actual is None:
+            continue  # not reported by this endpoint: cannot be compared
+        if field == "log_format" and actual is None:
+            actual = DEFAULT_LOG_FORMAT
+        if actual != wanted:
+            fields.append(field)
+    return fields
+
+
+def summary(flow_log):
+    """The part of a flow log the reports and diffs show."""
+    if not flow_log:
+        return None
+    keys = (
+        "flow_log_id",
+        "traffic_type",
+        "log_destination_type",
+        "log_group_name",
+        "log_destination",
+        "deliver_logs_role_arn",
+        "max_aggregation_interval",
+        "log_format",
+        "deliver_logs_status",
+        "tags",
+    )
+    return {k: flow_log.get(k) for k in keys}
+
+
+def plan_flow_logs(spec, resource_ids, existing, state="present", tags=None, purge_tags=True):
+    """Per-resource plan (pure). ``existing`` is every flow log on these resources, any destination.
+
+    Returns a list of dicts: resource_id, action (create|replace|delete|update|none), keep (the flow log
+    kept), remove (flow logs to delete), tags_set / tags_remove (on the kept one), changed_fields.
+    """
+    wanted = destination_of(spec)
+    by_resource = {}
+    for flow_log in existing:
+        if destination_of(flow_log) == wanted:
+            by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
+    plan = []
+    for rid in _unique(resource_ids):
+        same = sorted(by_resource.get(rid, []), key=lambda f: (f.get("creation_time") or "", f["flow_log_id"]))
+        step = dict(resource_id=rid, before=same, keep=None, remove=[], tags_set={}, tags_remove=[], changed_fields=[])
+        if state == "absent":
+            step.update(action="delete" if same else "none", remove=same)
+        elif not same:
+            step["action"] = "create"
+        else:
+            good = [f for f in same if not drift(spec, f)]
+            if good:
+                keep = good[0]
+                step["keep"] = keep
+                step["remove"] = [f for f in same if f is not keep]  # duplicates to one destination
+                step["tags_set"], step["tags_remove"] = tag_changes(keep.get("tags"), tags, purge_tags)
+                changed = step["remove"] or step["tags_set"] or step["tags_remove"]
+                step["action"] = "update" if changed else "none"
+            else:
+                step.update(action="replace", remove=same, changed_fields=drift(spec, same[0]))
+        plan.append(step)
+    return plan
+
+
+def _unique(items):
+    seen = set()
+    return [i for i in items if not (i in seen or seen.add(i))]
+
+
+def predict_after(spec, step, tags):
+    """The flow log a resource will have after its step (check mode). Pure."""
+    if step["action"] in ("delete",):
+        return None
+    if step["action"] in ("create", "replace"):
+        return dict(
+            summary(dict(spec, flow_log_id=None, tags=dict(tags or {}))),
+            log_format=spec.get("log_format") or DEFAULT_LOG_FORMAT,
+            deliver_logs_status=None,
+        )
+    keep = step["keep"]
+    if keep is None:
+        return None
+    after = summary(keep)
+    after["tags"] = apply_tag_changes(keep.get("tags"), step["tags_set"], step["tags_remove"])
+    return after
+
+
+def create_request(spec):
+    """CreateFlowLogs parameters (without ResourceIds) for ``spec``."""
+    request = dict(
+        ResourceType=spec["resource_type"],
+        LogDestinationType=spec["log_destination_type"],
+        MaxAggregationInterval=spec["max_aggregation_interval"],
+    )
+    if spec.get("traffic_type"):
+        request["TrafficType"] = spec["traffic_type"]
+    if spec["log_destination_type"] == "cloud-watch-logs":
+        request["LogGroupName"] = spec["log_group_name"]
+    else:
+        request["LogDestination"] = spec["log_destination"]
+    if spec.get("deliver_logs_role_arn"):
+        request["DeliverLogsPermissionArn"] = spec["deliver_logs_role_arn"]
+    if spec.get("deliver_cross_account_role"):
+        request["DeliverCrossAccountRole"] = spec["deliver_cross_account_role"]
+    if spec.get("log_format"):
+        request["LogFormat"] = spec["log_format"]
+    if spec.get("destination_options"):
+        options = spec["destination_options"]
+        request["DestinationOptions"] = dict(
+            FileFormat=options["file_format"],
+            HiveCompatiblePartitions=options["hive_compatible_partitions"],
+            PerHourPartition=options["per_hour_partition"],
+        )
+    return request
+
+
+class FlowLogWriter:
+    """Applies a plan with batched, chunked calls; records per-resource failures instead of stopping."""
+
+    def __init__(self, ec2, spec, tags, sleep=time.sleep, clock=time.monotonic, role_wait=ROLE_WAIT_SECONDS):
+        self.ec2 = ec2
+        self.spec = spec
+        self.tags = tags
+        self.request = create_request(spec)
+        self.sleep = sleep
+        self.clock = clock
+        self.role_wait = role_wait
+        self.failures = {}
+        self.role_retries = 0
+
+    def _fail(self, rid, code, message):
+        self.failures[rid] = dict(resource_id=rid, code=code, message=message)
+
+    def _call_create(self, rids):
+        """One CreateFlowLogs call, retried while the delivery role is not assumable yet."""
+        deadline = self.clock() + self.role_wait
+        delay = 2
+        while True:
+            try:
+                _, unsuccessful = aws_api.create_flow_logs(self.ec2, self.request, rids, self.tags)
+            except AwsError as exc:
+                if ROLE_NOT_READY in (exc.aws_message or "") and self.clock() < deadline:
+                    self.role_retries += 1
+                    self.sleep(delay)
+                    delay = min(delay * 2, 20)
+                    continue
+                raise
+            waiting = [u["resource_id"] for u in unsuccessful if ROLE_NOT_READY in (u["message"] or "")]
+            if waiting and self.clock() < deadline:
+                self.role_retries += 1
+                self.sleep(delay)
+                delay = min(delay * 2, 20)
+                rids = waiting
+                unsuccessful = [u for u in unsuccessful if u["resource_id"] not in set(waiting)]
+                for item in unsuccessful:
+                    self._unsuccessful(item)
+                continue
+            return unsuccessful
+
+    def _unsuccessful(self, item):
+        self._fail(item["resource_id"], item["code"], item["message"])
+
+    def _state(self, rids):
+        """Same-destination flow logs now on ``rids``, split into done / blocked / free."""
+        now = aws_api.describe_flow_logs(self.ec2, rids)
+        wanted = destination_of(self.spec)
+        done, blocked = set(), set()
+        for flow_log in now:
+            if destination_of(flow_log) != wanted:
+                continue
+            if drift(self.spec, flow_log):
+                blocked.add(flow_log["resource_id"])
+            else:
+                done.add(flow_log["resource_id"])
+        blocked -= done
+        free = [r for r in rids if r not in done and r not in blocked]
+        return done, blocked, free
+
+    def create(self, rids):
+        """Create the desired flow log on ``rids``. Returns the ids refused because one to the same
+        destination already exists (AWS refuses a second one); failures are recorded per resource."""
+        refused = set()
+        for chunk in aws_api.chunks(rids, aws_api.create_chunk_size(self.spec["resource_type"])):
+            refused |= self._create_chunk(chunk, depth=0)
+        return refused
+
+    def _create_chunk(self, rids, depth):
+        if not rids:
+            return set()
+        try:
+            unsuccessful = self._call_create(rids)
+        except AwsError as exc:
+            if exc.code in CALL_LEVEL_CODES:
+                raise
+            # The call is not atomic everywhere: see what it did before deciding.
+            done, blocked, free = self._state(rids)
+            refused = set(blocked)
+            if not free:
+                return refused
+            if exc.code == "FlowLogAlreadyExists":
+                if len(free) < len(rids) and depth < 5:
+                    return refused | self._create_chunk(free, depth + 1)
+                return refused | set(free)
+            if len(free) == 1:
+                self._fail(free[0], exc.code, exc.aws_message)
+                return refused
+            # One bad id fails the whole call: split to find it, the others still converge.
+            half = len(free) // 2
+            return refused | self._create_chunk(free[:half], depth + 1) | self._create_chunk(free[half:], depth + 1)
+        refused = set()
+        for item in unsuccessful:
+            text = "{0} {1}".format(item["code"], item["message"]).lower()
+            if "already exists" in text or "flowlogalreadyexists" in text:
+                refused.add(item["resource_id"])
+            else:
+                self._unsuccessful(item)
+        return refused
+
+    def delete(self, flow_logs):
+        """Delete flow logs; failures are recorded against their resource."""
+        by_id = {f["flow_log_id"]: f["resource_id"] for f in flow_logs}
+        if not by_id:
+            return
+        for item in aws_api.delete_flow_logs(self.ec2, sorted(by_id)):
+            self._fail(by_id.get(item["flow_log_id"], item["flow_log_id"]), item["code"], item["message"])
+
+    def retag(self, steps):
+        """Tag changes grouped so that flow logs needing the same change share one call."""
+        groups = {}
+        for step in steps:
+            if step["tags_set"]:
+                key = ("set", tuple(sorted(step["tags_set"].items())))
+                groups.setdefault(key, []).append(step["keep"]["flow_log_id"])
+            if step["tags_remove"]:
+                key = ("remove", tuple(step["tags_remove"]))
+                groups.setdefault(key, []).append(step["keep"]["flow_log_id"])
+        for (kind, payload), ids in sorted(groups.items()):
+            for part in aws_api.chunks(ids, aws_api.DELETE_CHUNK):
+                if kind == "set":
+                    aws_api.create_tags(self.ec2, part, dict(payload))
+                else:
+                    aws_api.delete_tags(self.ec2, part, list(payload))
+
+
+def apply_flow_log_plan(writer, plan):
+    """Apply in the order that never leaves a resource without logging: create, replace, then delete."""
+    creates = [s["resource_id"] for s in plan if s["action"] == "create"]
+    replaces = {s["resource_id"]: s for s in plan if s["action"] == "replace"}
+    refused = writer.create(creates)
+    for rid in refused:
+        writer._fail(rid, "FlowLogAlreadyExists", "another flow log to this destination appeared during the run")
+
+    # Make-before-break: the new flow log first, the old ones after.
+    refused = writer.create(sorted(replaces)) if replaces else set()
+    writer.delete([f for rid, s in replaces.items() if rid not in refused and rid not in writer.failures for f in s["remove"]])
+    if refused:
+        # AWS refuses a second flow log to one destination: delete-then-create for those only.
+        writer.delete([f for rid in sorted(refused) for f in replaces[rid]["remove"]])
+        for rid in writer.create(sorted(refused)):
+            writer._fail(rid, "FlowLogAlreadyExists", "could not replace the flow log: AWS still reports one")
+
+    writer.delete([f for s in plan if s["action"] in ("update", "delete") for f in s["remove"]])
+    writer.retag([s for s in plan if s["action"] == "update"])
+
+
+ACTION_NAMES = dict(create="created", replace="replaced", delete="deleted", update="updated", none="unchanged")
+
+
+def converge_flow_logs(clients, params, check_mode=False, sleep=time.sleep):
+    """Make every resource in ``resource_ids`` carry the desired flow log (or none, when absent)."""
+    spec = desired_spec(params)
+    resource_ids = _unique(params.get("resource_ids") or [])
+    state = params.get("state") or "present"
+    tags = params.get("tags")
+    ec2 = clients("ec2")
+    existing = aws_api.describe_flow_logs(ec2, resource_ids) if resource_ids else []
+    plan = plan_flow_logs(spec, resource_ids, existing, state, tags, params.get("purge_tags", True))
+    changing = [s for s in plan if s["action"] != "none"]
+    failures = {}
+    role_retries = 0
+    after_by_resource = {}
+    if changing and not check_mode:
+        writer = FlowLogWriter(ec2, spec, tags, sleep=sleep)
+        apply_flow_log_plan(writer, changing)
+        failures, role_retries = writer.failures, writer.role_retries
+        wanted = destination_of(spec)
+        for flow_log in aws_api.describe_flow_logs(ec2, [s["resource_id"] for s in changing]):
+            if destination_of(flow_log) == wanted:
+                after_by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
+    results = []
+    diff_before, diff_after = {}, {}
+    for step in plan:
+        rid = step["resource_id"]
+        if step["action"] == "none" or check_mode:
+            after = predict_after(spec, step, tags)
+        else:
+            now = after_by_resource.get(rid, [])
+            after = summary(now[-1]) if now else None
+        entry = dict(
+            resource_id=rid,
+            action=ACTION_NAMES[step["action"]],
+            flow_log_id=(after or {}).get("flow_log_id"),
+            before=[summary(f) for f in step["before"]],
+            after=after,
+            removed_flow_log_ids=[f["flow_log_id"] for f in step["remove"]],
+            changed_fields=step["changed_fields"],
+        )
+        if rid in failures:
+            entry.update(action="failed", error=failures[rid])
+        results.append(entry)
+        if step["action"] != "none":
+            diff_before[rid] = entry["before"]
+            diff_after[rid] = [after] if after else []
+    counts = {name: 0 for name in ("created", "replaced", "updated", "deleted", "unchanged", "failed")}
+    for entry in results:
+        counts[entry["action"]] += 1
+    counts["total"] = len(results)
+    return dict(
+        changed=bool(changing) and len(failures) < len(changing),
+        flow_logs=results,
+        counts=counts,
+        failures=[failures[r] for r in sorted(failures)],
+        role_retries=role_retries,
+        before=diff_before,
+        after=diff_after,
+    )

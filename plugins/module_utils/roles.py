@@ -1,0 +1,223 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""IAM role that VPC Flow Logs assumes to deliver to CloudWatch Logs: rules, plan and converge."""
+
+from __future__ import annotations
+
+import copy
+import re
+
+from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import validate_log_group_name
+from ansible_collections.flowlogs.aws.plugins.module_utils.policies import (
+    delivery_policy_for,
+    normalize_policy,
+    policies_equal,
+    trust_policy_for,
+    trusted_services,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, tag_changes
+
+ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+ROLE_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
+POLICY_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(\d{12}|aws):policy/.+$")
+DEFAULT_POLICY_NAME = "flow-logs-delivery"
+
+
+def validate_role_params(params):
+    name = params.get("name")
+    if not name or not ROLE_NAME.match(name):
+        raise ParameterError("name", "{0!r} is not a valid IAM role name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(name))
+    path = params.get("path") or "/"
+    if not ROLE_PATH.match(path):
+        raise ParameterError("path", "{0!r} is not a valid IAM path: it starts and ends with / (for example /service/)".format(path))
+    policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
+    if not ROLE_NAME.match(policy_name):
+        raise ParameterError("policy_name", "{0!r} is not a valid policy name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(policy_name))
+    for group in params.get("log_group_names") or []:
+        validate_log_group_name(group, "log_group_names")
+    if params.get("state", "present") == "present" and params.get("log_group_names") is not None and not params["log_group_names"]:
+        raise ParameterError("log_group_names", "give at least one log group name; the policy is never granted on '*'")
+    boundary = params.get("permissions_boundary")
+    if boundary and not POLICY_ARN.match(boundary):
+        raise ParameterError(
+            "permissions_boundary",
+            "{0!r} is not a managed policy ARN (arn:aws:iam::<account>:policy/<name>); use an empty string to "
+            "remove the boundary".format(boundary),
+        )
+
+
+def desired_role(params, identity):
+    """Trust policy and inline policy the role must have, for this account and partition."""
+    account, partition = identity["account"], identity["partition"]
+    names = params.get("log_group_names")
+    return dict(
+        trust_policy=trust_policy_for(account, partition, params.get("source_conditions", True)),
+        policy=None if names is None else delivery_policy_for(account, names, partition),
+    )
+
+
+def plan_role(params, current, current_policy, desired):
+    """Actions turning the role (None when absent) and its inline policy into the desired ones. Pure."""
+    name = params["name"]
+    policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
+    if params.get("state", "present") == "absent":
+        return [dict(action="delete_role", name=name)] if current else []
+    plan = []
+    if current is None:
+        plan.append(
+            dict(
+                action="create_role",
+                name=name,
+                path=params.get("path") or "/",
+                trust_policy=desired["trust_policy"],
+                description=params.get("description"),
+                permissions_boundary=params.get("permissions_boundary") or None,
+                tags=dict(params.get("tags") or {}),
+            )
+        )
+        if desired["policy"] is not None:
+            plan.append(dict(action="put_role_policy", name=name, policy_name=policy_name, policy=desired["policy"]))
+        return plan
+
+    if not policies_equal(current.get("trust_policy"), desired["trust_policy"]):
+        plan.append(
+            dict(
+                action="update_trust_policy",
+                name=name,
+                trust_policy=desired["trust_policy"],
+                principals_before=trusted_services(current.get("trust_policy")),
+                principals_after=trusted_services(desired["trust_policy"]),
+            )
+        )
+    if desired["policy"] is not None and not policies_equal(current_policy, desired["policy"]):
+        plan.append(dict(action="put_role_policy", name=name, policy_name=policy_name, policy=desired["policy"]))
+    description = params.get("description")
+    if description is not None and description != (current.get("description") or ""):
+        plan.append(dict(action="update_description", name=name, description=description))
+    boundary = params.get("permissions_boundary")
+    if boundary is not None and boundary != (current.get("permissions_boundary") or ""):
+        if boundary:
+            plan.append(dict(action="put_permissions_boundary", name=name, permissions_boundary=boundary))
+        else:
+            plan.append(dict(action="delete_permissions_boundary", name=name))
+    to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags", True))
+    if to_set:
+        plan.append(dict(action="tag_role", name=name, tags=to_set))
+    if to_remove:
+        plan.append(dict(action="untag_role", name=name, keys=to_remove))
+    return plan
+
+
+def predict_role(current, current_policy, plan, identity):
+    """(role, inline policy) after ``plan``. Pure."""
+    role = copy.deepcopy(current)
+    policy = copy.deepcopy(current_policy)
+    for step in plan:
+        action = step["action"]
+        if action == "create_role":
+            role = dict(
+                name=step["name"],
+                arn="arn:{0}:iam::{1}:role{2}{3}".format(identity["partition"], identity["account"], step["path"], step["name"]),
+                role_id=None,
+                path=step["path"],
+                description=step["description"],
+                trust_policy=step["trust_policy"],
+                permissions_boundary=step["permissions_boundary"],
+                create_date=None,
+                tags=dict(step["tags"]),
+            )
+        elif action == "delete_role":
+            role, policy = None, None
+        elif action == "update_trust_policy":
+            role["trust_policy"] = step["trust_policy"]
+        elif action == "put_role_policy":
+            policy = step["policy"]
+        elif action == "update_description":
+            role["description"] = step["description"]
+        elif action == "put_permissions_boundary":
+            role["permissions_boundary"] = step["permissions_boundary"]
+        elif action == "delete_permissions_boundary":
+            role["permissions_boundary"] = None
+        elif action == "tag_role":
+            role["tags"] = apply_tag_changes(role["tags"], step["tags"], [])
+        elif action == "untag_role":
+            role["tags"] = apply_tag_changes(role["tags"], {}, step["keys"])
+    return role, policy
+
+
+def apply_role_plan(iam, plan):
+    """Apply ``plan``. Returns True when another run created the role first (the caller re-plans)."""
+    for step in plan:
+        action = step["action"]
+        name = step["name"]
+        if action == "create_role":
+            try:
+                aws_api.create_role(
+                    iam, name, step["path"], step["trust_policy"], step["description"], step["permissions_boundary"], step["tags"]
+                )
+            except AwsError as exc:
+                if exc.code == "EntityAlreadyExists":
+                    return True
+                raise
+            aws_api.wait_for_role(iam, name)
+        elif action == "delete_role":
+            aws_api.delete_role(iam, name)
+        elif action == "update_trust_policy":
+            aws_api.update_trust_policy(iam, name, step["trust_policy"])
+        elif action == "put_role_policy":
+            aws_api.put_role_policy(iam, name, step["policy_name"], step["policy"])
+        elif action == "update_description":
+            aws_api.update_role_description(iam, name, step["description"])
+        elif action == "put_permissions_boundary":
+            aws_api.put_permissions_boundary(iam, name, step["permissions_boundary"])
+        elif action == "delete_permissions_boundary":
+            aws_api.delete_permissions_boundary(iam, name)
+        elif action == "tag_role":
+            aws_api.tag_role(iam, name, step["tags"])
+        elif action == "untag_role":
+            aws_api.untag_role(iam, name, step["keys"])
+    return False
+
+
+def _read(iam, params):
+    role = aws_api.get_role(iam, params["name"])
+    policy = None
+    if role is not None:
+        policy = aws_api.get_role_policy(iam, params["name"], params.get("policy_name") or DEFAULT_POLICY_NAME)
+    return role, policy
+
+
+def _public(role, policy):
+    if not role:
+        return {}
+    return dict(role, policy=normalize_policy(policy) if policy else None)
+
+
+def converge_role(clients, params, check_mode=False):
+    """Make the delivery role match ``params``. Safe when another run creates the same role at once."""
+    validate_role_params(params)
+    iam = clients("iam")
+    identity = clients.identity()
+    desired = desired_role(params, identity)
+    before, before_policy = _read(iam, params)
+    plan = plan_role(params, before, before_policy, desired)
+    after, after_policy = predict_role(before, before_policy, plan, identity)
+    if plan and not check_mode:
+        if apply_role_plan(iam, plan):
+            # Another target of this account created the role first: converge what it made.
+            aws_api.wait_for_role(iam, params["name"])
+            current, current_policy = _read(iam, params)
+            apply_role_plan(iam, plan_role(params, current, current_policy, desired))
+        after, after_policy = (None, None) if params.get("state") == "absent" else _read(iam, params)
+    trust_change = next((s for s in plan if s["action"] == "update_trust_policy"), None)
+    return dict(
+        changed=bool(plan),
+        role=_public(after, after_policy),
+        actions=[step["action"] for step in plan],
+        principals_before=trust_change["principals_before"] if trust_change else None,
+        before=_public(before, before_policy),
+        after=_public(after, after_policy),
+    )
