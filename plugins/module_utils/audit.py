@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
@@ -26,20 +28,20 @@ def audit_spec(params):
     """The desired spec an audit compares with; unset options are not compared. Validated."""
     destination_type = params.get("destination_type") or "cloud-watch-logs"
     if destination_type not in DESTINATION_TYPES:
-        raise ParameterError("destination_type", "use one of {0}".format(", ".join(DESTINATION_TYPES)))
+        raise ParameterError("destination_type", "use one of {}".format(", ".join(DESTINATION_TYPES)))
     traffic_type = params.get("traffic_type") or "ALL"
     if traffic_type not in TRAFFIC_TYPES:
-        raise ParameterError("traffic_type", "use one of {0}".format(", ".join(TRAFFIC_TYPES)))
+        raise ParameterError("traffic_type", "use one of {}".format(", ".join(TRAFFIC_TYPES)))
     interval = params.get("max_aggregation_interval")
     if interval is not None and interval not in AGGREGATION_INTERVALS:
         raise ParameterError("max_aggregation_interval", "use one of 60, 600")
     role = params.get("deliver_logs_role_arn")
     if role and not IAM_ROLE_ARN.match(role):
-        raise ParameterError("deliver_logs_role_arn", "{0!r} is not an IAM role ARN".format(role))
+        raise ParameterError("deliver_logs_role_arn", "{!r} is not an IAM role ARN".format(role))
     for option in ("vpc_ids", "exclude_vpc_ids"):
         bad = [v for v in params.get(option) or [] if not RESOURCE_ID_PATTERNS["VPC"].match(str(v))]
         if bad:
-            raise ParameterError(option, "{0} not VPC ids (vpc-0123abcd...)".format(", ".join(repr(b) for b in bad)))
+            raise ParameterError(option, "{} not VPC ids (vpc-0123abcd...)".format(", ".join(repr(b) for b in bad)))
     return dict(
         traffic_type=traffic_type,
         log_destination_type=destination_type,
@@ -65,15 +67,15 @@ def delivery_cause(flow_log, roles, log_groups):
     if role_arn in roles:
         role = roles[role_arn]
         if role is None:
-            return "delivery role {0} does not exist".format(role_arn)
+            return "delivery role {} does not exist".format(role_arn)
         principals = trusted_services(role.get("trust_policy"))
         if FLOW_LOGS_PRINCIPAL not in principals:
-            return "delivery role {0} trusts {1}, not {2}".format(
+            return "delivery role {} trusts {}, not {}".format(
                 role["name"], ", ".join(principals) or "no service", FLOW_LOGS_PRINCIPAL
             )
     group = flow_log.get("log_group_name")
     if flow_log.get("log_destination_type") == "cloud-watch-logs" and group in log_groups and log_groups[group] is None:
-        return "log group {0} does not exist".format(group)
+        return "log group {} does not exist".format(group)
     return flow_log.get("deliver_logs_error_message") or "delivery failed"
 
 
@@ -83,17 +85,15 @@ def verdict_for(spec, flow_logs, roles=None, log_groups=None):
     candidates = [f for f in flow_logs if _goes_where_wanted(spec, f)]
     if not candidates:
         where = spec["log_group_name"] or spec["log_destination"] or spec["log_destination_type"]
-        return "missing", "no flow log to {0}".format(where), []
+        return "missing", "no flow log to {}".format(where), []
     matching = [f for f in candidates if not drift(spec, f)]
     healthy = [f for f in matching if f.get("deliver_logs_status") != "FAILED"]
     if healthy:
-        return "compliant", "flow log {0} matches".format(healthy[0]["flow_log_id"]), []
+        return "compliant", "flow log {} matches".format(healthy[0]["flow_log_id"]), []
     if matching:
         return "delivery_failed", delivery_cause(matching[0], roles, log_groups), []
     fields = drift(spec, candidates[0])
-    reason = "; ".join(
-        "{0} is {1}, wanted {2}".format(field, candidates[0].get(field), spec[field]) for field in fields
-    )
+    reason = "; ".join("{} is {}, wanted {}".format(field, candidates[0].get(field), spec[field]) for field in fields)
     return "mismatched", reason, fields
 
 
@@ -103,16 +103,13 @@ def _lookup_delivery(clients, failed, account):
     for flow_log in failed:
         arn = flow_log.get("deliver_logs_role_arn")
         if arn and arn not in roles and arn.split(":")[4] == account:
-            try:
+            # Not allowed to read IAM: the cause stays AWS's own message.
+            with contextlib.suppress(AwsError):
                 roles[arn] = aws_api.get_role(clients("iam"), arn.rsplit("/", 1)[-1])
-            except AwsError:
-                pass  # not allowed to read IAM: the cause stays AWS's own message
         group = flow_log.get("log_group_name")
         if group and group not in groups and flow_log.get("log_destination_type") == "cloud-watch-logs":
-            try:
+            with contextlib.suppress(AwsError):
                 groups[group] = aws_api.describe_log_group(clients("logs"), group)
-            except AwsError:
-                pass
     return roles, groups
 
 
@@ -139,7 +136,11 @@ def audit_vpcs(clients, params):
         counts[verdict] += 1
         vpc.update(
             flow_logs=[
-                dict(summary(f), resource_id=f["resource_id"], deliver_logs_error_message=f.get("deliver_logs_error_message"))
+                dict(
+                    summary(f),
+                    resource_id=f["resource_id"],
+                    deliver_logs_error_message=f.get("deliver_logs_error_message"),
+                )
                 for f in flow_logs
             ],
             verdict=verdict,

@@ -30,7 +30,7 @@ DELETE_CHUNK = 1000
 
 def chunks(items, size):
     items = list(items)
-    return [items[i:i + size] for i in range(0, len(items), size)]
+    return [items[i : i + size] for i in range(0, len(items), size)]
 
 
 def create_chunk_size(resource_type):
@@ -97,7 +97,7 @@ def describe_vpcs(ec2, vpc_ids=None, filters=None):
                 "Vpcs",
                 "ec2:DescribeVpcs",
                 ", ".join(part),
-                Filters=ec2_filters + [{"Name": "vpc-id", "Values": part}],
+                Filters=[*ec2_filters, {"Name": "vpc-id", "Values": part}],
             )
         )
     return [vpc_from_aws(v) for v in found]
@@ -116,7 +116,9 @@ def flow_log_from_aws(fl):
         deliver_cross_account_role=fl.get("DeliverCrossAccountRole"),
         max_aggregation_interval=fl.get("MaxAggregationInterval"),
         log_format=fl.get("LogFormat"),
-        destination_options=None if not options else dict(
+        destination_options=None
+        if not options
+        else dict(
             file_format=options.get("FileFormat"),
             hive_compatible_partitions=options.get("HiveCompatiblePartitions"),
             per_hour_partition=options.get("PerHourPartition"),
@@ -184,12 +186,16 @@ def delete_flow_logs(ec2, flow_log_ids):
         for item in answer.get("Unsuccessful") or []:
             code = item.get("Error", {}).get("Code")
             if code != "InvalidFlowLogId.NotFound":
-                failures.append(dict(flow_log_id=item.get("ResourceId"), code=code, message=item["Error"].get("Message")))
+                failures.append(
+                    dict(flow_log_id=item.get("ResourceId"), code=code, message=item["Error"].get("Message"))
+                )
     return failures
 
 
 def create_tags(ec2, resource_ids, tags):
-    _call(ec2, "create_tags", "ec2:CreateTags", ", ".join(resource_ids), Resources=list(resource_ids), Tags=tag_list(tags))
+    _call(
+        ec2, "create_tags", "ec2:CreateTags", ", ".join(resource_ids), Resources=list(resource_ids), Tags=tag_list(tags)
+    )
 
 
 def delete_tags(ec2, resource_ids, keys):
@@ -221,11 +227,15 @@ def log_group_from_aws(group, tags):
 
 def describe_log_group(logs, name):
     """The log group called ``name`` with its tags, or None."""
-    groups = _paginate(logs, "describe_log_groups", "logGroups", "logs:DescribeLogGroups", name, logGroupNamePrefix=name)
+    groups = _paginate(
+        logs, "describe_log_groups", "logGroups", "logs:DescribeLogGroups", name, logGroupNamePrefix=name
+    )
     for group in groups:
         if group["logGroupName"] == name:
             arn = group.get("logGroupArn") or group["arn"].rstrip("*").rstrip(":")
-            tags = _call(logs, "list_tags_for_resource", "logs:ListTagsForResource", name, resourceArn=arn).get("tags", {})
+            tags = _call(logs, "list_tags_for_resource", "logs:ListTagsForResource", name, resourceArn=arn).get(
+                "tags", {}
+            )
             return log_group_from_aws(group, tags)
     return None
 
@@ -310,7 +320,7 @@ def get_role_policy(iam, role_name, policy_name):
     except (BotoCoreError, ClientError) as exc:
         if error_code(exc) == "NoSuchEntity":
             return None
-        raise to_aws_error(exc, "iam:GetRolePolicy", "{0}/{1}".format(role_name, policy_name)) from exc
+        raise to_aws_error(exc, "iam:GetRolePolicy", "{}/{}".format(role_name, policy_name)) from exc
     return policy_document(answer.get("PolicyDocument"))
 
 
@@ -349,7 +359,7 @@ def put_role_policy(iam, name, policy_name, policy):
         iam,
         "put_role_policy",
         "iam:PutRolePolicy",
-        "{0}/{1}".format(name, policy_name),
+        "{}/{}".format(name, policy_name),
         RoleName=name,
         PolicyName=policy_name,
         PolicyDocument=json.dumps(policy),
@@ -393,7 +403,12 @@ def delete_role(iam, name):
     for policy in attached:
         _call(iam, "detach_role_policy", "iam:DetachRolePolicy", name, RoleName=name, PolicyArn=policy["PolicyArn"])
     profiles = _paginate(
-        iam, "list_instance_profiles_for_role", "InstanceProfiles", "iam:ListInstanceProfilesForRole", name, RoleName=name
+        iam,
+        "list_instance_profiles_for_role",
+        "InstanceProfiles",
+        "iam:ListInstanceProfilesForRole",
+        name,
+        RoleName=name,
     )
     for profile in profiles:
         _call(

@@ -97,7 +97,7 @@ class Clients:
 
     def _connect(self):
         if not HAS_BOTO3:
-            raise AwsError("import", "MissingLibrary", "boto3 and botocore are required: {0}".format(BOTO3_IMPORT_ERROR))
+            raise AwsError("import", "MissingLibrary", "boto3 and botocore are required: {}".format(BOTO3_IMPORT_ERROR))
         params = self.params
         try:
             session = boto3.Session(

@@ -11,7 +11,7 @@ class ParameterError(ValueError):
 
     def __init__(self, option, message):
         self.option = option
-        super().__init__("{0}: {1}".format(option, message))
+        super().__init__("{}: {}".format(option, message))
 
 
 class AwsError(Exception):
@@ -22,8 +22,8 @@ class AwsError(Exception):
         self.code = code
         self.aws_message = message
         self.resource = resource
-        where = " on {0}".format(resource) if resource else ""
-        super().__init__("{0}{1} failed: {2}: {3}".format(operation, where, code, message))
+        where = " on {}".format(resource) if resource else ""
+        super().__init__(f"{operation}{where} failed: {code}: {message}")
 
     def as_dict(self):
         return dict(operation=self.operation, code=self.code, message=self.aws_message, resource=self.resource)

@@ -70,7 +70,9 @@ CALL_LEVEL_CODES = (
 
 def _choice(option, value, allowed):
     if value not in allowed:
-        raise ParameterError(option, "{0!r} is not allowed; use one of {1}".format(value, ", ".join(str(a) for a in allowed)))
+        raise ParameterError(
+            option, "{!r} is not allowed; use one of {}".format(value, ", ".join(str(a) for a in allowed))
+        )
 
 
 def desired_spec(params):
@@ -82,8 +84,9 @@ def desired_spec(params):
     if bad:
         raise ParameterError(
             "resource_ids",
-            "{0} not valid {1} ids (expected like {2})".format(
-                ", ".join(repr(b) for b in bad[:5]) + (" and {0} more are".format(len(bad) - 5) if len(bad) > 5 else " is" if len(bad) == 1 else " are"),
+            "{} not valid {} ids (expected like {})".format(
+                ", ".join(repr(b) for b in bad[:5])
+                + (" and {} more are".format(len(bad) - 5) if len(bad) > 5 else " is" if len(bad) == 1 else " are"),
                 resource_type,
                 pattern.pattern,
             ),
@@ -92,7 +95,9 @@ def desired_spec(params):
     traffic_type = params.get("traffic_type")
     if tgw:
         if traffic_type is not None:
-            raise ParameterError("traffic_type", "transit gateway flow logs capture all traffic; leave traffic_type unset")
+            raise ParameterError(
+                "traffic_type", "transit gateway flow logs capture all traffic; leave traffic_type unset"
+            )
     else:
         traffic_type = traffic_type or "ALL"
         _choice("traffic_type", traffic_type, TRAFFIC_TYPES)
@@ -112,35 +117,59 @@ def desired_spec(params):
             raise ParameterError("log_group_name", "required when destination_type is cloud-watch-logs")
         validate_log_group_name(log_group_name, "log_group_name")
         if log_destination:
-            raise ParameterError("log_destination", "not used with cloud-watch-logs; name the group with log_group_name")
+            raise ParameterError(
+                "log_destination", "not used with cloud-watch-logs; name the group with log_group_name"
+            )
         if not role_arn and not absent:
-            raise ParameterError("deliver_logs_role_arn", "required when destination_type is cloud-watch-logs (see flowlogs.aws.flow_log_role)")
+            raise ParameterError(
+                "deliver_logs_role_arn",
+                "required when destination_type is cloud-watch-logs (see flowlogs.aws.flow_log_role)",
+            )
     else:
         if log_group_name:
-            raise ParameterError("log_group_name", "only used with destination_type cloud-watch-logs; use log_destination")
+            raise ParameterError(
+                "log_group_name", "only used with destination_type cloud-watch-logs; use log_destination"
+            )
         if not log_destination:
-            raise ParameterError("log_destination", "required when destination_type is {0} (an ARN)".format(destination_type))
+            raise ParameterError(
+                "log_destination", "required when destination_type is {} (an ARN)".format(destination_type)
+            )
         if destination_type == "s3":
             match = S3_ARN.match(log_destination)
             if not match:
-                raise ParameterError("log_destination", "{0!r} is not an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)".format(log_destination))
+                raise ParameterError(
+                    "log_destination",
+                    "{!r} is not an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)".format(
+                        log_destination
+                    ),
+                )
             if match.group(2) and "AWSLogs" in match.group(2).split("/"):
-                raise ParameterError("log_destination", "the S3 prefix may not contain a folder named AWSLogs: AWS adds it itself")
+                raise ParameterError(
+                    "log_destination", "the S3 prefix may not contain a folder named AWSLogs: AWS adds it itself"
+                )
             if role_arn:
-                raise ParameterError("deliver_logs_role_arn", "not used with destination_type s3 (S3 delivery uses the bucket policy)")
+                raise ParameterError(
+                    "deliver_logs_role_arn", "not used with destination_type s3 (S3 delivery uses the bucket policy)"
+                )
         elif not FIREHOSE_ARN.match(log_destination):
             raise ParameterError(
                 "log_destination",
-                "{0!r} is not a Firehose delivery stream ARN (arn:aws:firehose:<region>:<account>:deliverystream/<name>)".format(log_destination),
+                "{!r} is not a Firehose delivery stream ARN "
+                "(arn:aws:firehose:<region>:<account>:deliverystream/<name>)".format(log_destination),
             )
     if options and destination_type != "s3":
         raise ParameterError("destination_options", "only used with destination_type s3")
     for option in ("deliver_logs_role_arn", "deliver_cross_account_role"):
         if params.get(option) and not IAM_ROLE_ARN.match(params[option]):
-            raise ParameterError(option, "{0!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)".format(params[option]))
+            raise ParameterError(
+                option, "{!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)".format(params[option])
+            )
     log_format = params.get("log_format")
     if log_format is not None and not LOG_FORMAT.match(log_format):
-        raise ParameterError("log_format", "use space-separated ${field} tokens, for example '${version} ${srcaddr} ${dstaddr} ${action}'")
+        raise ParameterError(
+            "log_format",
+            "use space-separated ${field} tokens, for example '${version} ${srcaddr} ${dstaddr} ${action}'",
+        )
     if options:
         _choice("destination_options.file_format", options.get("file_format") or "plain", FILE_FORMATS)
         options = dict(
@@ -374,7 +403,7 @@ class FlowLogWriter:
             if exc.code in CALL_LEVEL_CODES:
                 raise
             # The call is not atomic everywhere: see what it did before deciding.
-            done, blocked, free = self._state(rids)
+            _done, blocked, free = self._state(rids)
             refused = set(blocked)
             if not free:
                 return refused
@@ -390,7 +419,7 @@ class FlowLogWriter:
             return refused | self._create_chunk(free[:half], depth + 1) | self._create_chunk(free[half:], depth + 1)
         refused = set()
         for item in unsuccessful:
-            text = "{0} {1}".format(item["code"], item["message"]).lower()
+            text = "{} {}".format(item["code"], item["message"]).lower()
             if "already exists" in text or "flowlogalreadyexists" in text:
                 refused.add(item["resource_id"])
             else:
@@ -433,7 +462,9 @@ def apply_flow_log_plan(writer, plan):
 
     # Make-before-break: the new flow log first, the old ones after.
     refused = writer.create(sorted(replaces)) if replaces else set()
-    writer.delete([f for rid, s in replaces.items() if rid not in refused and rid not in writer.failures for f in s["remove"]])
+    writer.delete(
+        [f for rid, s in replaces.items() if rid not in refused and rid not in writer.failures for f in s["remove"]]
+    )
     if refused:
         # AWS refuses a second flow log to one destination: delete-then-create for those only.
         writer.delete([f for rid in sorted(refused) for f in replaces[rid]["remove"]])

@@ -13,8 +13,31 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.errors import Paramet
 from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, tag_changes
 
 #: The only retention periods CloudWatch Logs accepts. 0 here means "no retention policy" (never expire).
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
-RETENTION_CHOICES = (0,) + RETENTION_DAYS
+RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+RETENTION_CHOICES = (0, *RETENTION_DAYS)
 LOG_GROUP_CLASSES = ("STANDARD", "INFREQUENT_ACCESS")
 LOG_GROUP_NAME = re.compile(r"^[\.\-_/#A-Za-z0-9]{1,512}$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:key/[A-Za-z0-9\-]+$")
@@ -24,7 +47,7 @@ def validate_log_group_name(name, option="name"):
     if not name or not LOG_GROUP_NAME.match(name):
         raise ParameterError(
             option,
-            "{0!r} is not a valid log group name: 1 to 512 characters from a-z A-Z 0-9 . - _ / #".format(name),
+            "{!r} is not a valid log group name: 1 to 512 characters from a-z A-Z 0-9 . - _ / #".format(name),
         )
 
 
@@ -35,7 +58,7 @@ def validate_log_group_params(params):
     if retention is not None and retention not in RETENTION_CHOICES:
         raise ParameterError(
             "retention_in_days",
-            "{0} is not allowed; use one of {1} (0 removes the retention policy)".format(
+            "{} is not allowed; use one of {} (0 removes the retention policy)".format(
                 retention, ", ".join(str(d) for d in RETENTION_CHOICES)
             ),
         )
@@ -43,12 +66,12 @@ def validate_log_group_params(params):
     if kms and not KMS_KEY_ARN.match(kms):
         raise ParameterError(
             "kms_key_id",
-            "{0!r} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); use an empty string to "
+            "{!r} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); use an empty string to "
             "disassociate the key".format(kms),
         )
     group_class = params.get("log_group_class")
     if group_class is not None and group_class not in LOG_GROUP_CLASSES:
-        raise ParameterError("log_group_class", "use one of {0}".format(", ".join(LOG_GROUP_CLASSES)))
+        raise ParameterError("log_group_class", "use one of {}".format(", ".join(LOG_GROUP_CLASSES)))
 
 
 def plan_log_group(params, current):
@@ -88,8 +111,8 @@ def plan_log_group(params, current):
     if group_class and group_class != current.get("log_group_class", "STANDARD"):
         raise ParameterError(
             "log_group_class",
-            "log group {0} is {1}; the class of an existing group cannot be changed (create a new group "
-            "to use {2})".format(name, current.get("log_group_class"), group_class),
+            "log group {} is {}; the class of an existing group cannot be changed (create a new group "
+            "to use {})".format(name, current.get("log_group_class"), group_class),
         )
     to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags", True))
     if to_set:

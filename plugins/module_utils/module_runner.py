@@ -27,15 +27,18 @@ def run_converge(converge, params, check_mode, diff):
         result["diff"] = dict(before=before, after=after)
     failures = result.get("failures")
     if failures:
-        listed = "; ".join("{0}: {1}: {2}".format(f["resource_id"], f["code"], f["message"]) for f in failures[:20])
-        more = " (and {0} more)".format(len(failures) - 20) if len(failures) > 20 else ""
-        return result, "{0} of {1} resources failed: {2}{3}".format(len(failures), result["counts"]["total"], listed, more)
+        listed = "; ".join("{}: {}: {}".format(f["resource_id"], f["code"], f["message"]) for f in failures[:20])
+        more = " (and {} more)".format(len(failures) - 20) if len(failures) > 20 else ""
+        return result, "{} of {} resources failed: {}{}".format(len(failures), result["counts"]["total"], listed, more)
     return result, None
 
 
 def run_module(module, converge):
     if not HAS_BOTO3:
-        module.fail_json(msg=missing_required_lib("boto3 and botocore"), exception="".join(traceback.format_exception(BOTO3_IMPORT_ERROR)))
+        module.fail_json(
+            msg=missing_required_lib("boto3 and botocore"),
+            exception="".join(traceback.format_exception(BOTO3_IMPORT_ERROR)),
+        )
     result, error = run_converge(converge, module.params, module.check_mode, module._diff)
     if error:
         module.fail_json(msg=error, **result)

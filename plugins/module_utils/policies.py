@@ -30,13 +30,13 @@ def trust_policy_for(account, partition="aws", source_conditions=True):
         # Confused-deputy protection: only flow logs of this account may use the role.
         statement["Condition"] = {
             "StringEquals": {"aws:SourceAccount": account},
-            "ArnLike": {"aws:SourceArn": "arn:{0}:ec2:*:{1}:vpc-flow-log/*".format(partition, account)},
+            "ArnLike": {"aws:SourceArn": "arn:{}:ec2:*:{}:vpc-flow-log/*".format(partition, account)},
         }
     return {"Version": POLICY_VERSION, "Statement": [statement]}
 
 
 def log_group_arn_pattern(account, name, partition="aws"):
-    return "arn:{0}:logs:*:{1}:log-group:{2}:*".format(partition, account, name)
+    return "arn:{}:logs:*:{}:log-group:{}:*".format(partition, account, name)
 
 
 def delivery_policy_for(account, log_group_names, partition="aws"):

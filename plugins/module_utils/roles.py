@@ -29,22 +29,32 @@ DEFAULT_POLICY_NAME = "flow-logs-delivery"
 def validate_role_params(params):
     name = params.get("name")
     if not name or not ROLE_NAME.match(name):
-        raise ParameterError("name", "{0!r} is not a valid IAM role name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(name))
+        raise ParameterError(
+            "name", "{!r} is not a valid IAM role name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(name)
+        )
     path = params.get("path") or "/"
     if not ROLE_PATH.match(path):
-        raise ParameterError("path", "{0!r} is not a valid IAM path: it starts and ends with / (for example /service/)".format(path))
+        raise ParameterError(
+            "path", "{!r} is not a valid IAM path: it starts and ends with / (for example /service/)".format(path)
+        )
     policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
     if not ROLE_NAME.match(policy_name):
-        raise ParameterError("policy_name", "{0!r} is not a valid policy name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(policy_name))
+        raise ParameterError(
+            "policy_name", "{!r} is not a valid policy name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(policy_name)
+        )
     for group in params.get("log_group_names") or []:
         validate_log_group_name(group, "log_group_names")
-    if params.get("state", "present") == "present" and params.get("log_group_names") is not None and not params["log_group_names"]:
+    if (
+        params.get("state", "present") == "present"
+        and params.get("log_group_names") is not None
+        and not params["log_group_names"]
+    ):
         raise ParameterError("log_group_names", "give at least one log group name; the policy is never granted on '*'")
     boundary = params.get("permissions_boundary")
     if boundary and not POLICY_ARN.match(boundary):
         raise ParameterError(
             "permissions_boundary",
-            "{0!r} is not a managed policy ARN (arn:aws:iam::<account>:policy/<name>); use an empty string to "
+            "{!r} is not a managed policy ARN (arn:aws:iam::<account>:policy/<name>); use an empty string to "
             "remove the boundary".format(boundary),
         )
 
@@ -120,7 +130,9 @@ def predict_role(current, current_policy, plan, identity):
         if action == "create_role":
             role = dict(
                 name=step["name"],
-                arn="arn:{0}:iam::{1}:role{2}{3}".format(identity["partition"], identity["account"], step["path"], step["name"]),
+                arn="arn:{}:iam::{}:role{}{}".format(
+                    identity["partition"], identity["account"], step["path"], step["name"]
+                ),
                 role_id=None,
                 path=step["path"],
                 description=step["description"],
@@ -156,7 +168,13 @@ def apply_role_plan(iam, plan):
         if action == "create_role":
             try:
                 aws_api.create_role(
-                    iam, name, step["path"], step["trust_policy"], step["description"], step["permissions_boundary"], step["tags"]
+                    iam,
+                    name,
+                    step["path"],
+                    step["trust_policy"],
+                    step["description"],
+                    step["permissions_boundary"],
+                    step["tags"],
                 )
             except AwsError as exc:
                 if exc.code == "EntityAlreadyExists":

@@ -33,7 +33,8 @@ options:
       - V(0) removes the retention policy, so events never expire.
       - When unset, the retention of an existing group is left as it is, and a new group gets none.
     type: int
-    choices: [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653]
+    choices: [0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288,
+              3653]
   kms_key_id:
     description:
       - ARN of the KMS key that encrypts the group's data, on a new group and on an existing one.

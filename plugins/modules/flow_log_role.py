@@ -124,7 +124,9 @@ role:
       type: str
       sample: vpc-flow-logs-delivery
     arn:
-      description: Role ARN, to pass to M(flowlogs.aws.vpc_flow_log) as O(flowlogs.aws.vpc_flow_log#module:deliver_logs_role_arn).
+      description:
+        - Role ARN, to pass to M(flowlogs.aws.vpc_flow_log) as
+          O(flowlogs.aws.vpc_flow_log#module:deliver_logs_role_arn).
       type: str
       sample: arn:aws:iam::111111111111:role/vpc-flow-logs-delivery
     path:
@@ -153,7 +155,9 @@ role:
       description: When the role was created.
       type: str
 principals_before:
-  description: The service principals the role trusted before the run corrected its trust policy; null when the trust policy was right.
+  description:
+    - The service principals the role trusted before the run corrected its trust policy.
+    - Null when the trust policy was already right.
   returned: always
   type: list
   elements: str

@@ -233,7 +233,9 @@ ARGUMENT_SPEC = dict(
     ),
     resource_ids=dict(type="list", elements="str", required=True),
     traffic_type=dict(type="str", choices=["ACCEPT", "REJECT", "ALL"]),
-    destination_type=dict(type="str", choices=["cloud-watch-logs", "s3", "kinesis-data-firehose"], default="cloud-watch-logs"),
+    destination_type=dict(
+        type="str", choices=["cloud-watch-logs", "s3", "kinesis-data-firehose"], default="cloud-watch-logs"
+    ),
     log_group_name=dict(type="str"),
     deliver_logs_role_arn=dict(type="str"),
     log_destination=dict(type="str"),

@@ -26,8 +26,8 @@ options:
     elements: str
   filters:
     description:
-      - EC2 DescribeVpcs filters, for example C({"tag:environment": "prod"}) or C({"is-default": "false"}).
-        A value may be a string or a list of strings.
+      - 'EC2 DescribeVpcs filters, for example C({"tag:environment": "prod"}) or C({"is-default": "false"}).'
+      - A value may be a string or a list of strings.
     type: dict
   exclude_vpc_ids:
     description: VPCs to leave out.
@@ -156,7 +156,9 @@ ARGUMENT_SPEC = dict(
     vpc_ids=dict(type="list", elements="str"),
     filters=dict(type="dict"),
     exclude_vpc_ids=dict(type="list", elements="str"),
-    destination_type=dict(type="str", choices=["cloud-watch-logs", "s3", "kinesis-data-firehose"], default="cloud-watch-logs"),
+    destination_type=dict(
+        type="str", choices=["cloud-watch-logs", "s3", "kinesis-data-firehose"], default="cloud-watch-logs"
+    ),
     log_group_name=dict(type="str"),
     log_destination=dict(type="str"),
     traffic_type=dict(type="str", choices=["ACCEPT", "REJECT", "ALL"], default="ALL"),

@@ -1,0 +1,105 @@
+"""A reverse proxy on 127.0.0.1 in front of moto server that counts AWS API calls by service and action.
+
+Tests point boto3 (``endpoint_url``) at the proxy and read the counts afterwards, either in-process
+(``proxy.counts()``) or over HTTP (``GET /__proxy__/counts``, ``POST /__proxy__/reset``).
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import re
+import threading
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs, urlsplit
+
+CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
+
+
+def describe_call(headers, body):
+    """(service, action) of an AWS API request, whatever its protocol."""
+    scope = CREDENTIAL_SCOPE.search(headers.get("Authorization", ""))
+    service = scope.group(1) if scope else "unknown"
+    target = headers.get("X-Amz-Target")
+    if target:
+        return service, target.rsplit(".", 1)[-1]
+    action = parse_qs(body.decode("utf-8", "replace")).get("Action", [None])[0]
+    return service, action or "unknown"
+
+
+class CountingProxy:
+    def __init__(self, upstream):
+        self.upstream = urlsplit(upstream)
+        self._counts = Counter()
+        self._lock = threading.Lock()
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self.server.daemon_threads = True
+        self.url = "http://127.0.0.1:{}".format(self.server.server_address[1])
+        self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def counts(self):
+        with self._lock:
+            return {"{}:{}".format(s, a): n for (s, a), n in sorted(self._counts.items())}
+
+    def reset(self):
+        with self._lock:
+            self._counts.clear()
+
+    def _record(self, service, action):
+        with self._lock:
+            self._counts[(service, action)] += 1
+
+    def _handler(self):
+        proxy = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def _control(self):
+                if self.path.startswith("/__proxy__/reset"):
+                    proxy.reset()
+                    payload = b"{}"
+                else:
+                    payload = json.dumps(proxy.counts()).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+
+            def _forward(self):
+                if self.path.startswith("/__proxy__/"):
+                    return self._control()
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if not self.path.startswith("/moto-api"):
+                    proxy._record(*describe_call(self.headers, body))
+                conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=120)
+                headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
+                conn.request(self.command, self.path, body=body, headers=headers)
+                answer = conn.getresponse()
+                payload = answer.read()
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in HOP_HEADERS and key.lower() != "content-length":
+                        self.send_header(key, value)
+                self.send_header("Content-Length", str(len(payload)))
+                self.end_headers()
+                self.wfile.write(payload)
+                conn.close()
+
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
+
+        return Handler
