@@ -347,7 +347,7 @@ class FlowLogWriter:
         delay = 2
         while True:
             try:
-                _, unsuccessful = aws_api.create_flow_logs(self.ec2, self.request, rids, self.tags)
+                unsuccessful = aws_api.create_flow_logs(self.ec2, self.request, rids, self.tags)[1]
             except AwsError as exc:
                 if ROLE_NOT_READY in (exc.aws_message or "") and self.clock() < deadline:
                     self.role_retries += 1

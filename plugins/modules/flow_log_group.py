@@ -16,7 +16,7 @@ description:
   - Every option is validated before any AWS call. Invalid input never changes, let alone deletes, a group;
     the group is deleted only with O(state=absent).
 author:
-  - flowlogs.aws maintainers
+  - flowlogs.aws maintainers (@flowlogs)
 options:
   name:
     description: Name of the log group.

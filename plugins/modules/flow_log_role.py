@@ -21,7 +21,7 @@ description:
   - Policies are compared semantically (statement order, single value or list, C(Sid)), so a re-run reports no change.
   - Safe when several runs create the same role at once, for example one per region of an account.
 author:
-  - flowlogs.aws maintainers
+  - flowlogs.aws maintainers (@flowlogs)
 options:
   name:
     description: Name of the role.

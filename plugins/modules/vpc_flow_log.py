@@ -26,7 +26,7 @@ description:
   - A delivery role created moments before can be refused by AWS (I(Unable to assume given IAM role)) until IAM has
     propagated it; that error alone is retried with backoff for up to two minutes.
 author:
-  - flowlogs.aws maintainers
+  - flowlogs.aws maintainers (@flowlogs)
 options:
   state:
     description:

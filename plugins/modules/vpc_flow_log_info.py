@@ -18,7 +18,7 @@ description:
     or a log group that does not exist.
   - Only reads; never changes anything.
 author:
-  - flowlogs.aws maintainers
+  - flowlogs.aws maintainers (@flowlogs)
 options:
   vpc_ids:
     description: Only these VPCs. When unset, every VPC that matches O(filters).

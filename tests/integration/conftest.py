@@ -114,7 +114,13 @@ def run_playbook(tmp_path):
             cmd += ["-e", json.dumps(extra_vars)]
         cmd += list(args)
         done = subprocess.run(
-            cmd, cwd=cwd or REPO, env=playbook_env(tmp_path, env), capture_output=True, text=True, timeout=900
+            cmd,
+            cwd=cwd or REPO,
+            env=playbook_env(tmp_path, env),
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
         )
         return PlaybookRun(done.returncode, done.stdout, done.stderr)
 

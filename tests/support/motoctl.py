@@ -70,7 +70,7 @@ def stop(state_dir):
     pid = int(pid_file.read_text())
     try:
         os.kill(pid, signal.SIGTERM)
-        for _ in range(50):
+        for _attempt in range(50):
             os.kill(pid, 0)
             time.sleep(0.1)
         os.kill(pid, signal.SIGKILL)
