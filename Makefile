@@ -60,6 +60,9 @@ integration: collection
 molecule: collection
 	@echo "molecule: no scenario yet"
 
+demo: collection
+	$(PY) -m tests.support.demo
+
 build: collection
 	mkdir -p $(CACHE)/build
 	$(BIN)/ansible-galaxy collection build --force --output-path $(CACHE)/build .

@@ -11,6 +11,7 @@ class ParameterError(ValueError):
 
     def __init__(self, option, message):
         self.option = option
+        self.detail = message
         super().__init__("{}: {}".format(option, message))
 
 

@@ -227,8 +227,9 @@ def converge_role(clients, params, check_mode=False):
         if apply_role_plan(iam, plan):
             # Another target of this account created the role first: converge what it made.
             aws_api.wait_for_role(iam, params["name"])
-            current, current_policy = _read(iam, params)
-            apply_role_plan(iam, plan_role(params, current, current_policy, desired))
+            before, before_policy = _read(iam, params)
+            plan = plan_role(params, before, before_policy, desired)
+            apply_role_plan(iam, plan)
         after, after_policy = (None, None) if params.get("state") == "absent" else _read(iam, params)
     trust_change = next((s for s in plan if s["action"] == "update_trust_policy"), None)
     return dict(

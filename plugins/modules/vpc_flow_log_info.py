@@ -138,6 +138,16 @@ vpcs:
       type: list
       elements: str
       sample: [traffic_type]
+account_id:
+  description: The account the credentials resolve to (after O(assume_role_arn)).
+  returned: always
+  type: str
+  sample: "111111111111"
+region:
+  description: The region that was read.
+  returned: always
+  type: str
+  sample: eu-west-1
 counts:
   description: How many VPCs got each verdict, and C(total).
   returned: always
