@@ -58,7 +58,7 @@ integration: collection
 	$(BIN)/pytest -q tests/integration -n $(PYTEST_WORKERS)
 
 molecule: collection
-	@echo "molecule: no scenario yet"
+	bash tests/support/run_molecule.sh
 
 demo: collection
 	$(PY) -m tests.support.demo

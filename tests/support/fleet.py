@@ -169,3 +169,12 @@ def snapshot(url, accounts=ACCOUNTS, regions=REGIONS):
             vpcs = sorted(v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"])
             state[account][region] = dict(flow_logs=flow_logs, log_groups=groups, vpcs=vpcs)
     return state
+
+
+if __name__ == "__main__":
+    import sys
+
+    if len(sys.argv) != 4 or sys.argv[1] != "seed":
+        sys.exit("usage: python -m tests.support.fleet seed ENDPOINT_URL INVENTORY_PATH")
+    print(json.dumps(seed(sys.argv[2]), indent=2))
+    write_inventory(sys.argv[3], sys.argv[2])
