@@ -17,7 +17,7 @@ export ANSIBLE_LOCAL_TEMP := $(CURDIR)/$(CACHE)/ansible-tmp
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv collection test lint sanity units integration molecule demo bench build clean
+.PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium
 
 help:
 	@echo "make demo   - moto server + a small broken fleet, enable_flowlogs.yml twice, the fleet report"
@@ -54,8 +54,12 @@ sanity: collection
 units: collection
 	$(BIN)/pytest -q tests/unit -n $(PYTEST_WORKERS)
 
-integration: collection
+integration: collection chromium
 	$(BIN)/pytest -q tests/integration -n $(PYTEST_WORKERS)
+
+# The HTML fleet report is checked in headless Chromium (Debian package; CI runs as root).
+chromium:
+	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
 
 molecule: collection
 	bash tests/support/run_molecule.sh
