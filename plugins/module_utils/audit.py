@@ -148,4 +148,6 @@ def audit_vpcs(clients, params):
             mismatched_fields=fields,
         )
     counts["total"] = len(vpcs)
-    return dict(changed=False, account_id=clients.identity()["account"], region=clients.region, vpcs=vpcs, counts=counts)
+    return dict(
+        changed=False, account_id=clients.identity()["account"], region=clients.region, vpcs=vpcs, counts=counts
+    )

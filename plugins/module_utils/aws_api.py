@@ -59,7 +59,7 @@ def tag_dict(tags):
 
 
 def tag_list(tags):
-    return [{"Key": k, "Value": v} for k, v in sorted((tags or {}).items())]
+    return [{"Key": str(k), "Value": str(v)} for k, v in sorted((tags or {}).items())]
 
 
 def _iso(value):
@@ -245,7 +245,7 @@ def create_log_group(logs, name, kms_key_id=None, tags=None, log_group_class=Non
     if kms_key_id:
         kwargs["kmsKeyId"] = kms_key_id
     if tags:
-        kwargs["tags"] = dict(tags)
+        kwargs["tags"] = {str(k): str(v) for k, v in tags.items()}
     if log_group_class:
         kwargs["logGroupClass"] = log_group_class
     _call(logs, "create_log_group", "logs:CreateLogGroup", name, **kwargs)
@@ -268,7 +268,9 @@ def disassociate_kms_key(logs, name):
 
 
 def tag_log_group(logs, arn, tags):
-    _call(logs, "tag_resource", "logs:TagResource", arn, resourceArn=arn, tags=dict(tags))
+    _call(
+        logs, "tag_resource", "logs:TagResource", arn, resourceArn=arn, tags={str(k): str(v) for k, v in tags.items()}
+    )
 
 
 def untag_log_group(logs, arn, keys):

@@ -109,7 +109,8 @@ class Clients:
             )
         except BotoCoreError as exc:
             raise to_aws_error(exc, "session", params.get("profile")) from exc
-        region = params.get("region") or session.region_name
+        # boto3 reads AWS_DEFAULT_REGION only; the AWS CLI and SDKs also honour AWS_REGION.
+        region = params.get("region") or os.environ.get("AWS_REGION") or session.region_name
         if not region:
             raise AwsError(
                 "session",

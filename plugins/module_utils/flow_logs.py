@@ -15,7 +15,7 @@ import time
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import validate_log_group_name
-from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, tag_changes
+from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, normalize_tags, tag_changes
 
 RESOURCE_ID_PATTERNS = {
     "VPC": re.compile(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$"),
@@ -283,7 +283,7 @@ def predict_after(spec, step, tags):
         return None
     if step["action"] in ("create", "replace"):
         return dict(
-            summary(dict(spec, flow_log_id=None, tags=dict(tags or {}))),
+            summary(dict(spec, flow_log_id=None, tags=normalize_tags(tags) or {})),
             log_format=spec.get("log_format") or DEFAULT_LOG_FORMAT,
             deliver_logs_status=None,
         )
@@ -330,42 +330,52 @@ class FlowLogWriter:
     def __init__(self, ec2, spec, tags, sleep=time.sleep, clock=time.monotonic, role_wait=ROLE_WAIT_SECONDS):
         self.ec2 = ec2
         self.spec = spec
-        self.tags = tags
+        self.tags = normalize_tags(tags)
         self.request = create_request(spec)
         self.sleep = sleep
         self.clock = clock
         self.role_wait = role_wait
         self.failures = {}
         self.role_retries = 0
+        self._deadline = None
+        self._delay = 2
 
     def _fail(self, rid, code, message):
         self.failures[rid] = dict(resource_id=rid, code=code, message=message)
 
+    def _role_deadline(self):
+        """One wait for the delivery role per run, however many calls meet it."""
+        if self._deadline is None:
+            self._deadline = self.clock() + self.role_wait
+        return self._deadline
+
+    def _wait_for_role(self):
+        """Sleep before retrying a role AWS cannot assume yet; False once the wait is over."""
+        if self.clock() >= self._role_deadline():
+            return False
+        self.role_retries += 1
+        self.sleep(self._delay)
+        self._delay = min(self._delay * 2, 20)
+        return True
+
     def _call_create(self, rids):
-        """One CreateFlowLogs call, retried while the delivery role is not assumable yet."""
-        deadline = self.clock() + self.role_wait
-        delay = 2
+        """One CreateFlowLogs call, retried while the delivery role is not assumable yet.
+
+        Returns every resource AWS did not create (Unsuccessful), across the retries."""
+        settled = []
         while True:
             try:
                 unsuccessful = aws_api.create_flow_logs(self.ec2, self.request, rids, self.tags)[1]
             except AwsError as exc:
-                if ROLE_NOT_READY in (exc.aws_message or "") and self.clock() < deadline:
-                    self.role_retries += 1
-                    self.sleep(delay)
-                    delay = min(delay * 2, 20)
+                if ROLE_NOT_READY in (exc.aws_message or "") and self._wait_for_role():
                     continue
                 raise
-            waiting = [u["resource_id"] for u in unsuccessful if ROLE_NOT_READY in (u["message"] or "")]
-            if waiting and self.clock() < deadline:
-                self.role_retries += 1
-                self.sleep(delay)
-                delay = min(delay * 2, 20)
-                rids = waiting
-                unsuccessful = [u for u in unsuccessful if u["resource_id"] not in set(waiting)]
-                for item in unsuccessful:
-                    self._unsuccessful(item)
+            waiting = [u for u in unsuccessful if ROLE_NOT_READY in (u["message"] or "")]
+            settled.extend(u for u in unsuccessful if u not in waiting)
+            if waiting and self._wait_for_role():
+                rids = [u["resource_id"] for u in waiting]
                 continue
-            return unsuccessful
+            return settled + waiting
 
     def _unsuccessful(self, item):
         self._fail(item["resource_id"], item["code"], item["message"])
@@ -402,6 +412,11 @@ class FlowLogWriter:
         except AwsError as exc:
             if exc.code in CALL_LEVEL_CODES:
                 raise
+            if ROLE_NOT_READY in (exc.aws_message or ""):
+                # The role wait is over: this concerns every resource of the call, not one of them.
+                for rid in rids:
+                    self._fail(rid, exc.code, exc.aws_message)
+                return set()
             # The call is not atomic everywhere: see what it did before deciding.
             _done, blocked, free = self._state(rids)
             refused = set(blocked)

@@ -10,7 +10,7 @@ import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, tag_changes
+from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, normalize_tags, tag_changes
 
 #: The only retention periods CloudWatch Logs accepts. 0 here means "no retention policy" (never expire).
 RETENTION_DAYS = (
@@ -88,7 +88,7 @@ def plan_log_group(params, current):
                 action="create_log_group",
                 name=name,
                 kms_key_id=kms or None,
-                tags=dict(params.get("tags") or {}),
+                tags=normalize_tags(params.get("tags")) or {},
                 log_group_class=params.get("log_group_class"),
             )
         ]

@@ -135,9 +135,7 @@ def target_report(entry):
         compliant_after=sum(1 for r in rows if r["after"]["verdict"] == "compliant"),
     )
     changed = any(counts[a] for a in CHANGING) or any(d.get("changed") for d in delivery.values())
-    if failed_target:
-        status = "failed"
-    elif counts["failed"]:
+    if failed_target or counts["failed"]:
         status = "failed"
     else:
         status = "changed" if changed else "unchanged"
@@ -154,14 +152,16 @@ def target_report(entry):
 
 def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
     """The whole report from every target's entry (``{target, region, account_id, result}``)."""
-    targets = sorted((target_report(e) for e in entries), key=lambda t: (t["account_id"] or "", t["region"] or "", t["target"]))
+    targets = sorted(
+        (target_report(e) for e in entries), key=lambda t: (t["account_id"] or "", t["region"] or "", t["target"])
+    )
     totals = dict(
         targets=len(targets),
         targets_changed=sum(1 for t in targets if t["status"] == "changed"),
         targets_unchanged=sum(1 for t in targets if t["status"] == "unchanged"),
         targets_failed=sum(1 for t in targets if t["status"] == "failed"),
     )
-    for key in ("vpcs", "compliant_before", "compliant_after") + ACTIONS:
+    for key in ("vpcs", "compliant_before", "compliant_after", *ACTIONS):
         totals[key] = sum(t["counts"][key] for t in targets)
     return dict(
         report_version=1,
@@ -223,12 +223,10 @@ def summary_table(report):
         failed=str(t["failed"]),
         status="{} changed, {} failed".format(t["targets_changed"], t["targets_failed"]),
     )
-    widths = {key: max([len(title)] + [len(r[key]) for r in rows + [total]]) for title, key, _a in COLUMNS}
+    widths = {key: max([len(title)] + [len(r[key]) for r in [*rows, total]]) for title, key, _a in COLUMNS}
 
     def line(values):
-        return "  ".join(
-            "{:{}{}}".format(values[key], align, widths[key]) for _t, key, align in COLUMNS
-        ).rstrip()
+        return "  ".join("{:{}{}}".format(values[key], align, widths[key]) for _t, key, align in COLUMNS).rstrip()
 
     mode = report["mode"] + (" (check mode: nothing was changed)" if report.get("check_mode") else "")
     out = ["flowlogs.aws fleet report - {} - {}".format(mode, report.get("generated_at") or "")]
@@ -243,7 +241,9 @@ def summary_table(report):
             out.append("    error: " + (target.get("error") or "see the VPC errors in the report"))
             for vpc in target["vpcs"]:
                 if vpc.get("error"):
-                    out.append("    {}: {}: {}".format(vpc["vpc_id"], vpc["error"].get("code"), vpc["error"].get("message")))
+                    out.append(
+                        "    {}: {}: {}".format(vpc["vpc_id"], vpc["error"].get("code"), vpc["error"].get("message"))
+                    )
     out.append("  ".join("-" * widths[key] for _t, key, _a in COLUMNS))
     out.append(line(total))
     return out
@@ -270,10 +270,18 @@ def report_html(report):
         "</style></head><body>",
         "<h1>flowlogs.aws fleet report</h1>",
         "<p class='muted'>mode <b>{}</b>{} &middot; generated {}</p>".format(
-            esc(report["mode"]), " (check mode: nothing changed)" if report.get("check_mode") else "", esc(str(report.get("generated_at") or ""))
+            esc(report["mode"]),
+            " (check mode: nothing changed)" if report.get("check_mode") else "",
+            esc(str(report.get("generated_at") or "")),
         ),
         "<p>{} targets: {} changed, {} unchanged, {} failed &middot; {} VPCs, compliant {} &rarr; {}</p>".format(
-            t["targets"], t["targets_changed"], t["targets_unchanged"], t["targets_failed"], t["vpcs"], t["compliant_before"], t["compliant_after"]
+            t["targets"],
+            t["targets_changed"],
+            t["targets_unchanged"],
+            t["targets_failed"],
+            t["vpcs"],
+            t["compliant_before"],
+            t["compliant_after"],
         ),
         "<h2>Accounts &times; regions</h2><table id='grid'><tr><th>account</th>",
     ]
@@ -289,7 +297,10 @@ def report_html(report):
             c = target["counts"]
             parts.append(
                 "<td class='cell' data-status='{0}' style='background:{1}'>{0}<br>{2}/{3} compliant</td>".format(
-                    esc(target["status"]), STATUS_COLOURS.get(target["status"], "#656d76"), c["compliant_after"], c["vpcs"]
+                    esc(target["status"]),
+                    STATUS_COLOURS.get(target["status"], "#656d76"),
+                    c["compliant_after"],
+                    c["vpcs"],
                 )
             )
         parts.append("</tr>")
@@ -300,13 +311,19 @@ def report_html(report):
                 esc(target["target"]), STATUS_COLOURS.get(target["status"], "#656d76"), esc(target["status"])
             )
         )
-        parts.append("<p class='muted'>account {} &middot; region {}</p>".format(esc(str(target["account_id"])), esc(str(target["region"]))))
+        parts.append(
+            "<p class='muted'>account {} &middot; region {}</p>".format(
+                esc(str(target["account_id"])), esc(str(target["region"]))
+            )
+        )
         notes = (target.get("delivery") or {}).get("notes") or []
         if notes:
             parts.append("<p>delivery: {}</p>".format(esc("; ".join(notes))))
         if target.get("error"):
             parts.append("<p style='color:#cf222e'>error: {}</p>".format(esc(str(target["error"]))))
-        parts.append("<table><tr><th>VPC</th><th>name</th><th>before</th><th>action</th><th>after</th><th>error</th></tr>")
+        parts.append(
+            "<table><tr><th>VPC</th><th>name</th><th>before</th><th>action</th><th>after</th><th>error</th></tr>"
+        )
         for vpc in target["vpcs"]:
             error = vpc.get("error") or {}
             parts.append(

@@ -38,7 +38,9 @@ def flow_logs_problems(role_vars):
     if not isinstance(region, str) or not REGION.match(region):
         problems.append("flow_logs_region: {!r} is not an AWS region name (for example eu-west-1)".format(region))
     if v.get("flow_logs_state") not in ("present", "absent"):
-        problems.append("flow_logs_state: {!r} is not allowed; use one of present, absent".format(v.get("flow_logs_state")))
+        problems.append(
+            "flow_logs_state: {!r} is not allowed; use one of present, absent".format(v.get("flow_logs_state"))
+        )
     account = v.get("flow_logs_account_id")
     if account not in (None, "") and not ACCOUNT_ID.match(str(account)):
         problems.append("flow_logs_account_id: {!r} is not a 12-digit AWS account id".format(account))

@@ -18,7 +18,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.policies import (
     trust_policy_for,
     trusted_services,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, tag_changes
+from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, normalize_tags, tag_changes
 
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 ROLE_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
@@ -85,7 +85,7 @@ def plan_role(params, current, current_policy, desired):
                 trust_policy=desired["trust_policy"],
                 description=params.get("description"),
                 permissions_boundary=params.get("permissions_boundary") or None,
-                tags=dict(params.get("tags") or {}),
+                tags=normalize_tags(params.get("tags")) or {},
             )
         )
         if desired["policy"] is not None:

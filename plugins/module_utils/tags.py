@@ -6,6 +6,13 @@
 from __future__ import annotations
 
 
+def normalize_tags(tags):
+    """Tags as AWS stores them: string keys and values (YAML may give numbers). None stays None."""
+    if tags is None:
+        return None
+    return {str(k): str(v) for k, v in tags.items()}
+
+
 def tag_changes(current, desired, purge):
     """Return (tags to set, keys to remove) turning ``current`` into ``desired``.
 
@@ -15,7 +22,7 @@ def tag_changes(current, desired, purge):
     current = current or {}
     if desired is None:
         return {}, []
-    desired = {str(k): str(v) for k, v in desired.items()}
+    desired = normalize_tags(desired)
     to_set = {k: v for k, v in desired.items() if current.get(k) != v}
     to_remove = []
     if purge:

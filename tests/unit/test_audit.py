@@ -1,0 +1,268 @@
+"""Audit: the verdict for one VPC's flow logs, and the audit spec's validation (pure)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.flowlogs.aws.plugins.module_utils.audit import audit_spec, verdict_for
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import DEFAULT_LOG_FORMAT
+from ansible_collections.flowlogs.aws.plugins.module_utils.policies import trust_policy_for
+from tests.unit.conftest import ACCOUNT
+
+ROLE = "arn:aws:iam::{}:role/vpc-flow-logs-delivery".format(ACCOUNT)
+GROUP = "vpc-flow-logs"
+BUCKET = "arn:aws:s3:::central-flow-logs"
+VPC = "vpc-0a1b2c3d"
+EC2_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+}
+
+
+def flow_log(flow_log_id="fl-1", **overrides):
+    found = dict(
+        flow_log_id=flow_log_id,
+        resource_id=VPC,
+        traffic_type="ALL",
+        log_destination_type="cloud-watch-logs",
+        log_group_name=GROUP,
+        log_destination="arn:aws:logs:us-east-1:{}:log-group:{}".format(ACCOUNT, GROUP),
+        deliver_logs_role_arn=ROLE,
+        deliver_cross_account_role=None,
+        max_aggregation_interval=600,
+        log_format=DEFAULT_LOG_FORMAT,
+        destination_options=None,
+        deliver_logs_status="SUCCESS",
+        deliver_logs_error_message=None,
+        tags={},
+    )
+    found.update(overrides)
+    return found
+
+
+def failed(**overrides):
+    return flow_log(**dict(dict(deliver_logs_status="FAILED", deliver_logs_error_message="Access error"), **overrides))
+
+
+SPEC = audit_spec(dict(log_group_name=GROUP))
+
+
+@pytest.mark.parametrize(
+    ("case", "spec", "flow_logs", "roles", "log_groups", "expected"),
+    [
+        ("no flow logs", SPEC, [], None, None, ("missing", "no flow log to vpc-flow-logs", [])),
+        (
+            "flow log to another group",
+            SPEC,
+            [flow_log(log_group_name="other", log_destination=None)],
+            None,
+            None,
+            ("missing", "no flow log to vpc-flow-logs", []),
+        ),
+        (
+            "flow log to S3 only",
+            SPEC,
+            [flow_log(log_destination_type="s3", log_group_name=None, log_destination=BUCKET)],
+            None,
+            None,
+            ("missing", "no flow log to vpc-flow-logs", []),
+        ),
+        (
+            "no s3 flow log, any bucket wanted",
+            audit_spec(dict(destination_type="s3")),
+            [flow_log()],
+            None,
+            None,
+            ("missing", "no flow log to s3", []),
+        ),
+        ("compliant", SPEC, [flow_log()], None, None, ("compliant", "flow log fl-1 matches", [])),
+        (
+            "compliant one among others",
+            SPEC,
+            [flow_log("fl-1", traffic_type="REJECT"), failed(flow_log_id="fl-2"), flow_log("fl-3")],
+            None,
+            None,
+            ("compliant", "flow log fl-3 matches", []),
+        ),
+        (
+            "any group of the type",
+            audit_spec({}),
+            [flow_log(log_group_name="whatever")],
+            None,
+            None,
+            ("compliant", "flow log fl-1 matches", []),
+        ),
+        (
+            "s3 with trailing slash",
+            audit_spec(dict(destination_type="s3", log_destination=BUCKET + "/")),
+            [flow_log(log_destination_type="s3", log_group_name=None, log_destination=BUCKET + "/")],
+            None,
+            None,
+            ("compliant", "flow log fl-1 matches", []),
+        ),
+        (
+            "traffic type",
+            SPEC,
+            [flow_log(traffic_type="REJECT")],
+            None,
+            None,
+            ("mismatched", "traffic_type is REJECT, wanted ALL", ["traffic_type"]),
+        ),
+        (
+            "traffic type and interval",
+            audit_spec(dict(log_group_name=GROUP, traffic_type="ACCEPT", max_aggregation_interval=60)),
+            [flow_log()],
+            None,
+            None,
+            (
+                "mismatched",
+                "traffic_type is ALL, wanted ACCEPT; max_aggregation_interval is 600, wanted 60",
+                ["traffic_type", "max_aggregation_interval"],
+            ),
+        ),
+        (
+            "role",
+            audit_spec(dict(log_group_name=GROUP, deliver_logs_role_arn="arn:aws:iam::{}:role/x".format(ACCOUNT))),
+            [flow_log()],
+            None,
+            None,
+            (
+                "mismatched",
+                "deliver_logs_role_arn is {}, wanted arn:aws:iam::{}:role/x".format(ROLE, ACCOUNT),
+                ["deliver_logs_role_arn"],
+            ),
+        ),
+        (
+            "unset interval and format not compared",
+            SPEC,
+            [flow_log(max_aggregation_interval=60, log_format="${version}")],
+            None,
+            None,
+            ("compliant", "flow log fl-1 matches", []),
+        ),
+        (
+            "role trusts ec2",
+            SPEC,
+            [failed()],
+            {ROLE: dict(name="vpc-flow-logs-delivery", trust_policy=EC2_TRUST)},
+            None,
+            (
+                "delivery_failed",
+                "delivery role vpc-flow-logs-delivery trusts ec2.amazonaws.com, not vpc-flow-logs.amazonaws.com",
+                [],
+            ),
+        ),
+        (
+            "role trusts no service",
+            SPEC,
+            [failed()],
+            {ROLE: dict(name="r", trust_policy={"Version": "2012-10-17", "Statement": []})},
+            None,
+            ("delivery_failed", "delivery role r trusts no service, not vpc-flow-logs.amazonaws.com", []),
+        ),
+        (
+            "role missing",
+            SPEC,
+            [failed()],
+            {ROLE: None},
+            None,
+            ("delivery_failed", "delivery role {} does not exist".format(ROLE), []),
+        ),
+        (
+            "log group missing",
+            SPEC,
+            [failed()],
+            {ROLE: dict(name="r", trust_policy=trust_policy_for(ACCOUNT))},
+            {GROUP: None},
+            ("delivery_failed", "log group vpc-flow-logs does not exist", []),
+        ),
+        ("fallback to AWS message", SPEC, [failed()], None, None, ("delivery_failed", "Access error", [])),
+        (
+            "fallback when role and group look fine",
+            SPEC,
+            [failed()],
+            {ROLE: dict(name="r", trust_policy=trust_policy_for(ACCOUNT))},
+            {GROUP: dict(name=GROUP)},
+            ("delivery_failed", "Access error", []),
+        ),
+        (
+            "no message at all",
+            SPEC,
+            [failed(deliver_logs_error_message=None)],
+            None,
+            None,
+            ("delivery_failed", "delivery failed", []),
+        ),
+    ],
+)
+def test_verdict_for(case, spec, flow_logs, roles, log_groups, expected):
+    assert verdict_for(spec, flow_logs, roles, log_groups) == expected, case
+
+
+# ---------------------------------------------------------------- audit_spec
+
+
+@pytest.mark.parametrize(
+    ("params", "option", "text"),
+    [
+        (dict(destination_type="kinesis"), "destination_type", "cloud-watch-logs, s3, kinesis-data-firehose"),
+        (dict(traffic_type="BOTH"), "traffic_type", "ACCEPT, REJECT, ALL"),
+        (dict(max_aggregation_interval=300), "max_aggregation_interval", "60, 600"),
+        (dict(deliver_logs_role_arn="role-name"), "deliver_logs_role_arn", "not an IAM role ARN"),
+        (dict(vpc_ids=["vpc-0a1b2c3d", "vpc-bad"]), "vpc_ids", "'vpc-bad'"),
+        (dict(vpc_ids=["subnet-0a1b2c3d"]), "vpc_ids", "not VPC ids"),
+        (dict(exclude_vpc_ids=["nope"]), "exclude_vpc_ids", "'nope'"),
+    ],
+)
+def test_audit_spec_rejects(params, option, text):
+    with pytest.raises(ParameterError) as caught:
+        audit_spec(params)
+
+    assert caught.value.option == option
+    assert text in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (
+            {},
+            dict(
+                traffic_type="ALL",
+                log_destination_type="cloud-watch-logs",
+                log_group_name=None,
+                log_destination=None,
+                deliver_logs_role_arn=None,
+                max_aggregation_interval=None,
+                log_format=None,
+            ),
+        ),
+        (
+            dict(destination_type="s3", log_destination=BUCKET + "/", traffic_type="REJECT"),
+            dict(
+                traffic_type="REJECT",
+                log_destination_type="s3",
+                log_group_name=None,
+                log_destination=BUCKET,
+                deliver_logs_role_arn=None,
+                max_aggregation_interval=None,
+                log_format=None,
+            ),
+        ),
+        (
+            dict(log_group_name=GROUP, deliver_logs_role_arn=ROLE, max_aggregation_interval=60, vpc_ids=[VPC]),
+            dict(
+                traffic_type="ALL",
+                log_destination_type="cloud-watch-logs",
+                log_group_name=GROUP,
+                log_destination=None,
+                deliver_logs_role_arn=ROLE,
+                max_aggregation_interval=60,
+                log_format=None,
+            ),
+        ),
+    ],
+)
+def test_audit_spec(params, expected):
+    assert audit_spec(params) == expected

@@ -1,0 +1,191 @@
+"""Connection layer: lazy clients, region resolution, retry settings and error translation.
+Nothing here reaches the network: clients are created but only called through a Stubber."""
+
+from __future__ import annotations
+
+import pytest
+from botocore.exceptions import ClientError, NoCredentialsError
+from botocore.stub import Stubber
+
+from ansible_collections.flowlogs.aws.plugins.module_utils.connection import (
+    CONNECTION_KEYS,
+    DEFAULT_MAX_ATTEMPTS,
+    Clients,
+    connection_params,
+    error_code,
+    error_message,
+    retry_config,
+    to_aws_error,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError
+from tests.unit.conftest import ACCOUNT
+
+REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
+
+
+@pytest.fixture
+def no_aws_config(monkeypatch, tmp_path):
+    """No region, profile or credentials from the environment or from ~/.aws."""
+    for name in (*REGION_VARIABLES, "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    for name in ("AWS_RETRY_MODE", "AWS_MAX_ATTEMPTS", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(empty))
+
+
+FAKE = dict(access_key="testing", secret_key="testing")
+
+
+def test_clients_resolve_nothing_until_a_client_is_requested(no_aws_config):
+    bogus = dict(
+        profile="no-such-profile",
+        region="nowhere-1",
+        access_key="x",
+        endpoint_url="http://127.0.0.1:9",
+        assume_role_arn="not-an-arn",
+    )
+
+    clients = Clients(bogus)  # no exception: input validation must be able to run first
+
+    with pytest.raises(AwsError) as caught:
+        clients("ec2")
+    assert caught.value.code == "ProfileNotFound"
+    assert caught.value.operation == "session"
+
+
+def test_no_region_anywhere_is_a_clear_error(no_aws_config):
+    clients = Clients(dict(FAKE))
+
+    with pytest.raises(AwsError) as caught:
+        clients("ec2")
+
+    assert caught.value.code == "NoRegion"
+    assert "region option" in caught.value.aws_message
+    assert "AWS_REGION" in caught.value.aws_message
+
+
+def test_region_property_raises_the_same_error(no_aws_config):
+    with pytest.raises(AwsError, match="NoRegion"):
+        assert Clients(dict(FAKE)).region
+
+
+@pytest.mark.parametrize(
+    ("env", "option", "expected"),
+    [
+        ({"AWS_REGION": "eu-west-1"}, None, "eu-west-1"),
+        ({"AWS_DEFAULT_REGION": "eu-central-1"}, None, "eu-central-1"),
+        ({"AWS_REGION": "eu-west-1"}, "ap-south-1", "ap-south-1"),
+        ({}, "us-west-2", "us-west-2"),
+    ],
+    ids=["AWS_REGION", "AWS_DEFAULT_REGION", "option beats env", "option"],
+)
+def test_region_from_option_or_environment(no_aws_config, monkeypatch, env, option, expected):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    clients = Clients(dict(FAKE, region=option))
+
+    assert clients.region == expected
+    assert clients("ec2").meta.region_name == expected
+
+
+def test_clients_are_created_once_with_endpoint_and_retry_settings(no_aws_config):
+    clients = Clients(dict(FAKE, region="us-east-1", endpoint_url="http://127.0.0.1:5000"))
+
+    ec2 = clients("ec2")
+
+    assert clients("ec2") is ec2
+    assert clients("logs") is not ec2
+    assert ec2.meta.endpoint_url == "http://127.0.0.1:5000"
+    assert ec2.meta.config.retries == {"mode": "standard", "total_max_attempts": DEFAULT_MAX_ATTEMPTS}
+    assert "flowlogs.aws" in ec2.meta.config.user_agent_extra
+
+
+def test_empty_endpoint_means_the_aws_endpoint(no_aws_config):
+    clients = Clients(dict(FAKE, region="us-east-1", endpoint_url=""))
+
+    assert clients("ec2").meta.endpoint_url == "https://ec2.us-east-1.amazonaws.com"
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, {"mode": "standard", "total_max_attempts": 10}),
+        ({"AWS_RETRY_MODE": "adaptive"}, {"mode": "adaptive", "total_max_attempts": 10}),
+        ({"AWS_MAX_ATTEMPTS": "3"}, {"mode": "standard", "total_max_attempts": 3}),
+        ({"AWS_RETRY_MODE": "legacy", "AWS_MAX_ATTEMPTS": "1"}, {"mode": "legacy", "total_max_attempts": 1}),
+    ],
+)
+def test_retry_config_honours_the_environment(no_aws_config, monkeypatch, env, expected):
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+
+    assert retry_config().retries == expected
+
+
+def test_retry_environment_reaches_the_clients(no_aws_config, monkeypatch):
+    monkeypatch.setenv("AWS_RETRY_MODE", "adaptive")
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "4")
+
+    ec2 = Clients(dict(FAKE, region="us-east-1"))("ec2")
+
+    assert ec2.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 4}
+
+
+@pytest.mark.parametrize(
+    ("arn", "partition"),
+    [
+        ("arn:aws:iam::{}:user/tests".format(ACCOUNT), "aws"),
+        ("arn:aws-cn:sts::{}:assumed-role/r/s".format(ACCOUNT), "aws-cn"),
+        ("arn:aws-us-gov:iam::{}:root".format(ACCOUNT), "aws-us-gov"),
+    ],
+)
+def test_identity_is_looked_up_once(no_aws_config, arn, partition):
+    clients = Clients(dict(FAKE, region="us-east-1"))
+    stubber = Stubber(clients("sts"))
+    stubber.add_response("get_caller_identity", {"UserId": "AIDAEXAMPLE", "Account": ACCOUNT, "Arn": arn}, {})
+    with stubber:
+        first = clients.identity()
+        second = clients.identity()  # a second STS call would find no stubbed answer
+
+    assert first == dict(account=ACCOUNT, arn=arn, partition=partition)
+    assert second == first
+    stubber.assert_no_pending_responses()
+
+
+def test_identity_failure_is_an_aws_error(no_aws_config):
+    clients = Clients(dict(FAKE, region="us-east-1"))
+    stubber = Stubber(clients("sts"))
+    stubber.add_client_error("get_caller_identity", "InvalidClientTokenId", "The security token is invalid", 403)
+    with stubber, pytest.raises(AwsError) as caught:
+        clients.identity()
+
+    assert caught.value.code == "InvalidClientTokenId"
+    assert caught.value.operation == "sts:GetCallerIdentity"
+
+
+def test_error_translation():
+    client_error = ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "DescribeFlowLogs")
+    core_error = NoCredentialsError()
+
+    assert (error_code(client_error), error_message(client_error)) == ("Throttling", "Rate exceeded")
+    assert error_code(core_error) == "NoCredentialsError"
+    assert error_message(core_error) == str(core_error)
+    translated = to_aws_error(client_error, "ec2:DescribeFlowLogs", "vpc-0a1b2c3d")
+    assert translated.as_dict() == dict(
+        operation="ec2:DescribeFlowLogs", code="Throttling", message="Rate exceeded", resource="vpc-0a1b2c3d"
+    )
+    assert str(translated) == "ec2:DescribeFlowLogs on vpc-0a1b2c3d failed: Throttling: Rate exceeded"
+
+
+def test_connection_params_keeps_only_connection_options():
+    params = dict(region="eu-west-1", profile="p", log_group_name="g", resource_ids=["vpc-0a1b2c3d"])
+
+    picked = connection_params(params)
+
+    assert set(picked) == set(CONNECTION_KEYS)
+    assert picked["region"] == "eu-west-1"
+    assert picked["profile"] == "p"
+    assert "log_group_name" not in picked

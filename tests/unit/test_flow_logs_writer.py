@@ -1,0 +1,424 @@
+"""FlowLogWriter against a real boto3 EC2 client whose answers come from botocore's Stubber.
+
+moto cannot produce "Unable to assume given IAM role" (it never checks the delivery role), nor
+answer CreateFlowLogs with a per-resource ``Unsuccessful`` item for it, so these cases script EC2's
+answers with a Stubber: the requests are checked against the EC2 model and against the expected
+parameters, and nothing reaches the network. Sleeping and time come from a fake clock.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+import boto3
+import pytest
+from botocore.awsrequest import AWSResponse
+
+from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
+    ROLE_NOT_READY,
+    ROLE_WAIT_SECONDS,
+    FlowLogWriter,
+    apply_flow_log_plan,
+    create_request,
+    desired_spec,
+    plan_flow_logs,
+)
+from tests.unit.conftest import ACCOUNT, FAKE_CREDENTIALS, REGION
+
+ROLE = "arn:aws:iam::{}:role/vpc-flow-logs-delivery".format(ACCOUNT)
+GROUP = "vpc-flow-logs"
+VPC_A, VPC_B, VPC_C, VPC_D = "vpc-0000000a", "vpc-0000000b", "vpc-0000000c", "vpc-0000000d"
+SPEC = desired_spec(dict(resource_ids=[VPC_A], log_group_name=GROUP, deliver_logs_role_arn=ROLE))
+REQUEST = create_request(SPEC)
+ROLE_MESSAGE = "{}: {}".format(ROLE_NOT_READY, ROLE)
+
+
+def create_params(rids, tags=None):
+    params = dict(REQUEST, ResourceIds=list(rids))
+    if tags:
+        params["TagSpecifications"] = [
+            {"ResourceType": "vpc-flow-log", "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
+        ]
+    return params
+
+
+def created(stubber, rids, unsuccessful=(), tags=None):
+    failed = {u["ResourceId"] for u in unsuccessful}
+    stubber.add_response(
+        "create_flow_logs",
+        {"FlowLogIds": ["fl-" + r[4:] for r in rids if r not in failed], "Unsuccessful": list(unsuccessful)},
+        create_params(rids, tags),
+    )
+
+
+def create_fails(stubber, rids, code, message):
+    stubber.add_client_error(
+        "create_flow_logs",
+        service_error_code=code,
+        service_message=message,
+        http_status_code=400,
+        expected_params=create_params(rids),
+    )
+
+
+def described(stubber, rids, flow_logs=()):
+    stubber.add_response(
+        "describe_flow_logs",
+        {"FlowLogs": list(flow_logs)},
+        {"Filters": [{"Name": "resource-id", "Values": sorted(set(rids))}], "MaxResults": 1000},
+    )
+
+
+def aws_flow_log(flow_log_id, rid, traffic_type="ALL"):
+    """A flow log as DescribeFlowLogs returns it."""
+    return {
+        "FlowLogId": flow_log_id,
+        "ResourceId": rid,
+        "TrafficType": traffic_type,
+        "LogDestinationType": "cloud-watch-logs",
+        "LogGroupName": GROUP,
+        "DeliverLogsPermissionArn": ROLE,
+        "MaxAggregationInterval": 600,
+        "LogFormat": "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} "
+        "${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}",
+        "FlowLogStatus": "ACTIVE",
+        "DeliverLogsStatus": "SUCCESS",
+        "CreationTime": datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+        "Tags": [],
+    }
+
+
+def unsuccessful(rid, code, message):
+    return {"ResourceId": rid, "Error": {"Code": code, "Message": message}}
+
+
+@pytest.fixture
+def ec2(stubbed):
+    return stubbed("ec2")
+
+
+@pytest.fixture
+def writer_for(fake_clock):
+    def make(client, tags=None, role_wait=ROLE_WAIT_SECONDS):
+        return FlowLogWriter(client, SPEC, tags, sleep=fake_clock.sleep, clock=fake_clock.clock, role_wait=role_wait)
+
+    return make
+
+
+# ---------------------------------------------------------------- the delivery role is not assumable yet
+
+
+def test_role_not_ready_twice_then_created(ec2, writer_for, fake_clock):
+    client, stubber = ec2
+    create_fails(stubber, [VPC_A], "InvalidParameter", ROLE_MESSAGE)
+    create_fails(stubber, [VPC_A], "InvalidParameter", ROLE_MESSAGE)
+    created(stubber, [VPC_A])
+    writer = writer_for(client)
+
+    refused = writer.create([VPC_A])
+
+    assert refused == set()
+    assert writer.failures == {}
+    assert writer.role_retries == 2
+    assert len(fake_clock.sleeps) == 2
+    assert fake_clock.sleeps[0] < fake_clock.sleeps[1]
+
+
+def test_role_never_ready_gives_up_after_role_wait_and_records_the_error(ec2, writer_for, fake_clock):
+    """With the fake clock, each retry sleeps 2, 4, 8, 16 then 20 s; at 130 s the 120 s wait is over."""
+    client, stubber = ec2
+    for _attempt in range(10):
+        create_fails(stubber, [VPC_A], "InvalidParameter", ROLE_MESSAGE)
+    writer = writer_for(client)
+
+    writer.create([VPC_A])
+
+    assert fake_clock.sleeps == [2, 4, 8, 16, 20, 20, 20, 20, 20]
+    assert ROLE_WAIT_SECONDS <= fake_clock.now <= ROLE_WAIT_SECONDS + 20
+    assert writer.role_retries == 9
+    assert writer.failures == {
+        VPC_A: dict(resource_id=VPC_A, code="InvalidParameter", message=ROLE_MESSAGE),
+    }
+
+
+def test_role_not_ready_for_one_resource_retries_that_resource_only(ec2, writer_for, fake_clock):
+    client, stubber = ec2
+    created(stubber, [VPC_A, VPC_B, VPC_C], [unsuccessful(VPC_B, "InvalidParameter", ROLE_MESSAGE)])
+    created(stubber, [VPC_B])  # the retry names VPC_B alone
+    writer = writer_for(client)
+
+    refused = writer.create([VPC_A, VPC_B, VPC_C])
+
+    assert refused == set()
+    assert writer.failures == {}
+    assert writer.role_retries == 1
+    assert fake_clock.sleeps == [2]
+
+
+def test_role_not_ready_for_one_resource_until_the_deadline(ec2, writer_for, fake_clock):
+    client, stubber = ec2
+    created(stubber, [VPC_A, VPC_B], [unsuccessful(VPC_B, "InvalidParameter", ROLE_MESSAGE)])
+    created(stubber, [VPC_B], [unsuccessful(VPC_B, "InvalidParameter", ROLE_MESSAGE)])
+    created(stubber, [VPC_B], [unsuccessful(VPC_B, "InvalidParameter", ROLE_MESSAGE)])
+    writer = writer_for(client, role_wait=5)  # sleeps 2 then 4: past 5 s
+
+    writer.create([VPC_A, VPC_B])
+
+    assert fake_clock.sleeps == [2, 4]
+    assert list(writer.failures) == [VPC_B]
+    assert writer.failures[VPC_B]["message"] == ROLE_MESSAGE
+
+
+def test_already_exists_next_to_role_not_ready_is_refused_not_failed(ec2, writer_for):
+    """An "already exists" answer means refused (the caller replaces delete-first), also when another
+    resource in the same call waits for the role."""
+    client, stubber = ec2
+    created(
+        stubber,
+        [VPC_A, VPC_B],
+        [
+            unsuccessful(VPC_A, "FlowLogAlreadyExists", "A flow log with the same destination already exists"),
+            unsuccessful(VPC_B, "InvalidParameter", ROLE_MESSAGE),
+        ],
+    )
+    created(stubber, [VPC_B])
+    writer = writer_for(client)
+
+    refused = writer.create([VPC_A, VPC_B])
+
+    assert refused == {VPC_A}
+    assert writer.failures == {}
+
+
+class ForeverEc2:
+    """EC2 answers from a botocore ``before-call`` hook (the mechanism Stubber itself uses), for cases
+    that need the same answer an unbounded number of times."""
+
+    def __init__(self, client, create_error):
+        self.create_error = create_error
+        self.calls = []
+        client.meta.events.register("before-call.ec2.*", self)
+
+    def __call__(self, model, params, **kwargs):
+        self.calls.append((model.name, params))
+        if model.name == "CreateFlowLogs":
+            code, message = self.create_error
+            return AWSResponse(None, 400, {}, None), {
+                "Error": {"Code": code, "Message": message},
+                "ResponseMetadata": {"HTTPStatusCode": 400},
+            }
+        if model.name == "DescribeFlowLogs":
+            return AWSResponse(None, 200, {}, None), {"FlowLogs": [], "ResponseMetadata": {"HTTPStatusCode": 200}}
+        raise AssertionError("unexpected call " + model.name)
+
+
+def test_role_never_ready_for_many_resources_still_gives_up_after_role_wait(fake_clock):
+    """The role is the same for every resource: waiting longer than role_wait in total helps none."""
+    client = boto3.client("ec2", region_name=REGION, **FAKE_CREDENTIALS)
+    ForeverEc2(client, ("InvalidParameter", ROLE_MESSAGE))
+    writer = FlowLogWriter(client, SPEC, None, sleep=fake_clock.sleep, clock=fake_clock.clock)
+
+    writer.create([VPC_A, VPC_B, VPC_C, VPC_D])
+
+    assert sorted(writer.failures) == [VPC_A, VPC_B, VPC_C, VPC_D]
+    assert all(f["message"] == ROLE_MESSAGE for f in writer.failures.values())
+    assert fake_clock.now <= ROLE_WAIT_SECONDS + 20, "waited {} s in all".format(fake_clock.now)
+
+
+# ---------------------------------------------------------------- other answers of CreateFlowLogs
+
+
+def test_other_error_is_not_retried_and_bad_id_is_found_by_splitting(ec2, writer_for, fake_clock):
+    client, stubber = ec2
+    create_fails(stubber, [VPC_A, VPC_B], "InvalidVpcID.NotFound", "The vpc ID 'vpc-0000000b' does not exist")
+    described(stubber, [VPC_A, VPC_B])
+    created(stubber, [VPC_A])
+    create_fails(stubber, [VPC_B], "InvalidVpcID.NotFound", "The vpc ID 'vpc-0000000b' does not exist")
+    described(stubber, [VPC_B])
+    writer = writer_for(client)
+
+    writer.create([VPC_A, VPC_B])
+
+    assert list(writer.failures) == [VPC_B]
+    assert writer.failures[VPC_B]["code"] == "InvalidVpcID.NotFound"
+    assert writer.role_retries == 0
+    assert fake_clock.sleeps == []
+
+
+def test_already_exists_for_the_whole_call_retries_the_free_resources(ec2, writer_for):
+    """moto's behaviour: the call fails as a whole, some flow logs may already be created."""
+    client, stubber = ec2
+    create_fails(stubber, [VPC_A, VPC_B], "FlowLogAlreadyExists", "already exists")
+    described(stubber, [VPC_A, VPC_B], [aws_flow_log("fl-a", VPC_A)])
+    created(stubber, [VPC_B])
+    writer = writer_for(client)
+
+    refused = writer.create([VPC_A, VPC_B])
+
+    assert refused == set()
+    assert writer.failures == {}
+
+
+def test_already_exists_in_unsuccessful_is_refused(ec2, writer_for):
+    client, stubber = ec2
+    created(stubber, [VPC_A, VPC_B], [unsuccessful(VPC_A, "FlowLogAlreadyExists", "already exists")])
+    writer = writer_for(client)
+
+    assert writer.create([VPC_A, VPC_B]) == {VPC_A}
+    assert writer.failures == {}
+
+
+def test_per_resource_error_is_recorded(ec2, writer_for):
+    client, stubber = ec2
+    created(stubber, [VPC_A, VPC_B], [unsuccessful(VPC_B, "InvalidParameter", "Access Denied for LogDestination")])
+    writer = writer_for(client)
+
+    writer.create([VPC_A, VPC_B])
+
+    assert writer.failures == {
+        VPC_B: dict(resource_id=VPC_B, code="InvalidParameter", message="Access Denied for LogDestination")
+    }
+
+
+@pytest.mark.parametrize("code", ["UnauthorizedOperation", "RequestLimitExceeded", "InternalError"])
+def test_call_level_errors_raise(ec2, writer_for, code):
+    client, stubber = ec2
+    create_fails(stubber, [VPC_A, VPC_B], code, "no")
+    writer = writer_for(client)
+
+    with pytest.raises(AwsError) as caught:
+        writer.create([VPC_A, VPC_B])
+
+    assert caught.value.code == code
+    assert caught.value.operation == "ec2:CreateFlowLogs"
+
+
+def test_tags_go_in_the_create_call(ec2, writer_for):
+    client, stubber = ec2
+    created(stubber, [VPC_A], tags={"team": "net", "env": "prod"})
+
+    writer_for(client, tags={"team": "net", "env": "prod"}).create([VPC_A])
+
+
+def test_integer_tag_values_are_sent_as_strings(ec2):
+    """Ansible's ``type: dict`` keeps YAML integers; EC2 tag values must be strings."""
+    client, stubber = ec2
+    created(stubber, [VPC_A], tags={"cost_center": "1234"})
+
+    flow_log_ids, failed = aws_api.create_flow_logs(client, REQUEST, [VPC_A], {"cost_center": 1234})
+
+    assert (flow_log_ids, failed) == (["fl-0000000a"], [])
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "prefix", "count", "sizes"),
+    [("VPC", "vpc-", 301, [300, 1]), ("TransitGateway", "tgw-", 26, [25, 1])],
+)
+def test_create_is_chunked_per_resource_type(stubbed, fake_clock, resource_type, prefix, count, sizes):
+    client, stubber = stubbed("ec2")
+    rids = ["{}{:08x}".format(prefix, i) for i in range(count)]
+    spec = desired_spec(
+        dict(resource_type=resource_type, resource_ids=rids, log_group_name=GROUP, deliver_logs_role_arn=ROLE)
+    )
+    start = 0
+    for size in sizes:
+        stubber.add_response(
+            "create_flow_logs", {"FlowLogIds": []}, dict(create_request(spec), ResourceIds=rids[start : start + size])
+        )
+        start += size
+
+    FlowLogWriter(client, spec, None, sleep=fake_clock.sleep, clock=fake_clock.clock).create(rids)
+
+
+# ---------------------------------------------------------------- delete, retag, apply order
+
+
+def test_delete_ignores_flow_logs_already_gone_and_records_other_errors(ec2, writer_for):
+    client, stubber = ec2
+    stubber.add_response(
+        "delete_flow_logs",
+        {
+            "Unsuccessful": [
+                unsuccessful("fl-a", "InvalidFlowLogId.NotFound", "gone"),
+                unsuccessful("fl-b", "UnauthorizedOperation", "no"),
+            ]
+        },
+        {"FlowLogIds": ["fl-a", "fl-b"]},
+    )
+    writer = writer_for(client)
+
+    writer.delete([dict(flow_log_id="fl-b", resource_id=VPC_B), dict(flow_log_id="fl-a", resource_id=VPC_A)])
+
+    assert writer.failures == {VPC_B: dict(resource_id=VPC_B, code="UnauthorizedOperation", message="no")}
+
+
+def test_delete_when_every_id_is_gone(ec2, writer_for):
+    client, stubber = ec2
+    stubber.add_client_error("delete_flow_logs", "InvalidFlowLogId.NotFound", "gone", 400, {"FlowLogIds": ["fl-a"]})
+    writer = writer_for(client)
+
+    writer.delete([dict(flow_log_id="fl-a", resource_id=VPC_A)])
+
+    assert writer.failures == {}
+
+
+def test_retag_groups_identical_changes_in_one_call(ec2, writer_for):
+    client, stubber = ec2
+    steps = [
+        dict(keep=dict(flow_log_id="fl-a"), tags_set={"t": "1"}, tags_remove=["old"]),
+        dict(keep=dict(flow_log_id="fl-b"), tags_set={"t": "1"}, tags_remove=[]),
+        dict(keep=dict(flow_log_id="fl-c"), tags_set={}, tags_remove=["old"]),
+    ]
+    stubber.add_response("delete_tags", {}, {"Resources": ["fl-a", "fl-c"], "Tags": [{"Key": "old"}]})
+    stubber.add_response("create_tags", {}, {"Resources": ["fl-a", "fl-b"], "Tags": [{"Key": "t", "Value": "1"}]})
+
+    writer_for(client).retag(steps)
+
+
+def test_replace_creates_the_new_flow_log_before_deleting_the_old(ec2, writer_for):
+    client, stubber = ec2
+    old = dict(
+        flow_log_id="fl-old",
+        resource_id=VPC_A,
+        traffic_type="REJECT",
+        log_group_name=GROUP,
+        log_destination_type="cloud-watch-logs",
+        deliver_logs_role_arn=ROLE,
+        max_aggregation_interval=600,
+    )
+    plan = plan_flow_logs(SPEC, [VPC_A], [old])
+    assert [s["action"] for s in plan] == ["replace"]
+    created(stubber, [VPC_A])
+    stubber.add_response("delete_flow_logs", {"Unsuccessful": []}, {"FlowLogIds": ["fl-old"]})
+    writer = writer_for(client)
+
+    apply_flow_log_plan(writer, plan)
+
+    assert writer.failures == {}
+
+
+def test_replace_refused_by_aws_deletes_first_then_creates(ec2, writer_for):
+    """Where AWS refuses a second flow log to one destination, the old one goes first."""
+    client, stubber = ec2
+    old = aws_flow_log("fl-old", VPC_A, traffic_type="REJECT")
+    old_planned = dict(
+        flow_log_id="fl-old",
+        resource_id=VPC_A,
+        traffic_type="REJECT",
+        log_group_name=GROUP,
+        log_destination_type="cloud-watch-logs",
+        deliver_logs_role_arn=ROLE,
+        max_aggregation_interval=600,
+    )
+    plan = plan_flow_logs(SPEC, [VPC_A], [old_planned])
+    create_fails(stubber, [VPC_A], "FlowLogAlreadyExists", "already exists")
+    described(stubber, [VPC_A], [old])
+    stubber.add_response("delete_flow_logs", {"Unsuccessful": []}, {"FlowLogIds": ["fl-old"]})
+    created(stubber, [VPC_A])
+    writer = writer_for(client)
+
+    apply_flow_log_plan(writer, plan)
+
+    assert writer.failures == {}
