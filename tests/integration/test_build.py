@@ -1,0 +1,49 @@
+"""The collection builds, installs offline from its tarball, and works from the installed copy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support.paths import REPO
+
+BIN = Path(sys.executable).parent
+MODULES = ("flow_log_group", "flow_log_role", "vpc_flow_log", "vpc_flow_log_info")
+
+
+def run(cmd, env, cwd):
+    done = subprocess.run(
+        [str(c) for c in cmd], cwd=cwd, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, "{}\n{}\n{}".format(" ".join(map(str, cmd)), done.stdout[-3000:], done.stderr[-3000:])
+    return done.stdout
+
+
+def test_build_install_offline_and_use_installed_copy(tmp_path):
+    env = dict(os.environ, ANSIBLE_HOME=str(tmp_path / "home"), ANSIBLE_NOCOLOR="1")
+    env.pop("ANSIBLE_COLLECTIONS_PATH", None)
+    out = tmp_path / "dist"
+    run([BIN / "ansible-galaxy", "collection", "build", "--output-path", out, REPO], env, tmp_path)
+    tarballs = list(out.glob("flowlogs-aws-*.tar.gz"))
+    assert len(tarballs) == 1
+    listing = run(["tar", "-tzf", tarballs[0]], env, tmp_path)
+    assert "plugins/modules/vpc_flow_log.py" in listing
+    assert "roles/flow_logs/meta/argument_specs.yml" in listing
+    assert "playbooks/enable_flowlogs.yml" in listing
+    assert ".venv/" not in listing and ".cache/" not in listing and "tests/output" not in listing
+
+    collections = tmp_path / "collections"
+    run([BIN / "ansible-galaxy", "collection", "install", "--offline", "-p", collections, tarballs[0]], env, tmp_path)
+    installed = collections / "ansible_collections" / "flowlogs" / "aws"
+    assert (installed / "MANIFEST.json").exists()
+
+    env["ANSIBLE_COLLECTIONS_PATH"] = str(collections)
+    for module in MODULES:
+        doc = run([BIN / "ansible-doc", "flowlogs.aws." + module], env, tmp_path)
+        assert str(installed) in doc and "EXAMPLES" in doc
+    role_doc = run([BIN / "ansible-doc", "-t", "role", "flowlogs.aws.flow_logs"], env, tmp_path)
+    assert "flow_logs_region" in role_doc
+    for playbook in ("enable_flowlogs", "audit_flowlogs", "disable_flowlogs"):
+        run([BIN / "ansible-playbook", "--syntax-check", "-i", "localhost,", "flowlogs.aws." + playbook], env, tmp_path)
