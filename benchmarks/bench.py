@@ -17,8 +17,6 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import boto3
-
 from tests.support import fleet, motoctl
 from tests.support.aws_proxy import CountingProxy
 from tests.support.paths import COLLECTIONS, REPO, ensure_collection_link
@@ -204,7 +202,9 @@ def median_of(runs):
 
 def table(results, floor_wall):
     lines = [
-        "{:<8} {:>9} {:>8} {:>7} {:>9} {:>9}  {}".format("run", "wall s", "x floor", "calls", "mutating", "peak MiB", "calls by action"),
+        "{:<8} {:>9} {:>8} {:>7} {:>9} {:>9}  {}".format(
+            "run", "wall s", "x floor", "calls", "mutating", "peak MiB", "calls by action"
+        ),
     ]
     for name in ("floor", "per-vpc", "enable", "rerun", "audit"):
         r = results.get(name)
@@ -213,7 +213,13 @@ def table(results, floor_wall):
         by_action = ", ".join("{}={}".format(k.split(":", 1)[1], v) for k, v in sorted(r["calls"]["by_action"].items()))
         lines.append(
             "{:<8} {:>9.2f} {:>8.2f} {:>7} {:>9} {:>9.0f}  {}".format(
-                name, r["wall"], r["wall"] / floor_wall, r["calls"]["total"], r["calls"]["mutating"], r["rss_mib"], by_action
+                name,
+                r["wall"],
+                r["wall"] / floor_wall,
+                r["calls"]["total"],
+                r["calls"]["mutating"],
+                r["rss_mib"],
+                by_action,
             )
         )
     return lines
@@ -251,15 +257,25 @@ def main():
     ensure_collection_link()
     RESULTS.mkdir(parents=True, exist_ok=True)
     shape = (args.accounts, args.regions, args.vpcs)
-    print("fleet: {} accounts x {} regions x {} VPCs (+1 default each), {} repeats".format(*shape, args.repeat), flush=True)
+    print(
+        "fleet: {} accounts x {} regions x {} VPCs (+1 default each), {} repeats".format(*shape, args.repeat),
+        flush=True,
+    )
 
     floors, collections = [], []
     for i in range(args.repeat):
         floors.append(run_floor(shape))
         collections.append(run_collection(shape, args.forks))
-        print("  repeat {}: floor {:.2f}s enable {:.2f}s rerun {:.2f}s audit {:.2f}s".format(
-            i + 1, floors[-1]["wall"], collections[-1]["enable"]["wall"], collections[-1]["rerun"]["wall"], collections[-1]["audit"]["wall"]
-        ), flush=True)
+        print(
+            "  repeat {}: floor {:.2f}s enable {:.2f}s rerun {:.2f}s audit {:.2f}s".format(
+                i + 1,
+                floors[-1]["wall"],
+                collections[-1]["enable"]["wall"],
+                collections[-1]["rerun"]["wall"],
+                collections[-1]["audit"]["wall"],
+            ),
+            flush=True,
+        )
     results = {"floor": median_of(floors)}
     for name in ("enable", "rerun", "audit"):
         results[name] = median_of([c[name] for c in collections])
@@ -277,7 +293,12 @@ def main():
         floor = run_floor(s_shape)["wall"]
         enable = run_collection(s_shape, args.forks, with_rerun=False)["enable"]["wall"]
         scales.append(dict(vpcs=targets * (per_target + 1), targets=targets, floor=floor, enable=enable))
-        print("  scale {:>5} VPCs: floor {:.2f}s enable {:.2f}s ({:.2f}x)".format(scales[-1]["vpcs"], floor, enable, enable / floor), flush=True)
+        print(
+            "  scale {:>5} VPCs: floor {:.2f}s enable {:.2f}s ({:.2f}x)".format(
+                scales[-1]["vpcs"], floor, enable, enable / floor
+            ),
+            flush=True,
+        )
 
     ratios = dict(
         enable_vs_floor=results["enable"]["wall"] / floor_wall,
@@ -293,7 +314,12 @@ def main():
     )
     report = dict(
         machine=dict(cpus=os.cpu_count(), python=sys.version.split()[0]),
-        shape=dict(accounts=args.accounts, regions=args.regions, vpcs_per_target=args.vpcs + 1, total_vpcs=args.accounts * args.regions * (args.vpcs + 1)),
+        shape=dict(
+            accounts=args.accounts,
+            regions=args.regions,
+            vpcs_per_target=args.vpcs + 1,
+            total_vpcs=args.accounts * args.regions * (args.vpcs + 1),
+        ),
         results=results,
         ratios=ratios,
         targets=targets,

@@ -24,7 +24,9 @@ LOADER = botocore.loaders.create_loader()  # models parsed once for every target
 def session_for(endpoint, account, region):
     core = botocore.session.Session()
     core.register_component("data_loader", LOADER)
-    base = boto3.Session(botocore_session=core, aws_access_key_id="bench", aws_secret_access_key="bench", region_name=region)
+    base = boto3.Session(
+        botocore_session=core, aws_access_key_id="bench", aws_secret_access_key="bench", region_name=region
+    )
     creds = base.client("sts", endpoint_url=endpoint).assume_role(
         RoleArn="arn:aws:iam::{}:role/OrganizationAccountAccessRole".format(account), RoleSessionName="floor"
     )["Credentials"]
@@ -59,7 +61,12 @@ def ensure_role(iam, account):
         "Statement": [
             {
                 "Effect": "Allow",
-                "Action": ["logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents"],
+                "Action": [
+                    "logs:CreateLogStream",
+                    "logs:DescribeLogGroups",
+                    "logs:DescribeLogStreams",
+                    "logs:PutLogEvents",
+                ],
                 "Resource": ["arn:aws:logs:*:{}:log-group:{}:*".format(account, GROUP)],
             }
         ],

@@ -1,11 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Filters of the flowlogs.aws playbooks: role preflight and the fleet report (pure, controller side)."""
+"""Filters of the flowlogs.aws role: its preflight (pure, controller side)."""
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.report import fleet_report, report_html, summary_table
 from ansible_collections.flowlogs.aws.plugins.module_utils.role_vars import flow_logs_problems
 
 
@@ -13,7 +12,4 @@ class FilterModule:
     def filters(self):
         return {
             "flow_logs_problems": flow_logs_problems,
-            "fleet_report": fleet_report,
-            "fleet_report_table": summary_table,
-            "fleet_report_html": report_html,
         }

@@ -113,11 +113,20 @@ def _lookup_delivery(clients, failed, account):
     return roles, groups
 
 
-def audit_vpcs(clients, params):
-    """Discover VPCs (ids / EC2 filters / all), read their flow logs, judge each VPC."""
+def audit_vpcs(clients, params, check_mode=False):
+    """Discover VPCs (ids / EC2 filters / all), read their flow logs, judge each VPC. Only reads, so
+    check mode changes nothing."""
     spec = audit_spec(params)
     ec2 = clients("ec2")
     vpcs = aws_api.describe_vpcs(ec2, params.get("vpc_ids") or None, params.get("filters") or None)
+    missing = sorted(set(params.get("vpc_ids") or []) - {v["vpc_id"] for v in vpcs})
+    if missing and not params.get("filters"):
+        raise ParameterError(
+            "vpc_ids",
+            "{} not found in {} of account {}".format(
+                ", ".join(missing), clients.region, clients.identity()["account"]
+            ),
+        )
     excluded = set(params.get("exclude_vpc_ids") or [])
     vpcs = sorted((v for v in vpcs if v["vpc_id"] not in excluded), key=lambda v: v["vpc_id"])
     ids = [v["vpc_id"] for v in vpcs]

@@ -82,9 +82,19 @@ def vpc_from_aws(vpc):
     )
 
 
+def _filter_value(value):
+    """EC2 filter values are strings; YAML gives booleans and numbers too (is-default: true)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
 def describe_vpcs(ec2, vpc_ids=None, filters=None):
     """VPCs by id and/or EC2 filters (``{"tag:env": "prod"}``); all VPCs of the region when neither."""
-    ec2_filters = [{"Name": k, "Values": v if isinstance(v, list) else [v]} for k, v in (filters or {}).items()]
+    ec2_filters = [
+        {"Name": k, "Values": [_filter_value(x) for x in (v if isinstance(v, list) else [v])]}
+        for k, v in (filters or {}).items()
+    ]
     if not vpc_ids:
         found = _paginate(ec2, "describe_vpcs", "Vpcs", "ec2:DescribeVpcs", Filters=ec2_filters)
         return [vpc_from_aws(v) for v in found]

@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connection to AWS: the shared option spec, boto3 sessions, assume-role, retries and errors.
+"""Connection to AWS: the shared option spec, botocore sessions, assume-role, retries and errors.
 
 Nothing here knows about AnsibleModule, so the same code serves modules and controller-side code.
 """
@@ -13,9 +13,8 @@ import os
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError
 
 try:
-    import boto3
-    import botocore
-    from botocore.config import Config
+    # Light: only what error handling needs. Sessions and models load on first use (see _botocore()),
+    # so code that merely plans (role preflight, filters) does not pay for them.
     from botocore.exceptions import BotoCoreError, ClientError
 
     HAS_BOTO3 = True
@@ -64,6 +63,8 @@ def to_aws_error(exc, operation, resource=None):
 
 def retry_config():
     """botocore's own retry modes; environment variables win as they do in boto3."""
+    from botocore.config import Config
+
     mode = os.environ.get("AWS_RETRY_MODE", DEFAULT_RETRY_MODE)
     attempts = int(os.environ.get("AWS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
     return Config(
@@ -72,6 +73,44 @@ def retry_config():
         connect_timeout=10,
         read_timeout=60,
     )
+
+
+#: Services the collection calls; their models are parsed once per process (see preload()).
+SERVICES = ("ec2", "iam", "logs", "sts")
+_LOADER = []
+
+
+def shared_loader():
+    """One botocore data loader for every session of this process, so service models are parsed once
+    instead of once per target (the EC2 model alone costs ~0.1 s to parse)."""
+    if not _LOADER:
+        import botocore.loaders
+
+        _LOADER.append(botocore.loaders.create_loader())
+    return _LOADER[0]
+
+
+def botocore_session(profile=None):
+    import botocore.session
+
+    session = botocore.session.Session(profile=profile)
+    session.register_component("data_loader", shared_loader())
+    return session
+
+
+def preload(services=SERVICES):
+    """Parse the models of ``services`` now: called on the controller before Ansible forks its workers,
+    which then inherit them. Never fails: it only warms a cache."""
+    if not HAS_BOTO3:
+        return
+    try:
+        session = botocore_session()
+        for service in services:
+            session.create_client(
+                service, region_name="us-east-1", aws_access_key_id="preload", aws_secret_access_key="preload"
+            )
+    except Exception:  # pylint: disable=broad-exception-caught
+        pass
 
 
 class Clients:
@@ -100,17 +139,15 @@ class Clients:
             raise AwsError("import", "MissingLibrary", "boto3 and botocore are required: {}".format(BOTO3_IMPORT_ERROR))
         params = self.params
         try:
-            session = boto3.Session(
-                profile_name=params.get("profile") or None,
-                aws_access_key_id=params.get("access_key") or None,
-                aws_secret_access_key=params.get("secret_key") or None,
-                aws_session_token=params.get("session_token") or None,
-                region_name=params.get("region") or None,
-            )
+            session = botocore_session(params.get("profile") or None)
+            if params.get("profile"):
+                session.get_scoped_config()  # a missing profile fails here, named, not inside a later call
+            if params.get("access_key") or params.get("secret_key"):
+                session.set_credentials(params.get("access_key"), params.get("secret_key"), params.get("session_token"))
+            # botocore reads AWS_DEFAULT_REGION and profiles; the AWS CLI and SDKs also honour AWS_REGION.
+            region = params.get("region") or os.environ.get("AWS_REGION") or session.get_config_variable("region")
         except BotoCoreError as exc:
             raise to_aws_error(exc, "session", params.get("profile")) from exc
-        # boto3 reads AWS_DEFAULT_REGION only; the AWS CLI and SDKs also honour AWS_REGION.
-        region = params.get("region") or os.environ.get("AWS_REGION") or session.region_name
         if not region:
             raise AwsError(
                 "session",
@@ -118,9 +155,9 @@ class Clients:
                 "no region: set the region option (alias aws_region) or the AWS_REGION environment variable",
             )
         self._config = retry_config()
+        self._region = region
         if params.get("assume_role_arn"):
             session = self._assume_role(session, region)
-        self._region = region
         self._session = session
 
     def _assume_role(self, session, region):
@@ -129,26 +166,31 @@ class Clients:
         request = dict(RoleArn=role_arn, RoleSessionName=params.get("assume_role_session_name") or "flowlogs-aws")
         if params.get("assume_role_external_id"):
             request["ExternalId"] = params["assume_role_external_id"]
-        sts = session.client("sts", region_name=region, endpoint_url=self.endpoint_url, config=self._config)
         try:
-            creds = sts.assume_role(**request)["Credentials"]
+            sts = session.create_client("sts", region_name=region, endpoint_url=self.endpoint_url, config=self._config)
+            answer = sts.assume_role(**request)
         except (BotoCoreError, ClientError) as exc:
             raise to_aws_error(exc, "sts:AssumeRole", role_arn) from exc
-        return boto3.Session(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-            region_name=region,
-        )
+        creds = answer["Credentials"]
+        # The assumed role's ARN names the account: no GetCallerIdentity call needed later.
+        arn = answer.get("AssumedRoleUser", {}).get("Arn")
+        if arn:
+            self._identity = dict(account=arn.split(":")[4], arn=arn, partition=arn.split(":")[1])
+        assumed = botocore_session()
+        assumed.set_credentials(creds["AccessKeyId"], creds["SecretAccessKey"], creds["SessionToken"])
+        return assumed
 
     def __call__(self, service):
         client = self._clients.get(service)
         if client is None:
             if self._session is None:
                 self._connect()
-            client = self._session.client(
-                service, region_name=self._region, endpoint_url=self.endpoint_url, config=self._config
-            )
+            try:
+                client = self._session.create_client(
+                    service, region_name=self._region, endpoint_url=self.endpoint_url, config=self._config
+                )
+            except BotoCoreError as exc:
+                raise to_aws_error(exc, "session", self.params.get("profile")) from exc
             self._clients[service] = client
         return client
 
@@ -167,7 +209,3 @@ class Clients:
 def connection_params(params):
     """Only the connection options of a module's parameters."""
     return {k: params.get(k) for k in CONNECTION_KEYS}
-
-
-def botocore_version():
-    return botocore.__version__ if HAS_BOTO3 else None

@@ -256,7 +256,7 @@ def plan_flow_logs(spec, resource_ids, existing, state="present", tags=None, pur
         if state == "absent":
             step.update(action="delete" if same else "none", remove=same)
         elif not same:
-            step["action"] = "create"
+            step.update(action="create", new_tags=normalize_tags(tags) or {})
         else:
             good = [f for f in same if not drift(spec, f)]
             if good:
@@ -267,9 +267,23 @@ def plan_flow_logs(spec, resource_ids, existing, state="present", tags=None, pur
                 changed = step["remove"] or step["tags_set"] or step["tags_remove"]
                 step["action"] = "update" if changed else "none"
             else:
-                step.update(action="replace", remove=same, changed_fields=drift(spec, same[0]))
+                step.update(
+                    action="replace",
+                    remove=same,
+                    changed_fields=drift(spec, same[0]),
+                    new_tags=replacement_tags(same[0].get("tags"), tags, purge_tags),
+                )
         plan.append(step)
     return plan
+
+
+def replacement_tags(old, desired, purge):
+    """Tags of the flow log that replaces one tagged ``old``: a replacement is not a reason to lose tags."""
+    kept = {k: v for k, v in (old or {}).items() if not k.startswith("aws:")}
+    if desired is None:
+        return kept
+    desired = normalize_tags(desired)
+    return desired if purge else dict(kept, **desired)
 
 
 def _unique(items):
@@ -283,7 +297,7 @@ def predict_after(spec, step, tags):
         return None
     if step["action"] in ("create", "replace"):
         return dict(
-            summary(dict(spec, flow_log_id=None, tags=normalize_tags(tags) or {})),
+            summary(dict(spec, flow_log_id=None, tags=step.get("new_tags", normalize_tags(tags) or {}))),
             log_format=spec.get("log_format") or DEFAULT_LOG_FORMAT,
             deliver_logs_status=None,
         )
@@ -358,14 +372,14 @@ class FlowLogWriter:
         self._delay = min(self._delay * 2, 20)
         return True
 
-    def _call_create(self, rids):
+    def _call_create(self, rids, tags):
         """One CreateFlowLogs call, retried while the delivery role is not assumable yet.
 
         Returns every resource AWS did not create (Unsuccessful), across the retries."""
         settled = []
         while True:
             try:
-                unsuccessful = aws_api.create_flow_logs(self.ec2, self.request, rids, self.tags)[1]
+                unsuccessful = aws_api.create_flow_logs(self.ec2, self.request, rids, tags)[1]
             except AwsError as exc:
                 if ROLE_NOT_READY in (exc.aws_message or "") and self._wait_for_role():
                     continue
@@ -396,19 +410,26 @@ class FlowLogWriter:
         free = [r for r in rids if r not in done and r not in blocked]
         return done, blocked, free
 
-    def create(self, rids):
-        """Create the desired flow log on ``rids``. Returns the ids refused because one to the same
-        destination already exists (AWS refuses a second one); failures are recorded per resource."""
+    def create(self, rids, tags_by_resource=None):
+        """Create the desired flow log on ``rids`` (tagged with the writer's tags, or per resource with
+        ``tags_by_resource``). Returns the ids refused because one to the same destination already exists
+        (AWS refuses a second one); failures are recorded per resource."""
+        groups = {}
+        for rid in rids:
+            tags = (tags_by_resource or {}).get(rid, self.tags) or {}
+            groups.setdefault(tuple(sorted(tags.items())), []).append(rid)
         refused = set()
-        for chunk in aws_api.chunks(rids, aws_api.create_chunk_size(self.spec["resource_type"])):
-            refused |= self._create_chunk(chunk, depth=0)
+        size = aws_api.create_chunk_size(self.spec["resource_type"])
+        for tags, members in sorted(groups.items()):
+            for chunk in aws_api.chunks(members, size):
+                refused |= self._create_chunk(chunk, 0, dict(tags))
         return refused
 
-    def _create_chunk(self, rids, depth):
+    def _create_chunk(self, rids, depth, tags):
         if not rids:
             return set()
         try:
-            unsuccessful = self._call_create(rids)
+            unsuccessful = self._call_create(rids, tags)
         except AwsError as exc:
             if exc.code in CALL_LEVEL_CODES:
                 raise
@@ -424,14 +445,15 @@ class FlowLogWriter:
                 return refused
             if exc.code == "FlowLogAlreadyExists":
                 if len(free) < len(rids) and depth < 5:
-                    return refused | self._create_chunk(free, depth + 1)
+                    return refused | self._create_chunk(free, depth + 1, tags)
                 return refused | set(free)
             if len(free) == 1:
                 self._fail(free[0], exc.code, exc.aws_message)
                 return refused
             # One bad id fails the whole call: split to find it, the others still converge.
             half = len(free) // 2
-            return refused | self._create_chunk(free[:half], depth + 1) | self._create_chunk(free[half:], depth + 1)
+            first, second = free[:half], free[half:]
+            return refused | self._create_chunk(first, depth + 1, tags) | self._create_chunk(second, depth + 1, tags)
         refused = set()
         for item in unsuccessful:
             text = "{} {}".format(item["code"], item["message"]).lower()
@@ -471,19 +493,20 @@ def apply_flow_log_plan(writer, plan):
     """Apply in the order that never leaves a resource without logging: create, replace, then delete."""
     creates = [s["resource_id"] for s in plan if s["action"] == "create"]
     replaces = {s["resource_id"]: s for s in plan if s["action"] == "replace"}
-    refused = writer.create(creates)
+    new_tags = {s["resource_id"]: s["new_tags"] for s in plan if s["action"] in ("create", "replace")}
+    refused = writer.create(creates, new_tags)
     for rid in refused:
         writer._fail(rid, "FlowLogAlreadyExists", "another flow log to this destination appeared during the run")
 
     # Make-before-break: the new flow log first, the old ones after.
-    refused = writer.create(sorted(replaces)) if replaces else set()
+    refused = writer.create(sorted(replaces), new_tags) if replaces else set()
     writer.delete(
         [f for rid, s in replaces.items() if rid not in refused and rid not in writer.failures for f in s["remove"]]
     )
     if refused:
         # AWS refuses a second flow log to one destination: delete-then-create for those only.
         writer.delete([f for rid in sorted(refused) for f in replaces[rid]["remove"]])
-        for rid in writer.create(sorted(refused)):
+        for rid in writer.create(sorted(refused), new_tags):
             writer._fail(rid, "FlowLogAlreadyExists", "could not replace the flow log: AWS still reports one")
 
     writer.delete([f for s in plan if s["action"] in ("update", "delete") for f in s["remove"]])

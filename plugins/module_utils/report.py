@@ -344,3 +344,27 @@ def report_html(report):
     parts.append("<script type='application/json' id='report-data'>{}</script>".format(json.dumps(report["totals"])))
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+REPORT_FILES = ("flowlogs-report.json", "flowlogs-report.html", "flowlogs-report.txt")
+
+
+def converge_report(clients, params, check_mode=False):
+    """Build the fleet report and write its three files into ``dest`` (not in check mode). ``clients``
+    is unused: the report is made from what the targets recorded, without AWS calls."""
+    import datetime
+    import os
+
+    del clients
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    report = fleet_report(params["targets"], params.get("mode") or "enable", now, params.get("predicted"))
+    table = summary_table(report)
+    dest = params.get("dest") or os.getcwd()
+    files = [os.path.join(dest, name) for name in REPORT_FILES]
+    if not check_mode:
+        os.makedirs(dest, exist_ok=True)
+        contents = (json.dumps(report, indent=2, sort_keys=True), report_html(report), "\n".join(table))
+        for path, content in zip(files, contents):
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(content + "\n")
+    return dict(changed=False, report=report, table=table, files=[] if check_mode else files)

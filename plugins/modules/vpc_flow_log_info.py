@@ -181,7 +181,7 @@ ARGUMENT_SPEC = dict(
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    run_module(module, lambda clients, params, check_mode: audit_vpcs(clients, params))
+    run_module(module, audit_vpcs)
 
 
 if __name__ == "__main__":

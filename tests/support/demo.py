@@ -59,19 +59,26 @@ def main():
         banner("2. Seed a broken fleet: 3 accounts x 2 regions")
         planted = fleet.seed(url)
         for name, entry in planted.items():
-            print("  {:24} {} VPCs{}{}".format(
-                name,
-                len(entry["vpcs"]) + 1,
-                ", REJECT-only flow log + group without retention + role trusting ec2.amazonaws.com"
-                if "reject_only_flow_log" in entry else "",
-                ", another team's flow log (must survive)" if entry["kept_flow_logs"] else "",
-            ))
+            print(
+                "  {:24} {} VPCs{}{}".format(
+                    name,
+                    len(entry["vpcs"]) + 1,
+                    ", REJECT-only flow log + group without retention + role trusting ec2.amazonaws.com"
+                    if "reject_only_flow_log" in entry
+                    else "",
+                    ", another team's flow log (must survive)" if entry["kept_flow_logs"] else "",
+                )
+            )
         inventory = fleet.write_inventory(WORK / "inventory.json", url)
 
         banner("3. ansible-playbook playbooks/enable_flowlogs.yml")
         first, recap = run_enable(inventory, WORK)
         print(recap)
-        print((WORK / "flowlogs-report.txt").read_text() if (WORK / "flowlogs-report.txt").exists() else first.stdout[-5000:])
+        print(
+            (WORK / "flowlogs-report.txt").read_text()
+            if (WORK / "flowlogs-report.txt").exists()
+            else first.stdout[-5000:]
+        )
         if first.returncode != 0:
             print(first.stdout[-8000:], first.stderr[-4000:])
             return 1

@@ -49,9 +49,7 @@ def session(url, account, region):
 
 def _vpc(ec2, cidr, name, **tags):
     tag_list = [{"Key": "Name", "Value": name}] + [{"Key": k, "Value": v} for k, v in tags.items()]
-    return ec2.create_vpc(
-        CidrBlock=cidr, TagSpecifications=[{"ResourceType": "vpc", "Tags": tag_list}]
-    )["Vpc"]["VpcId"]
+    return ec2.create_vpc(CidrBlock=cidr, TagSpecifications=[{"ResourceType": "vpc", "Tags": tag_list}])["Vpc"]["VpcId"]
 
 
 def seed(url, accounts=ACCOUNTS, regions=REGIONS, vpcs_per_target=2):

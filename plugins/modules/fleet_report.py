@@ -1,0 +1,118 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: fleet_report
+short_description: Write the fleet report of the flowlogs.aws.flow_logs role
+version_added: 0.1.0
+description:
+  - Turns the result every target of the M(flowlogs.aws.flow_logs) role recorded (its C(__flow_logs_result) fact) into
+    one report - per target and per VPC, the state before, the action taken, the state after, delivery status and
+    errors - with totals.
+  - Writes C(flowlogs-report.json) (machine-readable), C(flowlogs-report.html) (self-contained, an account by region
+    grid coloured by status) and C(flowlogs-report.txt) (the summary table) into O(dest), and returns the summary
+    table to print.
+  - A target without a result (it failed before the role could record one) is listed as failed.
+  - Used by the C(enable_flowlogs), C(audit_flowlogs) and C(disable_flowlogs) playbooks. It makes no AWS call and is
+    not part of the C(flowlogs.aws.flowlogs) action group.
+author:
+  - flowlogs.aws maintainers (@flowlogs)
+options:
+  targets:
+    description:
+      - One entry per target, with keys C(target) (inventory host), C(region), C(account_id) and C(result) (the
+        target's C(__flow_logs_result) fact, or null).
+    type: list
+    elements: dict
+    required: true
+  mode:
+    description: Which playbook made the report.
+    type: str
+    choices: [enable, audit, disable]
+    default: enable
+  predicted:
+    description: The targets ran in check mode, so the report predicts instead of recording (audit).
+    type: bool
+    default: false
+  dest:
+    description: Directory for the report files. Defaults to the current directory.
+    type: path
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+    details: In check mode the report is built and returned but no file is written.
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: none
+  idempotent:
+    description: When run twice in a row with the same arguments, the second invocation indicates no change.
+    support: full
+    details: The files are rewritten (with a new timestamp) on every run; that is never reported as a change.
+notes:
+  - Runs on the controller when the connection is local (as in the playbooks), in the worker process.
+seealso:
+  - module: flowlogs.aws.vpc_flow_log_info
+"""
+
+EXAMPLES = r"""
+- name: Write the report of the targets of this run
+  flowlogs.aws.fleet_report:
+    targets: "{{ entries }}"
+    mode: enable
+    dest: /var/tmp/flowlogs
+  register: fleet
+
+- name: Print the summary table
+  ansible.builtin.debug:
+    msg: "{{ fleet.table }}"
+"""
+
+RETURN = r"""
+report:
+  description: The report, as written to C(flowlogs-report.json).
+  returned: always
+  type: dict
+  contains:
+    totals:
+      description: Counts over the fleet (targets changed/unchanged/failed, VPCs, compliant before and after, actions).
+      type: dict
+    targets:
+      description: Per target - status, error, delivery notes, counts, and per VPC before, action, after and error.
+      type: list
+      elements: dict
+table:
+  description: The summary table, one line per element.
+  returned: always
+  type: list
+  elements: str
+files:
+  description: The files written (none in check mode).
+  returned: always
+  type: list
+  elements: str
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.flowlogs.aws.plugins.module_utils.report import converge_report
+
+ARGUMENT_SPEC = dict(
+    targets=dict(type="list", elements="dict", required=True),
+    mode=dict(type="str", choices=["enable", "audit", "disable"], default="enable"),
+    predicted=dict(type="bool", default=False),
+    dest=dict(type="path"),
+)
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module.exit_json(**converge_report(None, module.params, check_mode=module.check_mode))
+
+
+if __name__ == "__main__":
+    main()
