@@ -127,6 +127,8 @@ class Clients:
         self._config = None
         self._clients = {}
         self._identity = None
+        #: AWS API calls made through these clients, and how many retries botocore needed for them.
+        self.stats = dict(calls=0, retries=0)
 
     @property
     def region(self):
@@ -168,6 +170,7 @@ class Clients:
             request["ExternalId"] = params["assume_role_external_id"]
         try:
             sts = session.create_client("sts", region_name=region, endpoint_url=self.endpoint_url, config=self._config)
+            sts.meta.events.register("after-call.*", self._count)
             answer = sts.assume_role(**request)
         except (BotoCoreError, ClientError) as exc:
             raise to_aws_error(exc, "sts:AssumeRole", role_arn) from exc
@@ -191,8 +194,13 @@ class Clients:
                 )
             except BotoCoreError as exc:
                 raise to_aws_error(exc, "session", self.params.get("profile")) from exc
+            client.meta.events.register("after-call.*", self._count)
             self._clients[service] = client
         return client
+
+    def _count(self, parsed=None, **_kwargs):
+        self.stats["calls"] += 1
+        self.stats["retries"] += ((parsed or {}).get("ResponseMetadata") or {}).get("RetryAttempts", 0)
 
     def identity(self):
         """STS caller identity (account, arn, partition), looked up once."""

@@ -16,12 +16,14 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsErro
 def run_converge(converge, params, check_mode, diff):
     """Run one converge function; returns (result, error message or None). Shared by modules and
     controller-side action plugins."""
+    clients = Clients(params)
     try:
-        result = converge(Clients(params), params, check_mode=check_mode)
+        result = converge(clients, params, check_mode=check_mode)
     except ParameterError as exc:
-        return dict(changed=False, option=exc.option), str(exc)
+        return dict(changed=False, option=exc.option, aws_stats=clients.stats), str(exc)
     except AwsError as exc:
-        return dict(changed=False, error=exc.as_dict()), str(exc)
+        return dict(changed=False, error=exc.as_dict(), aws_stats=clients.stats), str(exc)
+    result["aws_stats"] = clients.stats
     before, after = result.pop("before", None), result.pop("after", None)
     if diff and result.get("changed"):
         result["diff"] = dict(before=before, after=after)

@@ -93,7 +93,9 @@ def target_report(entry):
         state=state,
     )
     if not result:
-        counts = dict({a: 0 for a in ACTIONS}, vpcs=0, compliant_before=0, compliant_after=0)
+        counts = dict(
+            {a: 0 for a in ACTIONS}, vpcs=0, compliant_before=0, compliant_after=0, api_calls=0, api_retries=0
+        )
         return dict(base, status="failed", error=NO_RESULT, failed_task=None, delivery={}, vpcs=[], counts=counts)
 
     before = _registered(result.get("before"))
@@ -129,7 +131,12 @@ def target_report(entry):
             )
         )
     counts = {a: sum(1 for r in rows if r["action"] == a) for a in ACTIONS}
+    stats = [
+        (_registered(result.get(k)) or {}).get("aws_stats") or {} for k in ("before", "role", "log_group", "flow_logs")
+    ]
     counts.update(
+        api_calls=sum(x.get("calls", 0) for x in stats),
+        api_retries=sum(x.get("retries", 0) for x in stats),
         vpcs=len(rows),
         compliant_before=sum(1 for r in rows if r["before"]["verdict"] == "compliant"),
         compliant_after=sum(1 for r in rows if r["after"]["verdict"] == "compliant"),
@@ -161,7 +168,7 @@ def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
         targets_unchanged=sum(1 for t in targets if t["status"] == "unchanged"),
         targets_failed=sum(1 for t in targets if t["status"] == "failed"),
     )
-    for key in ("vpcs", "compliant_before", "compliant_after", *ACTIONS):
+    for key in ("vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
         totals[key] = sum(t["counts"][key] for t in targets)
     return dict(
         report_version=1,
@@ -246,6 +253,11 @@ def summary_table(report):
                     )
     out.append("  ".join("-" * widths[key] for _t, key, _a in COLUMNS))
     out.append(line(total))
+    out.append(
+        "AWS API calls: {} ({} retried by botocore after throttling or transient errors)".format(
+            t["api_calls"], t["api_retries"]
+        )
+    )
     return out
 
 

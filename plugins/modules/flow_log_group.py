@@ -92,6 +92,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+aws_stats:
+  description: AWS API calls this task made, and how many retries (throttling, transient errors) botocore needed.
+  returned: always
+  type: dict
+  sample: {calls: 4, retries: 0}
 log_group:
   description: The log group after the run (predicted in check mode); empty when absent.
   returned: always

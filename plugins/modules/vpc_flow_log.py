@@ -159,6 +159,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+aws_stats:
+  description: AWS API calls this task made, and how many retries (throttling, transient errors) botocore needed.
+  returned: always
+  type: dict
+  sample: {calls: 4, retries: 0}
 flow_logs:
   description: One entry per resource, in the order given.
   returned: always

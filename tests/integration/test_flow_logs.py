@@ -24,7 +24,7 @@ MISSING_VPC = "vpc-0bad0bad0bad0bad0"
 
 def create_vpcs(ec2, count, tags=None):
     spec = [{"ResourceType": "vpc", "Tags": [{"Key": k, "Value": v} for k, v in tags.items()]}] if tags else []
-    return [ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=spec)["Vpc"]["VpcId"] for _ in range(count)]
+    return [ec2.create_vpc(CidrBlock="10.0.0.0/16", TagSpecifications=spec)["Vpc"]["VpcId"] for _index in range(count)]
 
 
 def seed_flow_logs(ec2, vpc_ids, traffic_type="ALL", group=GROUP, **kwargs):
@@ -259,7 +259,7 @@ def test_replace_at_scale(aws, proxy, run_target):
 def test_transit_gateways_in_chunks_of_25(aws, proxy, run_target):
     """Transit gateway flow logs: 25 ids per CreateFlowLogs, 60 s interval, no traffic type; idempotent."""
     ec2 = aws.client("ec2")
-    gateways = [ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"] for _ in range(30)]
+    gateways = [ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"] for _index in range(30)]
     batch = dict(
         vpc_flow_log_vpc_ids=gateways, vpc_flow_log_resource_type="TransitGateway", vpc_flow_log_endpoint=proxy.url
     )

@@ -28,7 +28,7 @@ def test_parameter_error_names_the_option():
 
     result, error = run_converge(converge, {}, check_mode=False, diff=False)
 
-    assert result == dict(changed=False, option="retention_in_days")
+    assert result == dict(changed=False, option="retention_in_days", aws_stats=dict(calls=0, retries=0))
     assert error == "retention_in_days: 4 is not allowed; use one of 0, 1, 3"
 
 
@@ -45,6 +45,7 @@ def test_aws_error_is_reported_with_its_code():
             message="not authorized",
             resource="vpc-flow-logs",
         ),
+        aws_stats=dict(calls=0, retries=0),
     )
     assert error == "logs:PutRetentionPolicy on vpc-flow-logs failed: AccessDeniedException: not authorized"
 
@@ -118,7 +119,7 @@ def test_converge_gets_lazy_clients_params_and_check_mode(check_mode):
 
     result, error = run_converge(converge, params, check_mode=check_mode, diff=False)
 
-    assert (result, error) == (dict(changed=False), None)
+    assert (result, error) == (dict(changed=False, aws_stats=dict(calls=0, retries=0)), None)
     assert isinstance(seen["clients"], Clients)
     assert seen["params"] is params
     assert seen["check_mode"] is check_mode
