@@ -60,6 +60,14 @@ options:
       - Session name for STS AssumeRole; it shows in the target account's CloudTrail.
     type: str
     default: flowlogs-aws
+  expected_account_id:
+    description:
+      - The 12-digit AWS account ID the credentials (after O(assume_role_arn)) must resolve to.
+      - When they resolve to another account the module fails before any other AWS call, naming both
+        accounts, and nothing is read or changed. A guard against a wrong profile or a copy-pasted role ARN.
+      - Free after O(assume_role_arn) (the assumed role's ARN names its account); otherwise one STS
+        C(GetCallerIdentity) call, which needs no permission.
+    type: str
 notes:
   - Every AWS call is retried by botocore's own C(standard) retry mode, up to 10 attempts, with
     exponential backoff on throttling and transient errors. Set C(AWS_RETRY_MODE=adaptive) or

@@ -8,10 +8,10 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: fleet_report
 short_description: Write the fleet report of the flowlogs.aws.flow_logs role
-version_added: 0.1.0
+version_added: 1.0.0
 description:
-  - Turns the result every target of the M(flowlogs.aws.flow_logs) role recorded (its C(__flow_logs_result) fact) into
-    one report - per target and per VPC, the state before, the action taken, the state after, delivery status and
+  - Turns the result every target of the P(flowlogs.aws.flow_logs#role) role recorded (its C(__flow_logs_result) fact)
+    into one report - per target and per VPC, the state before, the action taken, the state after, delivery status and
     errors - with totals.
   - Writes C(flowlogs-report.json) (machine-readable), C(flowlogs-report.html) (self-contained, an account by region
     grid coloured by status) and C(flowlogs-report.txt) (the summary table) into O(dest), and returns the summary
@@ -24,8 +24,9 @@ author:
 options:
   targets:
     description:
-      - One entry per target, with keys C(target) (inventory host), C(region), C(account_id) and C(result) (the
-        target's C(__flow_logs_result) fact, or null).
+      - One entry per target, with keys C(target) (inventory host), C(region), C(account_id) and C(result): the
+        target's C(__flow_logs_result) fact (or null) combined with the role's registered results under the keys
+        C(before), C(role), C(log_group) and C(flow_logs), as C(playbooks/fleet_report.yml) builds it.
     type: list
     elements: dict
     required: true

@@ -11,9 +11,11 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.connection import (
     CONNECTION_KEYS,
     DEFAULT_MAX_ATTEMPTS,
     Clients,
+    botocore_session,
     connection_params,
     error_code,
     error_message,
+    preload,
     retry_config,
     to_aws_error,
 )
@@ -166,6 +168,48 @@ def test_identity_failure_is_an_aws_error(no_aws_config):
     assert caught.value.operation == "sts:GetCallerIdentity"
 
 
+def test_target_of_refused_credentials_is_looked_up_only_when_asked(no_aws_config):
+    clients = Clients(dict(FAKE, region="eu-west-1"))
+    stubber = Stubber(clients("sts"))
+    arn = "arn:aws:iam::{}:user/tests".format(ACCOUNT)
+    stubber.add_response("get_caller_identity", {"UserId": "AIDAEXAMPLE", "Account": ACCOUNT, "Arn": arn}, {})
+    with stubber:
+        unknown = clients.target()
+        looked_up = clients.target(lookup=True)
+
+    assert unknown == dict(account=None, region="eu-west-1")
+    assert looked_up == dict(account=ACCOUNT, region="eu-west-1")
+    stubber.assert_no_pending_responses()
+
+
+def test_target_lookup_that_fails_leaves_the_account_unknown(no_aws_config):
+    clients = Clients(dict(FAKE, region="eu-west-1"))
+    stubber = Stubber(clients("sts"))
+    stubber.add_client_error("get_caller_identity", "ExpiredToken", "The security token has expired", 403)
+    with stubber:
+        assert clients.target(lookup=True) == dict(account=None, region="eu-west-1")
+
+
+@pytest.mark.parametrize(
+    ("code", "operation", "suffix"),
+    [
+        ("AccessDenied", "sts:AssumeRole", " (missing permission: sts:AssumeRole)"),
+        ("AccessDeniedException", "logs:CreateLogGroup", " (missing permission: logs:CreateLogGroup)"),
+        ("UnauthorizedOperation", "ec2:CreateFlowLogs", " (missing permission: ec2:CreateFlowLogs)"),
+        ("Throttling", "ec2:CreateFlowLogs", ""),
+        ("AccessDenied", "session", ""),
+    ],
+)
+def test_refused_call_names_the_missing_permission(code, operation, suffix):
+    exc = AwsError(operation, code, "denied").locate(account="111111111111", region="eu-west-1")
+
+    assert str(exc) == "{} failed in account 111111111111, region eu-west-1: {}: denied{}".format(
+        operation, code, suffix
+    )
+    assert exc.as_dict().get("missing_permission") == (operation if suffix else None)
+    assert exc.locate(account="999999999999").account == "111111111111"  # the first place named stays
+
+
 def test_error_translation():
     client_error = ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"}}, "DescribeFlowLogs")
     core_error = NoCredentialsError()
@@ -189,3 +233,51 @@ def test_connection_params_keeps_only_connection_options():
     assert picked["region"] == "eu-west-1"
     assert picked["profile"] == "p"
     assert "log_group_name" not in picked
+
+
+# ---------------------------------------------------------------- shared sessions, per-target credentials
+
+
+def _access_key(client):
+    return client._request_signer._credentials.access_key  # pylint: disable=protected-access
+
+
+def test_one_session_per_profile_and_config_files(no_aws_config, monkeypatch, tmp_path):
+    first = botocore_session()
+    assert botocore_session() is first
+    other = tmp_path / "other"
+    other.write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(other))
+    assert botocore_session() is not first
+
+
+def test_credentials_of_one_target_never_leak_to_the_next(no_aws_config, monkeypatch):
+    explicit = Clients(dict(region="us-east-1", access_key="AKIDEXPLICIT", secret_key="s1"))("ec2")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "s2")
+    from_env = Clients(dict(region="us-east-1"))("ec2")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDCHANGED")
+    changed = Clients(dict(region="us-east-1"))("ec2")
+
+    assert [_access_key(c) for c in (explicit, from_env, changed)] == ["AKIDEXPLICIT", "AKIDFROMENV", "AKIDCHANGED"]
+
+
+def test_no_credentials_anywhere_fails_at_the_first_call(no_aws_config):
+    ec2 = Clients(dict(region="us-east-1", endpoint_url="http://127.0.0.1:9"))("ec2")
+    with pytest.raises(NoCredentialsError):
+        ec2.describe_vpcs()
+
+
+def test_client_classes_are_built_once_for_our_sessions_only(no_aws_config):
+    import botocore.session
+
+    preload(("ec2",))
+    first = Clients(dict(FAKE, region="us-east-1"))("ec2")
+    second = Clients(dict(FAKE, region="eu-west-1"))("ec2")
+    foreign = botocore.session.Session().create_client(
+        "ec2", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="y"
+    )
+
+    assert type(first) is type(second)
+    assert type(foreign) is not type(first)
+    assert first.meta.region_name == "us-east-1" and second.meta.region_name == "eu-west-1"
