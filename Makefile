@@ -67,6 +67,15 @@ molecule: collection
 demo: collection
 	$(PY) -m tests.support.demo
 
+# Not part of make test: minutes of wall time. BENCH_ARGS="--repeat 1 --scales ''" for a quick look.
+BENCH_ARGS ?=
+$(VENV)/.bench: $(STAMP) benchmarks/requirements.txt
+	$(PY) -m pip install -q -r benchmarks/requirements.txt
+	touch $@
+
+bench: collection $(VENV)/.bench
+	$(PY) -m benchmarks.bench $(BENCH_ARGS)
+
 build: collection
 	mkdir -p $(CACHE)/build
 	$(BIN)/ansible-galaxy collection build --force --output-path $(CACHE)/build .

@@ -225,6 +225,14 @@ def table(results, floor_wall):
     return lines
 
 
+def _slope(points):
+    """Least-squares slope of (x, y) points."""
+    n = len(points)
+    mx = sum(x for x, _y in points) / n
+    my = sum(y for _x, y in points) / n
+    return sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _y in points)
+
+
 def chart(scales, path):
     import matplotlib
 
@@ -236,7 +244,7 @@ def chart(scales, path):
     ax.plot(xs, [s["floor"] for s in scales], marker="o", label="floor (raw boto3, threads)")
     ax.plot(xs, [s["enable"] for s in scales], marker="o", label="enable_flowlogs.yml")
     ax.set_xscale("log")
-    ax.set_xlabel("VPCs in the fleet (20 targets)")
+    ax.set_xlabel("VPCs in the fleet (20 targets; 10 targets at 10 VPCs)")
     ax.set_ylabel("wall seconds")
     ax.set_title("flowlogs.aws: converge time vs fleet size (moto server, 2 cores)")
     ax.grid(True, which="both", alpha=0.3)
@@ -253,6 +261,9 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--forks", type=int, default=20)
     parser.add_argument("--scales", default="10,100,1000,3000", help="fleet sizes (VPCs) for the chart; '' skips it")
+    parser.add_argument(
+        "--target-counts", default="5,10,20,40", help="targets (10 VPCs each) for the per-target cost; '' skips it"
+    )
     args = parser.parse_args()
     ensure_collection_link()
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -291,8 +302,17 @@ def main():
         per_target = max(0, total // targets - 1)
         s_shape = (accounts, regions, per_target)
         floor = run_floor(s_shape)["wall"]
-        enable = run_collection(s_shape, args.forks, with_rerun=False)["enable"]["wall"]
-        scales.append(dict(vpcs=targets * (per_target + 1), targets=targets, floor=floor, enable=enable))
+        enable_run = run_collection(s_shape, args.forks, with_rerun=False)["enable"]
+        enable = enable_run["wall"]
+        scales.append(
+            dict(
+                vpcs=targets * (per_target + 1),
+                targets=targets,
+                floor=floor,
+                enable=enable,
+                calls_per_target=enable_run["calls"]["total"] / targets,
+            )
+        )
         print(
             "  scale {:>5} VPCs: floor {:.2f}s enable {:.2f}s ({:.2f}x)".format(
                 scales[-1]["vpcs"], floor, enable, enable / floor
@@ -300,17 +320,44 @@ def main():
             flush=True,
         )
 
+    # API calls of one target must not grow with its VPC count (up to 300 VPCs in a region).
+    calls_by_size = {}
+    for size in (10, 300):
+        calls_by_size[size] = run_collection((1, 1, size - 1), args.forks, with_rerun=False)["enable"]["calls"]
+        by_action = calls_by_size[size]["by_action"]
+        print(
+            "  one target, {:>3} VPCs: {} API calls ({})".format(
+                size,
+                calls_by_size[size]["total"],
+                ", ".join("{}={}".format(k.split(":", 1)[1], v) for k, v in sorted(by_action.items())),
+            ),
+            flush=True,
+        )
+
+    per_target = []
+    for count in [int(c) for c in args.target_counts.split(",") if c]:
+        regions = min(4, count)
+        t_shape = (count // regions, regions, 9)
+        enable = run_collection(t_shape, args.forks, with_rerun=False)["enable"]
+        per_target.append(dict(targets=count, vpcs=count * 10, enable=enable["wall"], calls=enable["calls"]["total"]))
+        print("  targets {:>3} (10 VPCs each): enable {:.2f}s".format(count, enable["wall"]), flush=True)
+    slope = _slope([(p["targets"], p["enable"]) for p in per_target]) if len(per_target) > 1 else None
+    if slope is not None:
+        print("  marginal cost per target: {:.3f}s (least squares over {} runs)".format(slope, len(per_target)))
+
     ratios = dict(
         enable_vs_floor=results["enable"]["wall"] / floor_wall,
         rerun_vs_floor=results["rerun"]["wall"] / floor_wall,
         per_vpc_vs_enable=results["per-vpc"]["wall"] / results["enable"]["wall"],
         rerun_mutating_calls=results["rerun"]["calls"]["mutating"],
+        calls_300_vs_10_vpcs=calls_by_size[300]["total"] / calls_by_size[10]["total"],
     )
     targets = dict(
         enable_within_2x_floor=ratios["enable_vs_floor"] <= 2.0,
         rerun_within_2x_floor=ratios["rerun_vs_floor"] <= 2.0,
         per_vpc_at_least_10x_slower=ratios["per_vpc_vs_enable"] >= 10.0,
         rerun_zero_mutating_calls=ratios["rerun_mutating_calls"] == 0,
+        calls_independent_of_vpc_count=calls_by_size[300]["total"] == calls_by_size[10]["total"],
     )
     report = dict(
         machine=dict(cpus=os.cpu_count(), python=sys.version.split()[0]),
@@ -324,6 +371,8 @@ def main():
         ratios=ratios,
         targets=targets,
         scales=scales,
+        per_target=dict(runs=per_target, seconds_per_target=slope, forks=args.forks),
+        calls_by_vpc_count={str(k): v for k, v in calls_by_size.items()},
     )
     (REPO / "benchmarks" / "results.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     if scales:

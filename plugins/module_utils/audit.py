@@ -37,7 +37,9 @@ def audit_spec(params):
         raise ParameterError("max_aggregation_interval", "use one of 60, 600")
     role = params.get("deliver_logs_role_arn")
     if role and not IAM_ROLE_ARN.match(role):
-        raise ParameterError("deliver_logs_role_arn", "{!r} is not an IAM role ARN".format(role))
+        raise ParameterError(
+            "deliver_logs_role_arn", "{!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)".format(role)
+        )
     for option in ("vpc_ids", "exclude_vpc_ids"):
         bad = [v for v in params.get(option) or [] if not RESOURCE_ID_PATTERNS["VPC"].match(str(v))]
         if bad:

@@ -10,6 +10,7 @@ snake_case data and raises :class:`AwsError` carrying AWS's error code. Nothing 
 from __future__ import annotations
 
 import json
+import uuid
 from urllib.parse import unquote
 
 from ansible_collections.flowlogs.aws.plugins.module_utils.connection import (
@@ -41,6 +42,17 @@ def _call(client, method, operation, resource=None, **kwargs):
     try:
         return getattr(client, method)(**kwargs)
     except (BotoCoreError, ClientError) as exc:
+        raise to_aws_error(exc, operation, resource) from exc
+
+
+def _delete(client, method, operation, resource, gone_code, **kwargs):
+    """A delete; "already gone" counts as done. botocore retries a delete whose answer was lost, and the
+    retry then finds nothing to delete: that is success, not a failed target."""
+    try:
+        return getattr(client, method)(**kwargs)
+    except (BotoCoreError, ClientError) as exc:
+        if error_code(exc) == gone_code:
+            return None
         raise to_aws_error(exc, operation, resource) from exc
 
 
@@ -167,8 +179,11 @@ def describe_flow_logs(ec2, resource_ids=None):
 
 
 def create_flow_logs(ec2, request, resource_ids, tags=None):
-    """One CreateFlowLogs call (the caller chunks). Returns (flow_log_ids, unsuccessful)."""
-    kwargs = dict(request, ResourceIds=list(resource_ids))
+    """One CreateFlowLogs call (the caller chunks). Returns (flow_log_ids, unsuccessful).
+
+    The call carries a new idempotency token; botocore's retries resend it, so a retry after a lost
+    answer gets the first answer back instead of creating the flow logs twice."""
+    kwargs = dict(request, ResourceIds=list(resource_ids), ClientToken=str(uuid.uuid4()))
     if tags:
         kwargs["TagSpecifications"] = [{"ResourceType": "vpc-flow-log", "Tags": tag_list(tags)}]
     answer = _call(ec2, "create_flow_logs", "ec2:CreateFlowLogs", ", ".join(resource_ids), **kwargs)
@@ -288,7 +303,7 @@ def untag_log_group(logs, arn, keys):
 
 
 def delete_log_group(logs, name):
-    _call(logs, "delete_log_group", "logs:DeleteLogGroup", name, logGroupName=name)
+    _delete(logs, "delete_log_group", "logs:DeleteLogGroup", name, "ResourceNotFoundException", logGroupName=name)
 
 
 # ---------------------------------------------------------------- IAM
@@ -408,12 +423,28 @@ def untag_role(iam, name, keys):
 def delete_role(iam, name):
     """Delete the role after what IAM requires first: inline policies, managed policies, profiles."""
     for policy_name in _paginate(iam, "list_role_policies", "PolicyNames", "iam:ListRolePolicies", name, RoleName=name):
-        _call(iam, "delete_role_policy", "iam:DeleteRolePolicy", name, RoleName=name, PolicyName=policy_name)
+        _delete(
+            iam,
+            "delete_role_policy",
+            "iam:DeleteRolePolicy",
+            name,
+            "NoSuchEntity",
+            RoleName=name,
+            PolicyName=policy_name,
+        )
     attached = _paginate(
         iam, "list_attached_role_policies", "AttachedPolicies", "iam:ListAttachedRolePolicies", name, RoleName=name
     )
     for policy in attached:
-        _call(iam, "detach_role_policy", "iam:DetachRolePolicy", name, RoleName=name, PolicyArn=policy["PolicyArn"])
+        _delete(
+            iam,
+            "detach_role_policy",
+            "iam:DetachRolePolicy",
+            name,
+            "NoSuchEntity",
+            RoleName=name,
+            PolicyArn=policy["PolicyArn"],
+        )
     profiles = _paginate(
         iam,
         "list_instance_profiles_for_role",
@@ -423,15 +454,220 @@ def delete_role(iam, name):
         RoleName=name,
     )
     for profile in profiles:
-        _call(
+        _delete(
             iam,
             "remove_role_from_instance_profile",
             "iam:RemoveRoleFromInstanceProfile",
             name,
+            "NoSuchEntity",
             RoleName=name,
             InstanceProfileName=profile["InstanceProfileName"],
         )
-    _call(iam, "delete_role", "iam:DeleteRole", name, RoleName=name)
+    _delete(iam, "delete_role", "iam:DeleteRole", name, "NoSuchEntity", RoleName=name)
+
+
+# ---------------------------------------------------------------- Organizations (accounts inventory)
+
+
+def account_from_aws(account):
+    # ``State`` replaces the deprecated ``Status`` (same values for ACTIVE and SUSPENDED).
+    return dict(
+        account_id=account["Id"],
+        name=account.get("Name"),
+        arn=account.get("Arn"),
+        state=account.get("State") or account.get("Status"),
+    )
+
+
+def describe_organization(org):
+    """The caller's organization: its id, ARN and management account."""
+    found = _call(org, "describe_organization", "organizations:DescribeOrganization").get("Organization", {})
+    return dict(
+        organization_id=found.get("Id"),
+        arn=found.get("Arn"),
+        management_account_id=found.get("MasterAccountId"),
+    )
+
+
+def list_accounts(org):
+    """Every account of the organization (ListAccounts, all pages)."""
+    found = _paginate(org, "list_accounts", "Accounts", "organizations:ListAccounts")
+    return [account_from_aws(a) for a in found]
+
+
+def list_accounts_for_parent(org, parent_id):
+    """Accounts directly under a root or an organizational unit."""
+    found = _paginate(
+        org,
+        "list_accounts_for_parent",
+        "Accounts",
+        "organizations:ListAccountsForParent",
+        parent_id,
+        ParentId=parent_id,
+    )
+    return [account_from_aws(a) for a in found]
+
+
+def list_child_ou_ids(org, parent_id):
+    """Ids of the organizational units directly under a root or an organizational unit."""
+    found = _paginate(
+        org,
+        "list_organizational_units_for_parent",
+        "OrganizationalUnits",
+        "organizations:ListOrganizationalUnitsForParent",
+        parent_id,
+        ParentId=parent_id,
+    )
+    return [ou["Id"] for ou in found]
+
+
+def list_account_tags(org, account_id):
+    found = _paginate(
+        org, "list_tags_for_resource", "Tags", "organizations:ListTagsForResource", account_id, ResourceId=account_id
+    )
+    return tag_dict(found)
+
+
+def describe_regions(ec2):
+    """Regions of the caller's account, each with its opt-in status."""
+    found = _call(ec2, "describe_regions", "ec2:DescribeRegions").get("Regions", [])
+    return [dict(region=r["RegionName"], opt_in_status=r.get("OptInStatus")) for r in found]
+
+
+# ---------------------------------------------------------------- CloudWatch Logs metric filters, CloudWatch alarms
+
+
+def metric_filter_from_aws(found):
+    transformation = (found.get("metricTransformations") or [{}])[0]
+    default = transformation.get("defaultValue")
+    return dict(
+        name=found["filterName"],
+        log_group_name=found.get("logGroupName"),
+        pattern=found.get("filterPattern"),
+        metric_name=transformation.get("metricName"),
+        metric_namespace=transformation.get("metricNamespace"),
+        metric_value=transformation.get("metricValue"),
+        default_value=None if default is None else float(default),
+    )
+
+
+def describe_metric_filters(logs, log_group_name, prefix=None):
+    """Metric filters of a log group (by name prefix); none when the group does not exist."""
+    kwargs = dict(logGroupName=log_group_name)
+    if prefix:
+        kwargs["filterNamePrefix"] = prefix
+    try:
+        found = []
+        for page in logs.get_paginator("describe_metric_filters").paginate(**kwargs):
+            found.extend(page.get("metricFilters", []))
+    except (BotoCoreError, ClientError) as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return []
+        raise to_aws_error(exc, "logs:DescribeMetricFilters", log_group_name) from exc
+    return [metric_filter_from_aws(f) for f in found]
+
+
+def put_metric_filter(logs, log_group_name, name, pattern, metric_name, metric_namespace, metric_value, default_value):
+    transformation = dict(metricName=metric_name, metricNamespace=metric_namespace, metricValue=metric_value)
+    if default_value is not None:
+        transformation["defaultValue"] = default_value
+    _call(
+        logs,
+        "put_metric_filter",
+        "logs:PutMetricFilter",
+        "{}/{}".format(log_group_name, name),
+        logGroupName=log_group_name,
+        filterName=name,
+        filterPattern=pattern,
+        metricTransformations=[transformation],
+    )
+
+
+def delete_metric_filter(logs, log_group_name, name):
+    """Delete a metric filter; one already gone counts as deleted."""
+    try:
+        logs.delete_metric_filter(logGroupName=log_group_name, filterName=name)
+    except (BotoCoreError, ClientError) as exc:
+        if error_code(exc) == "ResourceNotFoundException":
+            return
+        raise to_aws_error(exc, "logs:DeleteMetricFilter", "{}/{}".format(log_group_name, name)) from exc
+
+
+def alarm_from_aws(alarm):
+    return dict(
+        name=alarm["AlarmName"],
+        arn=alarm.get("AlarmArn"),
+        description=alarm.get("AlarmDescription"),
+        metric_name=alarm.get("MetricName"),
+        namespace=alarm.get("Namespace"),
+        statistic=alarm.get("Statistic"),
+        period=alarm.get("Period"),
+        evaluation_periods=alarm.get("EvaluationPeriods"),
+        threshold=alarm.get("Threshold"),
+        comparison_operator=alarm.get("ComparisonOperator"),
+        treat_missing_data=alarm.get("TreatMissingData"),
+        actions_enabled=alarm.get("ActionsEnabled"),
+        alarm_actions=sorted(alarm.get("AlarmActions") or []),
+        ok_actions=sorted(alarm.get("OKActions") or []),
+        insufficient_data_actions=sorted(alarm.get("InsufficientDataActions") or []),
+    )
+
+
+def describe_alarms(cloudwatch, prefix):
+    """Metric alarms whose name starts with ``prefix``, without tags."""
+    found = _paginate(
+        cloudwatch,
+        "describe_alarms",
+        "MetricAlarms",
+        "cloudwatch:DescribeAlarms",
+        prefix,
+        AlarmNamePrefix=prefix,
+        AlarmTypes=["MetricAlarm"],
+    )
+    return [alarm_from_aws(a) for a in found]
+
+
+def list_alarm_tags(cloudwatch, arn):
+    return tag_dict(
+        _call(cloudwatch, "list_tags_for_resource", "cloudwatch:ListTagsForResource", arn, ResourceARN=arn).get("Tags")
+    )
+
+
+def put_metric_alarm(cloudwatch, alarm, tags=None):
+    """Create or overwrite a metric alarm. AWS applies ``tags`` only when it creates the alarm."""
+    kwargs = dict(
+        AlarmName=alarm["name"],
+        AlarmDescription=alarm.get("description") or "",
+        ActionsEnabled=bool(alarm.get("actions_enabled", True)),
+        AlarmActions=list(alarm.get("alarm_actions") or []),
+        OKActions=list(alarm.get("ok_actions") or []),
+        InsufficientDataActions=list(alarm.get("insufficient_data_actions") or []),
+        MetricName=alarm["metric_name"],
+        Namespace=alarm["namespace"],
+        Statistic=alarm["statistic"],
+        Period=alarm["period"],
+        EvaluationPeriods=alarm["evaluation_periods"],
+        Threshold=float(alarm["threshold"]),
+        ComparisonOperator=alarm["comparison_operator"],
+        TreatMissingData=alarm["treat_missing_data"],
+    )
+    if tags:
+        kwargs["Tags"] = tag_list(tags)
+    _call(cloudwatch, "put_metric_alarm", "cloudwatch:PutMetricAlarm", alarm["name"], **kwargs)
+
+
+def delete_alarms(cloudwatch, names):
+    # DeleteAlarms takes up to 100 names per call.
+    for part in chunks(sorted(names), 100):
+        _call(cloudwatch, "delete_alarms", "cloudwatch:DeleteAlarms", ", ".join(part), AlarmNames=part)
+
+
+def tag_alarm(cloudwatch, arn, tags):
+    _call(cloudwatch, "tag_resource", "cloudwatch:TagResource", arn, ResourceARN=arn, Tags=tag_list(tags))
+
+
+def untag_alarm(cloudwatch, arn, keys):
+    _call(cloudwatch, "untag_resource", "cloudwatch:UntagResource", arn, ResourceARN=arn, TagKeys=sorted(keys))
 
 
 __all__ = ["AwsError"]

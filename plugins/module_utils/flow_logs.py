@@ -37,6 +37,13 @@ DEFAULT_LOG_FORMAT = (
 IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 S3_ARN = re.compile(r"^arn:aws[a-z\-]*:s3:::([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(/.*)?$")
 FIREHOSE_ARN = re.compile(r"^arn:aws[a-z\-]*:firehose:[a-z0-9\-]+:\d{12}:deliverystream/[\w.\-]+$")
+#: What log_destination accepts, by destination type, as the messages say it.
+DESTINATION_ARN = {
+    "s3": "an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)",
+    "kinesis-data-firehose": (
+        "a Firehose delivery stream ARN (arn:aws:firehose:<region>:<account>:deliverystream/<name>)"
+    ),
+}
 LOG_FORMAT = re.compile(r"^\$\{[a-z0-9\-]+\}( \$\{[a-z0-9\-]+\})*$")
 #: Settings AWS cannot change on an existing flow log: a difference means replacing it.
 IMMUTABLE_FIELDS = (
@@ -132,7 +139,8 @@ def desired_spec(params):
             )
         if not log_destination:
             raise ParameterError(
-                "log_destination", "required when destination_type is {} (an ARN)".format(destination_type)
+                "log_destination",
+                "required when destination_type is {}: {}".format(destination_type, DESTINATION_ARN[destination_type]),
             )
         if destination_type == "s3":
             match = S3_ARN.match(log_destination)
@@ -145,7 +153,10 @@ def desired_spec(params):
                 )
             if match.group(2) and "AWSLogs" in match.group(2).split("/"):
                 raise ParameterError(
-                    "log_destination", "the S3 prefix may not contain a folder named AWSLogs: AWS adds it itself"
+                    "log_destination",
+                    "the S3 prefix may not contain a folder named AWSLogs: AWS adds it itself; use {}".format(
+                        DESTINATION_ARN["s3"]
+                    ),
                 )
             if role_arn:
                 raise ParameterError(
@@ -461,6 +472,9 @@ class FlowLogWriter:
                 refused.add(item["resource_id"])
             else:
                 self._unsuccessful(item)
+        if refused:
+            # Refused because the desired flow log is there already (another run made it meanwhile): done.
+            refused -= self._state(sorted(refused))[0]
         return refused
 
     def delete(self, flow_logs):

@@ -9,7 +9,7 @@ import copy
 import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, normalize_tags, tag_changes
 
 #: The only retention periods CloudWatch Logs accepts. 0 here means "no retention policy" (never expire).
@@ -156,12 +156,19 @@ def predict_log_group(current, plan):
 
 
 def apply_log_group_plan(logs, plan, current):
+    """Apply ``plan``. Returns True when the group to create already exists (the caller re-plans)."""
     arn = (current or {}).get("arn")
     for step in plan:
         action = step["action"]
         name = step["name"]
         if action == "create_log_group":
-            aws_api.create_log_group(logs, name, step["kms_key_id"], step["tags"], step["log_group_class"])
+            try:
+                aws_api.create_log_group(logs, name, step["kms_key_id"], step["tags"], step["log_group_class"])
+            except AwsError as exc:
+                # Another run created it first, or this very call did and its answer was lost (retried).
+                if exc.code == "ResourceAlreadyExistsException":
+                    return True
+                raise
         elif action == "delete_log_group":
             aws_api.delete_log_group(logs, name)
         elif action == "put_retention_policy":
@@ -176,6 +183,7 @@ def apply_log_group_plan(logs, plan, current):
             aws_api.tag_log_group(logs, arn, step["tags"])
         elif action == "untag_log_group":
             aws_api.untag_log_group(logs, arn, step["keys"])
+    return False
 
 
 def converge_log_group(clients, params, check_mode=False):
@@ -186,7 +194,10 @@ def converge_log_group(clients, params, check_mode=False):
     plan = plan_log_group(params, before)
     after = predict_log_group(before, plan)
     if plan and not check_mode:
-        apply_log_group_plan(logs, plan, before)
+        if apply_log_group_plan(logs, plan, before):
+            # The group appeared since it was read: converge the group that is there now.
+            found = aws_api.describe_log_group(logs, params["name"])
+            apply_log_group_plan(logs, plan_log_group(params, found), found)
         after = None if params.get("state") == "absent" else aws_api.describe_log_group(logs, params["name"])
     return dict(
         changed=bool(plan),

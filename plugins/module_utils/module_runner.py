@@ -22,6 +22,7 @@ def run_converge(converge, params, check_mode, diff):
     except ParameterError as exc:
         return dict(changed=False, option=exc.option, aws_stats=clients.stats), str(exc)
     except AwsError as exc:
+        exc.locate(**clients.target(lookup=exc.access_denied))
         return dict(changed=False, error=exc.as_dict(), aws_stats=clients.stats), str(exc)
     result["aws_stats"] = clients.stats
     before, after = result.pop("before", None), result.pop("after", None)
@@ -31,7 +32,8 @@ def run_converge(converge, params, check_mode, diff):
     if failures:
         listed = "; ".join("{}: {}: {}".format(f["resource_id"], f["code"], f["message"]) for f in failures[:20])
         more = " (and {} more)".format(len(failures) - 20) if len(failures) > 20 else ""
-        return result, "{} of {} resources failed: {}{}".format(len(failures), result["counts"]["total"], listed, more)
+        total = result["counts"]["total"]
+        return result, "resource_ids: {} of {} resources failed: {}{}".format(len(failures), total, listed, more)
     return result, None
 
 

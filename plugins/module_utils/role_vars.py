@@ -10,6 +10,9 @@ from __future__ import annotations
 
 import re
 
+from ansible.module_utils.parsing.convert_bool import boolean
+
+from ansible_collections.flowlogs.aws.plugins.module_utils.alarms import alarm_param_errors
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import RESOURCE_ID_PATTERNS, desired_spec
 from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import validate_log_group_params
@@ -28,6 +31,40 @@ def _collect(problems, names, check):
     except ParameterError as exc:
         var = names.get(exc.option, exc.option)
         problems.append("{}: {}".format(var, exc.detail))
+
+
+#: Options of flowlogs.aws.flow_log_alarms -> the role variables that set them.
+ALARM_VARS = dict(
+    log_group_name="flow_logs_log_group_name",
+    rules="flow_logs_alarm_rules",
+    sns_topic_arn="flow_logs_alarm_sns_topic_arn",
+    threshold="flow_logs_alarm_threshold",
+    period="flow_logs_alarm_period",
+    evaluation_periods="flow_logs_alarm_period",
+    log_format="flow_logs_log_format",
+)
+
+
+def _as_int(value):
+    """Numbers given as strings (-e key=value) are numbers, as the module's argument spec will make them."""
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    return value
+
+
+def _alarm_params(v):
+    rules = v.get("flow_logs_alarm_rules")
+    if isinstance(rules, list):
+        rules = [dict(r, port=_as_int(r.get("port"))) if isinstance(r, dict) else r for r in rules]
+    return dict(
+        log_group_name=v.get("flow_logs_log_group_name"),
+        rules=rules,
+        sns_topic_arn=v.get("flow_logs_alarm_sns_topic_arn"),
+        threshold=_as_int(v.get("flow_logs_alarm_threshold", 1)),
+        period=_as_int(v.get("flow_logs_alarm_period", 300)),
+        log_format=v.get("flow_logs_log_format"),
+        region=v.get("flow_logs_region"),
+    )
 
 
 def flow_logs_problems(role_vars):
@@ -93,6 +130,31 @@ def flow_logs_problems(role_vars):
         )
         _collect(problems, names, lambda: validate_log_group_params(group))
         role = dict(name=v.get("flow_logs_role_name"), log_group_names=[v.get("flow_logs_log_group_name") or "x"])
-        _collect(problems, dict(name="flow_logs_role_name"), lambda: validate_role_params(role))
+        role_names = dict(name="flow_logs_role_name", log_group_names="flow_logs_log_group_name")
+        _collect(problems, role_names, lambda: validate_role_params(role))
+    if cwl and boolean(v.get("flow_logs_alarms") or False, strict=False):
+        for error in alarm_param_errors(_alarm_params(v)):
+            problems.append("{}: {}".format(ALARM_VARS.get(error.option, error.option), error.detail))
     # One variable, one message: validators may find the same thing twice.
     return sorted(set(problems), key=problems.index)
+
+
+class RoleVariablesError(ParameterError):
+    """The role's variables have problems; the message lists them all, each naming its variable."""
+
+    def __init__(self, problems):
+        super().__init__(problems[0].split(":", 1)[0], "")
+        self.problems = list(problems)
+        self.args = ("; ".join(self.problems),)
+
+    def __str__(self):
+        return self.args[0]
+
+
+def converge_preflight(clients, params, check_mode=False):
+    """flowlogs.aws.flow_logs_preflight: fail listing every problem of the role's variables (no AWS call)."""
+    del clients, check_mode
+    problems = flow_logs_problems(params["variables"])
+    if problems:
+        raise RoleVariablesError(problems)
+    return dict(changed=False, problems=[])

@@ -24,7 +24,7 @@ author:
 options:
   targets:
     description:
-      - One entry per target, with keys C(target) (inventory host), C(region), C(account_id) and C(result): the
+      - One entry per target, with keys C(target) (inventory host), C(region), C(account_id) and C(result) - the
         target's C(__flow_logs_result) fact (or null) combined with the role's registered results under the keys
         C(before), C(role), C(log_group) and C(flow_logs), as C(playbooks/fleet_report.yml) builds it.
     type: list

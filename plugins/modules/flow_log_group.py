@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: flow_log_group
 short_description: CloudWatch Logs group that receives VPC flow logs, with retention, KMS and tags
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates, updates or deletes the CloudWatch Logs group that VPC Flow Logs delivers to.
   - Sets the retention policy so that logs are not kept (and billed) forever, associates a KMS key on a new

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: flow_log_role
 short_description: IAM role that VPC Flow Logs assumes to deliver to CloudWatch Logs
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Creates or updates the IAM role VPC Flow Logs uses to write to CloudWatch Logs, or deletes it.
   - The trust policy allows only C(vpc-flow-logs.amazonaws.com). A role that trusts anything else, such as the

@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: vpc_flow_log
 short_description: Flow logs on many VPCs, subnets, network interfaces or transit gateways in one task
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Makes every resource in O(resource_ids) carry exactly one flow log to the given destination, with the given
     settings, or none with O(state=absent). Hundreds of resources are handled in one invocation with batched calls.

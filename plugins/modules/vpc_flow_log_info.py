@@ -8,7 +8,7 @@ from __future__ import annotations
 DOCUMENTATION = r"""
 module: vpc_flow_log_info
 short_description: Find VPCs, their flow logs and delivery status, and judge each against a desired spec
-version_added: 0.1.0
+version_added: 1.0.0
 description:
   - Lists the VPCs of a region (all of them, or by ids or EC2 filters such as tags) with their flow logs,
     C(deliver_logs_status) and C(deliver_logs_error_message).

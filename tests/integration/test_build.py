@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.support.paths import REPO
 
 BIN = Path(sys.executable).parent
-MODULES = ("flow_log_group", "flow_log_role", "vpc_flow_log", "vpc_flow_log_info")
+MODULES = ("flow_log_alarms", "flow_log_group", "flow_log_role", "vpc_flow_log", "vpc_flow_log_info")
 
 
 def run(cmd, env, cwd):
@@ -43,6 +43,8 @@ def test_build_install_offline_and_use_installed_copy(tmp_path):
     for module in MODULES:
         doc = run([BIN / "ansible-doc", "flowlogs.aws." + module], env, tmp_path)
         assert str(installed) in doc and "EXAMPLES" in doc
+    inventory_doc = run([BIN / "ansible-doc", "-t", "inventory", "flowlogs.aws.accounts"], env, tmp_path)
+    assert str(installed) in inventory_doc and "flowlogs_accounts.yml" in inventory_doc
     role_doc = run([BIN / "ansible-doc", "-t", "role", "flowlogs.aws.flow_logs"], env, tmp_path)
     assert "flow_logs_region" in role_doc
     for playbook in ("enable_flowlogs", "audit_flowlogs", "disable_flowlogs"):

@@ -71,12 +71,23 @@ def stop(state_dir):
     try:
         os.kill(pid, signal.SIGTERM)
         for _attempt in range(50):
+            if _reaped(pid):
+                break
             os.kill(pid, 0)
             time.sleep(0.1)
-        os.kill(pid, signal.SIGKILL)
+        else:
+            os.kill(pid, signal.SIGKILL)
     except ProcessLookupError:
         pass
     pid_file.unlink()
+
+
+def _reaped(pid):
+    """True once our own child ``pid`` has exited (a zombie still answers kill(pid, 0))."""
+    try:
+        return os.waitpid(pid, os.WNOHANG)[0] == pid
+    except ChildProcessError:  # not our child: kill(pid, 0) tells
+        return False
 
 
 def reset(url):

@@ -13,6 +13,7 @@ import datetime
 import boto3
 import pytest
 from botocore.awsrequest import AWSResponse
+from botocore.stub import ANY
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError
@@ -36,7 +37,7 @@ ROLE_MESSAGE = "{}: {}".format(ROLE_NOT_READY, ROLE)
 
 
 def create_params(rids, tags=None):
-    params = dict(REQUEST, ResourceIds=list(rids))
+    params = dict(REQUEST, ResourceIds=list(rids), ClientToken=ANY)
     if tags:
         params["TagSpecifications"] = [
             {"ResourceType": "vpc-flow-log", "Tags": [{"Key": k, "Value": v} for k, v in sorted(tags.items())]}
@@ -184,6 +185,7 @@ def test_already_exists_next_to_role_not_ready_is_refused_not_failed(ec2, writer
         ],
     )
     created(stubber, [VPC_B])
+    described(stubber, [VPC_A], [aws_flow_log("fl-old", VPC_A, traffic_type="REJECT")])
     writer = writer_for(client)
 
     refused = writer.create([VPC_A, VPC_B])
@@ -264,10 +266,44 @@ def test_already_exists_for_the_whole_call_retries_the_free_resources(ec2, write
 def test_already_exists_in_unsuccessful_is_refused(ec2, writer_for):
     client, stubber = ec2
     created(stubber, [VPC_A, VPC_B], [unsuccessful(VPC_A, "FlowLogAlreadyExists", "already exists")])
+    described(stubber, [VPC_A], [aws_flow_log("fl-old", VPC_A, traffic_type="REJECT")])
     writer = writer_for(client)
 
     assert writer.create([VPC_A, VPC_B]) == {VPC_A}
     assert writer.failures == {}
+
+
+def test_already_exists_because_another_run_just_made_it_is_done_not_failed(ec2, writer_for):
+    """Real AWS answers a second run creating the same flow log at the same moment with a per-resource
+    "already exists": the desired flow log is there, so the resource is converged, not failed."""
+    client, stubber = ec2
+    plan = plan_flow_logs(SPEC, [VPC_A, VPC_B], [])
+    created(stubber, [VPC_A, VPC_B], [unsuccessful(VPC_A, "FlowLogAlreadyExists", "already exists")])
+    described(stubber, [VPC_A], [aws_flow_log("fl-other-run", VPC_A)])
+    writer = writer_for(client)
+
+    apply_flow_log_plan(writer, plan)
+
+    assert writer.failures == {}
+
+
+def test_every_create_call_carries_its_own_idempotency_token(fake_clock):
+    """botocore resends a call's parameters on every retry: with a ClientToken, a retry after a lost
+    answer is answered with the first result instead of creating the flow logs again."""
+    client = boto3.client("ec2", region_name=REGION, **FAKE_CREDENTIALS)
+    tokens = []
+
+    def answer(model, params, **_kwargs):
+        tokens.append(params["body"].get("ClientToken"))  # the serialized request
+        return AWSResponse(None, 200, {}, None), {"FlowLogIds": ["fl-1"], "Unsuccessful": []}
+
+    client.meta.events.register("before-call.ec2.CreateFlowLogs", answer)
+    writer = FlowLogWriter(client, SPEC, None, sleep=fake_clock.sleep, clock=fake_clock.clock)
+
+    writer.create([VPC_A], {VPC_A: {"team": "a"}})
+    writer.create([VPC_B, VPC_C], {VPC_B: {"team": "b"}, VPC_C: {"team": "c"}})
+
+    assert len(tokens) == 3 and len(set(tokens)) == 3 and all(tokens), tokens
 
 
 def test_per_resource_error_is_recorded(ec2, writer_for):
@@ -325,7 +361,9 @@ def test_create_is_chunked_per_resource_type(stubbed, fake_clock, resource_type,
     start = 0
     for size in sizes:
         stubber.add_response(
-            "create_flow_logs", {"FlowLogIds": []}, dict(create_request(spec), ResourceIds=rids[start : start + size])
+            "create_flow_logs",
+            {"FlowLogIds": []},
+            dict(create_request(spec), ResourceIds=rids[start : start + size], ClientToken=ANY),
         )
         start += size
 

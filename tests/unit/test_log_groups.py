@@ -448,6 +448,54 @@ class TestKmsKeyThroughStubber:
         assert result["log_group"]["tags"] == {"cost_center": "1234"}
 
 
+class TestGroupCreatedMeanwhile:
+    """CreateLogGroup answered "already exists": another run created the group between our read and our
+    create, or botocore retried our own create after its answer was lost. Either way the group is there:
+    converge it instead of failing the target."""
+
+    def test_the_group_is_finished_not_failed(self, stubbed):
+        logs, stubber = stubbed("logs")
+        _describe_none(stubber)
+        stubber.add_client_error(
+            "create_log_group",
+            service_error_code="ResourceAlreadyExistsException",
+            service_message="The specified log group already exists",
+            http_status_code=400,
+            expected_params={"logGroupName": NAME},
+        )
+        _describe(stubber)  # there, without retention
+        stubber.add_response("put_retention_policy", {}, {"logGroupName": NAME, "retentionInDays": 90})
+        _describe(stubber, retentionInDays=90)
+
+        result = converge_log_group(StubbedClients(logs=logs), dict(name=NAME, retention_in_days=90))
+
+        assert result["changed"] is True
+        assert result["log_group"]["retention_in_days"] == 90
+
+    def test_a_group_already_as_wanted_gets_no_more_writes(self, stubbed):
+        logs, stubber = stubbed("logs")
+        _describe_none(stubber)
+        stubber.add_client_error(
+            "create_log_group", service_error_code="ResourceAlreadyExistsException", http_status_code=400
+        )
+        _describe(stubber, retentionInDays=90)
+        _describe(stubber, retentionInDays=90)
+
+        result = converge_log_group(StubbedClients(logs=logs), dict(name=NAME, retention_in_days=90))
+
+        assert result["log_group"]["retention_in_days"] == 90
+
+    def test_other_create_errors_still_fail(self, stubbed):
+        logs, stubber = stubbed("logs")
+        _describe_none(stubber)
+        stubber.add_client_error("create_log_group", service_error_code="LimitExceededException", http_status_code=400)
+
+        with pytest.raises(AwsError) as caught:
+            converge_log_group(StubbedClients(logs=logs), dict(name=NAME, retention_in_days=90))
+
+        assert caught.value.code == "LimitExceededException"
+
+
 @pytest.mark.parametrize(
     "params",
     [dict(name=NAME, retention_in_days=4), dict(name="bad name"), dict(name=NAME, kms_key_id="alias/x")],

@@ -33,7 +33,7 @@ def test_parameter_error_names_the_option():
 
 
 def test_aws_error_is_reported_with_its_code():
-    exc = AwsError("logs:PutRetentionPolicy", "AccessDeniedException", "not authorized", "vpc-flow-logs")
+    exc = AwsError("logs:PutRetentionPolicy", "ResourceNotFoundException", "no such group", "vpc-flow-logs")
 
     result, error = run_converge(converge_raising(exc), {}, check_mode=False, diff=False)
 
@@ -41,13 +41,50 @@ def test_aws_error_is_reported_with_its_code():
         changed=False,
         error=dict(
             operation="logs:PutRetentionPolicy",
-            code="AccessDeniedException",
-            message="not authorized",
+            code="ResourceNotFoundException",
+            message="no such group",
             resource="vpc-flow-logs",
         ),
         aws_stats=dict(calls=0, retries=0),
     )
-    assert error == "logs:PutRetentionPolicy on vpc-flow-logs failed: AccessDeniedException: not authorized"
+    assert error == "logs:PutRetentionPolicy on vpc-flow-logs failed: ResourceNotFoundException: no such group"
+
+
+ADMIN = "arn:aws:iam::111111111111:role/Admin"
+
+
+@pytest.mark.parametrize(
+    ("params", "where", "located"),
+    [
+        (dict(region="eu-west-1"), " in region eu-west-1", dict(region="eu-west-1")),
+        (
+            dict(region="eu-west-1", assume_role_arn=ADMIN),
+            " in account 111111111111, region eu-west-1",
+            dict(account="111111111111", region="eu-west-1"),
+        ),
+        (dict(assume_role_arn=ADMIN), " in account 111111111111", dict(account="111111111111")),
+        ({}, "", {}),
+    ],
+)
+def test_refused_call_names_target_action_and_missing_permission(params, where, located):
+    """No client was made, so nothing is looked up: the target is named from the parameters alone."""
+    exc = AwsError("ec2:CreateFlowLogs", "UnauthorizedOperation", "You are not authorized", "vpc-0a1b2c3d")
+
+    result, error = run_converge(converge_raising(exc), params, check_mode=False, diff=False)
+
+    assert error == (
+        "ec2:CreateFlowLogs on vpc-0a1b2c3d failed{}: UnauthorizedOperation: You are not authorized "
+        "(missing permission: ec2:CreateFlowLogs)".format(where)
+    )
+    assert result["error"] == dict(
+        operation="ec2:CreateFlowLogs",
+        code="UnauthorizedOperation",
+        message="You are not authorized",
+        resource="vpc-0a1b2c3d",
+        missing_permission="ec2:CreateFlowLogs",
+        **located,
+    )
+    assert result["aws_stats"] == dict(calls=0, retries=0)
 
 
 def _failure(i):
@@ -60,12 +97,13 @@ def _failure(i):
         (
             [_failure(1)],
             3,
-            "1 of 3 resources failed: vpc-00000001: InvalidParameter: m1",
+            "resource_ids: 1 of 3 resources failed: vpc-00000001: InvalidParameter: m1",
         ),
         (
             [_failure(1), _failure(2)],
             2,
-            "2 of 2 resources failed: vpc-00000001: InvalidParameter: m1; vpc-00000002: InvalidParameter: m2",
+            "resource_ids: 2 of 2 resources failed: vpc-00000001: InvalidParameter: m1; "
+            "vpc-00000002: InvalidParameter: m2",
         ),
     ],
 )
@@ -84,7 +122,7 @@ def test_many_failures_list_the_first_twenty():
 
     error = run_converge(converge, {}, check_mode=False, diff=False)[1]
 
-    assert error.startswith("25 of 30 resources failed: vpc-00000000: InvalidParameter: m0; ")
+    assert error.startswith("resource_ids: 25 of 30 resources failed: vpc-00000000: InvalidParameter: m0; ")
     assert "vpc-00000013: InvalidParameter: m19" in error
     assert "vpc-00000014" not in error
     assert error.endswith(" (and 5 more)")
@@ -123,3 +161,33 @@ def test_converge_gets_lazy_clients_params_and_check_mode(check_mode):
     assert isinstance(seen["clients"], Clients)
     assert seen["params"] is params
     assert seen["check_mode"] is check_mode
+
+
+def _role_defaults(**overrides):
+    import yaml
+
+    from tests.support.paths import REPO
+
+    variables = yaml.safe_load((REPO / "roles" / "flow_logs" / "defaults" / "main.yml").read_text())
+    variables["flow_logs_region"] = "eu-west-1"
+    return dict(variables, **overrides)
+
+
+def test_preflight_lists_every_problem_of_the_role_variables_at_once():
+    from ansible_collections.flowlogs.aws.plugins.module_utils.role_vars import converge_preflight
+
+    bad = _role_defaults(flow_logs_region="moon-1", flow_logs_state="gone", flow_logs_traffic_type="SOME")
+    result, error = run_converge(converge_preflight, dict(variables=bad), check_mode=False, diff=False)
+
+    assert error.startswith("flow_logs_region: 'moon-1' is not an AWS region name")
+    assert "; flow_logs_state: 'gone' is not allowed; use one of present, absent" in error
+    assert "; flow_logs_traffic_type:" in error and "ACCEPT, REJECT, ALL" in error
+    assert result["option"] == "flow_logs_region" and result["aws_stats"]["calls"] == 0
+
+
+def test_preflight_passes_the_role_defaults():
+    from ansible_collections.flowlogs.aws.plugins.module_utils.role_vars import converge_preflight
+
+    result, error = run_converge(converge_preflight, dict(variables=_role_defaults()), check_mode=False, diff=False)
+
+    assert error is None and result["problems"] == [] and result["changed"] is False
