@@ -17,12 +17,15 @@ export ANSIBLE_LOCAL_TEMP := $(CURDIR)/$(CACHE)/ansible-tmp
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium
+.PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium docs \
+	test-matrix release-changelog
 
 help:
 	@echo "make demo   - moto server + a small broken fleet, enable_flowlogs.yml twice, the fleet report"
 	@echo "make test   - lint, sanity, unit, integration and Molecule (installs .venv from PyPI first)"
 	@echo "make bench  - fleet-scale benchmarks (not part of make test)"
+	@echo "make docs   - the HTML documentation site into .cache/docs/html (also part of make test)"
+	@echo "make test-matrix - sanity and integration on ansible-core 2.17, 2.18 and 2.19"
 
 $(STAMP): requirements.txt tests/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,7 +39,7 @@ venv: $(STAMP)
 collection: venv
 	@$(PY) -c "from tests.support.paths import ensure_collection_link; ensure_collection_link()"
 
-test: lint sanity units integration molecule
+test: lint sanity units integration molecule docs
 	@echo "make test: all green"
 
 lint: collection
@@ -75,6 +78,21 @@ $(VENV)/.bench: $(STAMP) benchmarks/requirements.txt
 
 bench: collection $(VENV)/.bench
 	$(PY) -m benchmarks.bench $(BENCH_ARGS)
+
+# HTML docs (plugin pages + docs/docsite guides) into .cache/docs/html, from their own venv .venv-docs
+# (docs/requirements.txt). antsibull-docs lint-collection-docs runs first; Sphinx warnings are errors.
+docs: collection
+	bash tests/support/build_docs.sh
+
+# ansible-test sanity + integration tests on ansible-core 2.17, 2.18 and 2.19 (venvs in .venv-matrix/<line>).
+# Narrow it with MATRIX_LINES="2.17" or MATRIX_STEPS=sanity.
+MATRIX_LINES ?=
+test-matrix: collection chromium
+	bash tests/support/test_matrix.sh $(MATRIX_LINES)
+
+# Changelog of the version in galaxy.yml: fragments -> changelogs/changelog.yaml -> CHANGELOG.rst.
+release-changelog: collection
+	bash tests/support/release_changelog.sh
 
 build: collection
 	mkdir -p $(CACHE)/build
