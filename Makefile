@@ -17,7 +17,7 @@ export ANSIBLE_LOCAL_TEMP := $(CURDIR)/$(CACHE)/ansible-tmp
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium docs \
+.PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium shellcheck docs \
 	test-matrix release-changelog
 
 help:
@@ -49,7 +49,7 @@ lint: collection
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint --profile production
 
 # ansible-test wants the collection at a path ending in ansible_collections/flowlogs/aws: stage a copy.
-sanity: collection
+sanity: collection shellcheck
 	bash tests/support/stage_collection.sh $(SANITY_ROOT)
 	$(PY) tests/support/offline_get_pip.py
 	cd $(SANITY_ROOT) && PATH=$(CURDIR)/$(BIN):$$PATH $(CURDIR)/$(BIN)/ansible-test sanity --venv --python 3.11 --color no
@@ -63,6 +63,10 @@ integration: collection chromium
 # The HTML fleet report is checked in headless Chromium (Debian package; CI runs as root).
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# ansible-test's shellcheck sanity test only runs when shellcheck is installed (Debian package).
+shellcheck:
+	@command -v shellcheck >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq shellcheck >/dev/null; }
 
 molecule: collection
 	bash tests/support/run_molecule.sh
