@@ -30,7 +30,13 @@ def _collect(problems, names, check):
         check()
     except ParameterError as exc:
         var = names.get(exc.option, exc.option)
-        problems.append("{}: {}".format(var, exc.detail))
+        detail = exc.detail
+        # A detail may name another module option ("required when destination_type is s3"): name the variable.
+        for option, role_var in names.items():
+            if "_" not in option:  # "name" is also an English word
+                continue
+            detail = re.sub(r"(?<![\w.]){}(?![\w])".format(re.escape(option)), role_var, detail)
+        problems.append("{}: {}".format(var, detail))
 
 
 #: Options of flowlogs.aws.flow_log_alarms -> the role variables that set them.

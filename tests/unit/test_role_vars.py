@@ -40,3 +40,12 @@ def test_problems_are_named_by_role_variable_once(overrides, expected):
     assert len(problems) == len(expected), problems
     for problem, start in zip(problems, expected):
         assert problem.startswith(start), problem
+
+
+def test_a_module_option_inside_a_message_is_named_by_its_role_variable():
+    problems = flow_logs_problems(dict(GOOD, flow_logs_destination_type="s3"))
+
+    assert problems == [
+        "flow_logs_s3_bucket_arn: required when flow_logs_destination_type is s3: an S3 bucket ARN"
+        " (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)"
+    ]
