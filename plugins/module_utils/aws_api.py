@@ -38,20 +38,13 @@ def create_chunk_size(resource_type):
     return CREATE_CHUNK.get(resource_type, CREATE_CHUNK_DEFAULT)
 
 
-def _call(client, method, operation, resource=None, **kwargs):
+def _call(client, method, operation, resource=None, gone=None, **kwargs):
+    """One AWS call. ``gone``: the error code meaning "already deleted", which a delete counts as done -
+    botocore retries a delete whose answer was lost, and the retry then finds nothing to delete."""
     try:
         return getattr(client, method)(**kwargs)
     except (BotoCoreError, ClientError) as exc:
-        raise to_aws_error(exc, operation, resource) from exc
-
-
-def _delete(client, method, operation, resource, gone_code, **kwargs):
-    """A delete; "already gone" counts as done. botocore retries a delete whose answer was lost, and the
-    retry then finds nothing to delete: that is success, not a failed target."""
-    try:
-        return getattr(client, method)(**kwargs)
-    except (BotoCoreError, ClientError) as exc:
-        if error_code(exc) == gone_code:
+        if gone is not None and error_code(exc) == gone:
             return None
         raise to_aws_error(exc, operation, resource) from exc
 
@@ -303,7 +296,7 @@ def untag_log_group(logs, arn, keys):
 
 
 def delete_log_group(logs, name):
-    _delete(logs, "delete_log_group", "logs:DeleteLogGroup", name, "ResourceNotFoundException", logGroupName=name)
+    _call(logs, "delete_log_group", "logs:DeleteLogGroup", name, gone="ResourceNotFoundException", logGroupName=name)
 
 
 # ---------------------------------------------------------------- IAM
@@ -423,12 +416,12 @@ def untag_role(iam, name, keys):
 def delete_role(iam, name):
     """Delete the role after what IAM requires first: inline policies, managed policies, profiles."""
     for policy_name in _paginate(iam, "list_role_policies", "PolicyNames", "iam:ListRolePolicies", name, RoleName=name):
-        _delete(
+        _call(
             iam,
             "delete_role_policy",
             "iam:DeleteRolePolicy",
             name,
-            "NoSuchEntity",
+            gone="NoSuchEntity",
             RoleName=name,
             PolicyName=policy_name,
         )
@@ -436,12 +429,12 @@ def delete_role(iam, name):
         iam, "list_attached_role_policies", "AttachedPolicies", "iam:ListAttachedRolePolicies", name, RoleName=name
     )
     for policy in attached:
-        _delete(
+        _call(
             iam,
             "detach_role_policy",
             "iam:DetachRolePolicy",
             name,
-            "NoSuchEntity",
+            gone="NoSuchEntity",
             RoleName=name,
             PolicyArn=policy["PolicyArn"],
         )
@@ -454,16 +447,16 @@ def delete_role(iam, name):
         RoleName=name,
     )
     for profile in profiles:
-        _delete(
+        _call(
             iam,
             "remove_role_from_instance_profile",
             "iam:RemoveRoleFromInstanceProfile",
             name,
-            "NoSuchEntity",
+            gone="NoSuchEntity",
             RoleName=name,
             InstanceProfileName=profile["InstanceProfileName"],
         )
-    _delete(iam, "delete_role", "iam:DeleteRole", name, "NoSuchEntity", RoleName=name)
+    _call(iam, "delete_role", "iam:DeleteRole", name, gone="NoSuchEntity", RoleName=name)
 
 
 # ---------------------------------------------------------------- Organizations (accounts inventory)
