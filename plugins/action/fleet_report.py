@@ -1,18 +1,56 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Runs flowlogs.aws.fleet_report on the controller when the connection is local.
+"""flowlogs.aws.fleet_report on the controller: the report of the hosts of the play it runs in.
 
-See plugins/plugin_utils/converge_action.py.
+Without ``targets``, the entries are the play's hosts (``ansible_play_hosts_all``: what ``--limit`` and the
+host pattern kept, failed hosts included) and their ``flow_logs_result``. The summary table is printed.
 """
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.report import converge_report
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.flowlogs.aws.plugins.module_utils.report import converge_report, report_entries
 from ansible_collections.flowlogs.aws.plugins.modules.fleet_report import ARGUMENT_SPEC
-from ansible_collections.flowlogs.aws.plugins.plugin_utils.converge_action import ConvergeAction
+
+display = Display()
 
 
-class ActionModule(ConvergeAction):
-    ARGUMENT_SPEC = ARGUMENT_SPEC
-    CONVERGE = staticmethod(converge_report)
+def _host_facts(hostvars):
+    def facts(host):
+        found = hostvars[host]
+        return tuple(found.get(k) for k in ("flow_logs_result", "flow_logs_region", "flow_logs_account_id"))
+
+    return facts
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        try:
+            _validation, params = self.validate_argument_spec(argument_spec=ARGUMENT_SPEC)
+        except AnsibleActionFail as exc:
+            result.update(failed=True, msg=str(exc.message))
+            return result
+        if params.get("targets") is None:
+            params["targets"] = report_entries(
+                task_vars.get("ansible_play_hosts_all") or [],
+                task_vars.get("ansible_play_hosts") or [],
+                _host_facts(task_vars["hostvars"]),
+            )
+        if params.get("predicted") is None:
+            params["predicted"] = bool(self._play_context.check_mode)
+        found = converge_report(None, params, check_mode=bool(self._play_context.check_mode))
+        if params.get("print_summary"):
+            display.display("\n".join(found["table"]))
+        result.update(found)
+        return result

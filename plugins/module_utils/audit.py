@@ -8,59 +8,21 @@ from __future__ import annotations
 import contextlib
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
-    AGGREGATION_INTERVALS,
-    DESTINATION_TYPES,
-    IAM_ROLE_ARN,
-    RESOURCE_ID_PATTERNS,
-    TRAFFIC_TYPES,
-    destination_of,
-    drift,
-    summary,
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
+    AUDIT,
+    VERDICTS,
+    flow_log_spec,
+    judge,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import summary
 from ansible_collections.flowlogs.aws.plugins.module_utils.policies import FLOW_LOGS_PRINCIPAL, trusted_services
-
-VERDICTS = ("compliant", "missing", "mismatched", "delivery_failed")
 
 
 def audit_spec(params):
-    """The desired spec an audit compares with; unset options are not compared. Validated."""
-    destination_type = params.get("destination_type") or "cloud-watch-logs"
-    if destination_type not in DESTINATION_TYPES:
-        raise ParameterError("destination_type", "use one of {}".format(", ".join(DESTINATION_TYPES)))
-    traffic_type = params.get("traffic_type") or "ALL"
-    if traffic_type not in TRAFFIC_TYPES:
-        raise ParameterError("traffic_type", "use one of {}".format(", ".join(TRAFFIC_TYPES)))
-    interval = params.get("max_aggregation_interval")
-    if interval is not None and interval not in AGGREGATION_INTERVALS:
-        raise ParameterError("max_aggregation_interval", "use one of 60, 600")
-    role = params.get("deliver_logs_role_arn")
-    if role and not IAM_ROLE_ARN.match(role):
-        raise ParameterError(
-            "deliver_logs_role_arn", "{!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)".format(role)
-        )
-    for option in ("vpc_ids", "exclude_vpc_ids"):
-        bad = [v for v in params.get(option) or [] if not RESOURCE_ID_PATTERNS["VPC"].match(str(v))]
-        if bad:
-            raise ParameterError(option, "{} not VPC ids (vpc-0123abcd...)".format(", ".join(repr(b) for b in bad)))
-    return dict(
-        traffic_type=traffic_type,
-        log_destination_type=destination_type,
-        log_group_name=params.get("log_group_name"),
-        log_destination=(params.get("log_destination") or "").rstrip("/") or None,
-        deliver_logs_role_arn=role,
-        max_aggregation_interval=interval,
-        log_format=params.get("log_format"),
-    )
-
-
-def _goes_where_wanted(spec, flow_log):
-    kind, where = destination_of(flow_log)
-    if kind != spec["log_destination_type"]:
-        return False
-    wanted = spec["log_group_name"] if kind == "cloud-watch-logs" else spec["log_destination"]
-    return wanted is None or wanted == where
+    """The desired spec an audit compares with: the same rules as vpc_flow_log; unset options are not
+    compared. Validated before any AWS call."""
+    return flow_log_spec(dict(params, resource_type="VPC"), AUDIT)
 
 
 def delivery_cause(flow_log, roles, log_groups):
@@ -83,20 +45,16 @@ def delivery_cause(flow_log, roles, log_groups):
 
 def verdict_for(spec, flow_logs, roles=None, log_groups=None):
     """(verdict, reason, mismatched_fields) for one VPC's flow logs. Pure."""
-    roles, log_groups = roles or {}, log_groups or {}
-    candidates = [f for f in flow_logs if _goes_where_wanted(spec, f)]
-    if not candidates:
+    verdict, flow_log, fields = judge(spec, flow_logs)
+    if verdict == "missing":
         where = spec["log_group_name"] or spec["log_destination"] or spec["log_destination_type"]
-        return "missing", "no flow log to {}".format(where), []
-    matching = [f for f in candidates if not drift(spec, f)]
-    healthy = [f for f in matching if f.get("deliver_logs_status") != "FAILED"]
-    if healthy:
-        return "compliant", "flow log {} matches".format(healthy[0]["flow_log_id"]), []
-    if matching:
-        return "delivery_failed", delivery_cause(matching[0], roles, log_groups), []
-    fields = drift(spec, candidates[0])
-    reason = "; ".join("{} is {}, wanted {}".format(field, candidates[0].get(field), spec[field]) for field in fields)
-    return "mismatched", reason, fields
+        return verdict, "no flow log to {}".format(where), []
+    if verdict == "compliant":
+        return verdict, "flow log {} matches".format(flow_log["flow_log_id"]), []
+    if verdict == "delivery_failed":
+        return verdict, delivery_cause(flow_log, roles or {}, log_groups or {}), []
+    reason = "; ".join("{} is {}, wanted {}".format(field, flow_log.get(field), spec[field]) for field in fields)
+    return verdict, reason, fields
 
 
 def _lookup_delivery(clients, failed, account):

@@ -315,6 +315,10 @@ class Clients:
                 account = self.identity()["account"]
         return dict(account=account, region=self._region or self.params.get("region") or None)
 
+    def known_identity(self):
+        """The identity if it is known already (no call), else None."""
+        return self._identity
+
     def identity(self):
         """STS caller identity (account, arn, partition), looked up once."""
         if self._identity is None:

@@ -9,51 +9,19 @@ log whose immutable settings differ is replaced, make-before-break. Other destin
 
 from __future__ import annotations
 
-import re
 import time
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import validate_log_group_name
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
+    CONVERGE,
+    DEFAULT_LOG_FORMAT,
+    drift,
+    flow_log_spec,
+    goes_where_wanted,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError
 from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, normalize_tags, tag_changes
 
-RESOURCE_ID_PATTERNS = {
-    "VPC": re.compile(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$"),
-    "Subnet": re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$"),
-    "NetworkInterface": re.compile(r"^eni-[0-9a-f]{8}([0-9a-f]{9})?$"),
-    "TransitGateway": re.compile(r"^tgw-[0-9a-f]{8}([0-9a-f]{9})?$"),
-    "TransitGatewayAttachment": re.compile(r"^tgw-attach-[0-9a-f]{8}([0-9a-f]{9})?$"),
-}
-RESOURCE_TYPES = tuple(RESOURCE_ID_PATTERNS)
-TRANSIT_GATEWAY_TYPES = ("TransitGateway", "TransitGatewayAttachment")
-TRAFFIC_TYPES = ("ACCEPT", "REJECT", "ALL")
-DESTINATION_TYPES = ("cloud-watch-logs", "s3", "kinesis-data-firehose")
-AGGREGATION_INTERVALS = (60, 600)
-FILE_FORMATS = ("plain", "parquet")
-DEFAULT_LOG_FORMAT = (
-    "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} "
-    "${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
-)
-IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
-S3_ARN = re.compile(r"^arn:aws[a-z\-]*:s3:::([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(/.*)?$")
-FIREHOSE_ARN = re.compile(r"^arn:aws[a-z\-]*:firehose:[a-z0-9\-]+:\d{12}:deliverystream/[\w.\-]+$")
-#: What log_destination accepts, by destination type, as the messages say it.
-DESTINATION_ARN = {
-    "s3": "an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)",
-    "kinesis-data-firehose": (
-        "a Firehose delivery stream ARN (arn:aws:firehose:<region>:<account>:deliverystream/<name>)"
-    ),
-}
-LOG_FORMAT = re.compile(r"^\$\{[a-z0-9\-]+\}( \$\{[a-z0-9\-]+\})*$")
-#: Settings AWS cannot change on an existing flow log: a difference means replacing it.
-IMMUTABLE_FIELDS = (
-    "traffic_type",
-    "deliver_logs_role_arn",
-    "deliver_cross_account_role",
-    "max_aggregation_interval",
-    "log_format",
-    "destination_options",
-)
 #: AWS refuses a role VPC Flow Logs cannot assume yet; a new role takes a while to propagate.
 ROLE_NOT_READY = "Unable to assume given IAM role"
 ROLE_WAIT_SECONDS = 120
@@ -75,159 +43,9 @@ CALL_LEVEL_CODES = (
 )
 
 
-def _choice(option, value, allowed):
-    if value not in allowed:
-        raise ParameterError(
-            option, "{!r} is not allowed; use one of {}".format(value, ", ".join(str(a) for a in allowed))
-        )
-
-
 def desired_spec(params):
     """Validate ``params`` (before any AWS call) and return the normalized desired flow log."""
-    resource_type = params.get("resource_type") or "VPC"
-    _choice("resource_type", resource_type, RESOURCE_TYPES)
-    pattern = RESOURCE_ID_PATTERNS[resource_type]
-    bad = [rid for rid in params.get("resource_ids") or [] if not isinstance(rid, str) or not pattern.match(rid)]
-    if bad:
-        raise ParameterError(
-            "resource_ids",
-            "{} not valid {} ids (expected like {})".format(
-                ", ".join(repr(b) for b in bad[:5])
-                + (" and {} more are".format(len(bad) - 5) if len(bad) > 5 else " is" if len(bad) == 1 else " are"),
-                resource_type,
-                pattern.pattern,
-            ),
-        )
-    tgw = resource_type in TRANSIT_GATEWAY_TYPES
-    traffic_type = params.get("traffic_type")
-    if tgw:
-        if traffic_type is not None:
-            raise ParameterError(
-                "traffic_type", "transit gateway flow logs capture all traffic; leave traffic_type unset"
-            )
-    else:
-        traffic_type = traffic_type or "ALL"
-        _choice("traffic_type", traffic_type, TRAFFIC_TYPES)
-    interval = params.get("max_aggregation_interval")
-    interval = interval if interval is not None else (60 if tgw else 600)
-    _choice("max_aggregation_interval", interval, (60,) if tgw else AGGREGATION_INTERVALS)
-
-    destination_type = params.get("destination_type") or "cloud-watch-logs"
-    _choice("destination_type", destination_type, DESTINATION_TYPES)
-    log_group_name = params.get("log_group_name")
-    log_destination = params.get("log_destination")
-    role_arn = params.get("deliver_logs_role_arn")
-    options = params.get("destination_options")
-    absent = params.get("state") == "absent"
-    if destination_type == "cloud-watch-logs":
-        if not log_group_name:
-            raise ParameterError("log_group_name", "required when destination_type is cloud-watch-logs")
-        validate_log_group_name(log_group_name, "log_group_name")
-        if log_destination:
-            raise ParameterError(
-                "log_destination", "not used with cloud-watch-logs; name the group with log_group_name"
-            )
-        if not role_arn and not absent:
-            raise ParameterError(
-                "deliver_logs_role_arn",
-                "required when destination_type is cloud-watch-logs (see flowlogs.aws.flow_log_role)",
-            )
-    else:
-        if log_group_name:
-            raise ParameterError(
-                "log_group_name", "only used with destination_type cloud-watch-logs; use log_destination"
-            )
-        if not log_destination:
-            raise ParameterError(
-                "log_destination",
-                "required when destination_type is {}: {}".format(destination_type, DESTINATION_ARN[destination_type]),
-            )
-        if destination_type == "s3":
-            match = S3_ARN.match(log_destination)
-            if not match:
-                raise ParameterError(
-                    "log_destination",
-                    "{!r} is not an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)".format(
-                        log_destination
-                    ),
-                )
-            if match.group(2) and "AWSLogs" in match.group(2).split("/"):
-                raise ParameterError(
-                    "log_destination",
-                    "the S3 prefix may not contain a folder named AWSLogs: AWS adds it itself; use {}".format(
-                        DESTINATION_ARN["s3"]
-                    ),
-                )
-            if role_arn:
-                raise ParameterError(
-                    "deliver_logs_role_arn", "not used with destination_type s3 (S3 delivery uses the bucket policy)"
-                )
-        elif not FIREHOSE_ARN.match(log_destination):
-            raise ParameterError(
-                "log_destination",
-                "{!r} is not a Firehose delivery stream ARN "
-                "(arn:aws:firehose:<region>:<account>:deliverystream/<name>)".format(log_destination),
-            )
-    if options and destination_type != "s3":
-        raise ParameterError("destination_options", "only used with destination_type s3")
-    for option in ("deliver_logs_role_arn", "deliver_cross_account_role"):
-        if params.get(option) and not IAM_ROLE_ARN.match(params[option]):
-            raise ParameterError(
-                option, "{!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)".format(params[option])
-            )
-    log_format = params.get("log_format")
-    if log_format is not None and not LOG_FORMAT.match(log_format):
-        raise ParameterError(
-            "log_format",
-            "use space-separated ${field} tokens, for example '${version} ${srcaddr} ${dstaddr} ${action}'",
-        )
-    if options:
-        _choice("destination_options.file_format", options.get("file_format") or "plain", FILE_FORMATS)
-        options = dict(
-            file_format=options.get("file_format") or "plain",
-            hive_compatible_partitions=bool(options.get("hive_compatible_partitions")),
-            per_hour_partition=bool(options.get("per_hour_partition")),
-        )
-    return dict(
-        resource_type=resource_type,
-        traffic_type=traffic_type,
-        log_destination_type=destination_type,
-        log_group_name=log_group_name,
-        log_destination=log_destination.rstrip("/") if log_destination else None,
-        deliver_logs_role_arn=role_arn or None,
-        deliver_cross_account_role=params.get("deliver_cross_account_role") or None,
-        max_aggregation_interval=interval,
-        log_format=log_format,
-        destination_options=options or None,
-    )
-
-
-def destination_of(flow_log):
-    """Where a flow log delivers, as a comparable key."""
-    kind = flow_log.get("log_destination_type") or "cloud-watch-logs"
-    if kind == "cloud-watch-logs":
-        name = flow_log.get("log_group_name")
-        if not name and flow_log.get("log_destination"):
-            name = flow_log["log_destination"].split(":log-group:", 1)[-1].split(":", 1)[0]
-        return (kind, name)
-    return (kind, (flow_log.get("log_destination") or "").rstrip("/"))
-
-
-def drift(spec, flow_log):
-    """Immutable fields where ``flow_log`` differs from ``spec``; unset options are not compared."""
-    fields = []
-    for field in IMMUTABLE_FIELDS:
-        wanted = spec.get(field)
-        if wanted is None:
-            continue  # unset: leave as is
-        actual = flow_log.get(field)
-        if field == "destination_options" and actual is None:
-            continue  # not reported by this endpoint: cannot be compared
-        if field == "log_format" and actual is None:
-            actual = DEFAULT_LOG_FORMAT
-        if actual != wanted:
-            fields.append(field)
-    return fields
+    return flow_log_spec(params, CONVERGE)
 
 
 def summary(flow_log):
@@ -255,10 +73,9 @@ def plan_flow_logs(spec, resource_ids, existing, state="present", tags=None, pur
     Returns a list of dicts: resource_id, action (create|replace|delete|update|none), keep (the flow log
     kept), remove (flow logs to delete), tags_set / tags_remove (on the kept one), changed_fields.
     """
-    wanted = destination_of(spec)
     by_resource = {}
     for flow_log in existing:
-        if destination_of(flow_log) == wanted:
+        if goes_where_wanted(spec, flow_log):
             by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
     plan = []
     for rid in _unique(resource_ids):
@@ -408,10 +225,9 @@ class FlowLogWriter:
     def _state(self, rids):
         """Same-destination flow logs now on ``rids``, split into done / blocked / free."""
         now = aws_api.describe_flow_logs(self.ec2, rids)
-        wanted = destination_of(self.spec)
         done, blocked = set(), set()
         for flow_log in now:
-            if destination_of(flow_log) != wanted:
+            if not goes_where_wanted(self.spec, flow_log):
                 continue
             if drift(self.spec, flow_log):
                 blocked.add(flow_log["resource_id"])
@@ -527,6 +343,15 @@ def apply_flow_log_plan(writer, plan):
     writer.retag([s for s in plan if s["action"] == "update"])
 
 
+def failure_message(result):
+    """The message of a converge where some resources failed (the others converged)."""
+    failures = result["failures"]
+    listed = "; ".join("{}: {}: {}".format(f["resource_id"], f["code"], f["message"]) for f in failures[:20])
+    more = " (and {} more)".format(len(failures) - 20) if len(failures) > 20 else ""
+    total = result["counts"]["total"]
+    return "resource_ids: {} of {} resources failed: {}{}".format(len(failures), total, listed, more)
+
+
 ACTION_NAMES = dict(create="created", replace="replaced", delete="deleted", update="updated", none="unchanged")
 
 
@@ -547,9 +372,8 @@ def converge_flow_logs(clients, params, check_mode=False, sleep=time.sleep):
         writer = FlowLogWriter(ec2, spec, tags, sleep=sleep)
         apply_flow_log_plan(writer, changing)
         failures, role_retries = writer.failures, writer.role_retries
-        wanted = destination_of(spec)
         for flow_log in aws_api.describe_flow_logs(ec2, [s["resource_id"] for s in changing]):
-            if destination_of(flow_log) == wanted:
+            if goes_where_wanted(spec, flow_log):
                 after_by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
     results = []
     diff_before, diff_after = {}, {}

@@ -9,6 +9,7 @@ import copy
 import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import log_group_name_problem
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, normalize_tags, tag_changes
 
@@ -39,39 +40,51 @@ RETENTION_DAYS = (
 )
 RETENTION_CHOICES = (0, *RETENTION_DAYS)
 LOG_GROUP_CLASSES = ("STANDARD", "INFREQUENT_ACCESS")
-LOG_GROUP_NAME = re.compile(r"^[\.\-_/#A-Za-z0-9]{1,512}$")
 KMS_KEY_ARN = re.compile(r"^arn:aws[a-z\-]*:kms:[a-z0-9\-]+:\d{12}:key/[A-Za-z0-9\-]+$")
 
 
 def validate_log_group_name(name, option="name"):
-    if not name or not LOG_GROUP_NAME.match(name):
-        raise ParameterError(
-            option,
-            "{!r} is not a valid log group name: 1 to 512 characters from a-z A-Z 0-9 . - _ / #".format(name),
+    problem = log_group_name_problem(name)
+    if problem:
+        raise ParameterError(option, problem)
+
+
+def log_group_problems(params):
+    """Every rule ``params`` break, one ParameterError per option (CloudWatch Logs refuses more than moto)."""
+    problems = []
+    problem = log_group_name_problem(params.get("name"))
+    if problem:
+        problems.append(ParameterError("name", problem))
+    retention = params.get("retention_in_days")
+    if retention is not None and retention not in RETENTION_CHOICES:
+        problems.append(
+            ParameterError(
+                "retention_in_days",
+                "{} is not allowed; use one of {} (0 removes the retention policy)".format(
+                    retention, ", ".join(str(d) for d in RETENTION_CHOICES)
+                ),
+            )
         )
+    kms = params.get("kms_key_id")
+    if kms and not KMS_KEY_ARN.match(kms):
+        problems.append(
+            ParameterError(
+                "kms_key_id",
+                "{!r} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); use an empty string to "
+                "disassociate the key".format(kms),
+            )
+        )
+    group_class = params.get("log_group_class")
+    if group_class is not None and group_class not in LOG_GROUP_CLASSES:
+        problems.append(ParameterError("log_group_class", "use one of {}".format(", ".join(LOG_GROUP_CLASSES))))
+    return problems
 
 
 def validate_log_group_params(params):
     """Reject what CloudWatch Logs would reject, before any call (moto accepts more than AWS)."""
-    validate_log_group_name(params.get("name"))
-    retention = params.get("retention_in_days")
-    if retention is not None and retention not in RETENTION_CHOICES:
-        raise ParameterError(
-            "retention_in_days",
-            "{} is not allowed; use one of {} (0 removes the retention policy)".format(
-                retention, ", ".join(str(d) for d in RETENTION_CHOICES)
-            ),
-        )
-    kms = params.get("kms_key_id")
-    if kms and not KMS_KEY_ARN.match(kms):
-        raise ParameterError(
-            "kms_key_id",
-            "{!r} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); use an empty string to "
-            "disassociate the key".format(kms),
-        )
-    group_class = params.get("log_group_class")
-    if group_class is not None and group_class not in LOG_GROUP_CLASSES:
-        raise ParameterError("log_group_class", "use one of {}".format(", ".join(LOG_GROUP_CLASSES)))
+    problems = log_group_problems(params)
+    if problems:
+        raise problems[0]
 
 
 def plan_log_group(params, current):

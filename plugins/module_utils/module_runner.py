@@ -11,6 +11,7 @@ from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.flowlogs.aws.plugins.module_utils.connection import BOTO3_IMPORT_ERROR, HAS_BOTO3, Clients
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import failure_message
 
 
 def run_converge(converge, params, check_mode, diff):
@@ -28,12 +29,8 @@ def run_converge(converge, params, check_mode, diff):
     before, after = result.pop("before", None), result.pop("after", None)
     if diff and result.get("changed"):
         result["diff"] = dict(before=before, after=after)
-    failures = result.get("failures")
-    if failures:
-        listed = "; ".join("{}: {}: {}".format(f["resource_id"], f["code"], f["message"]) for f in failures[:20])
-        more = " (and {} more)".format(len(failures) - 20) if len(failures) > 20 else ""
-        total = result["counts"]["total"]
-        return result, "resource_ids: {} of {} resources failed: {}{}".format(len(failures), total, listed, more)
+    if result.get("failures"):
+        return result, failure_message(result)
     return result, None
 
 

@@ -17,28 +17,34 @@ NO_RESULT = (
 )
 
 
+RESULT_VERSION = 1
+#: Delivery actions that repair a flow log whose delivery FAILED (its role or log group was the cause).
+REPAIRS_DELIVERY = ("create_role", "update_trust_policy", "put_role_policy", "create_log_group")
+
+
 def _registered(value):
-    """A registered module result, or {} when the task was skipped or never ran."""
+    """A step's result, or {} when the step was skipped or never ran."""
     if not isinstance(value, dict) or value.get("skipped"):
         return {}
     return value
 
 
-def _after_verdict(state, before_verdict, action, after, fixed_delivery):
+def _after_verdict(state, before_verdict, action, after, repaired_delivery):
     if action in ("failed", "not_run"):
         return before_verdict
     if state == "absent":
         return "missing" if action in ("deleted", "unchanged") else before_verdict
     if action in ("created", "replaced", "updated"):
         return "delivery_failed" if (after or {}).get("deliver_logs_status") == "FAILED" else "compliant"
-    if before_verdict == "delivery_failed" and fixed_delivery:
+    if before_verdict == "delivery_failed" and repaired_delivery:
         return "compliant"
     return before_verdict
 
 
-def _delivery(result):
-    role = _registered(result.get("role"))
-    group = _registered(result.get("log_group"))
+def _delivery(steps):
+    role = _registered(steps.get("role"))
+    group = _registered(steps.get("log_group"))
+    alarms = _registered(steps.get("alarms"))
     out = {}
     if role:
         out["role"] = dict(
@@ -55,6 +61,12 @@ def _delivery(result):
             retention_in_days=lg.get("retention_in_days"),
             changed=bool(group.get("changed")),
             actions=group.get("actions") or [],
+        )
+    if alarms:
+        out["alarms"] = dict(
+            names=[a["name"] for a in alarms.get("alarms") or []],
+            changed=bool(alarms.get("changed")),
+            actions=alarms.get("actions") or [],
         )
     return out
 
@@ -78,34 +90,14 @@ def _delivery_notes(delivery):
         notes.append("log group deleted")
     if "delete_role" in role.get("actions", []):
         notes.append("role deleted")
+    if (delivery.get("alarms") or {}).get("changed"):
+        notes.append("alarms updated")
     return notes
 
 
-def target_report(entry):
-    """One target's part of the report, from the fact the role left (``entry['result']``)."""
-    result = entry.get("result") or {}
-    name = entry.get("target")
-    state = result.get("state") or entry.get("state") or "present"
-    base = dict(
-        target=name,
-        account_id=str(result.get("account_id") or entry.get("account_id") or "") or None,
-        region=result.get("region") or entry.get("region"),
-        state=state,
-    )
-    if not result:
-        counts = dict(
-            {a: 0 for a in ACTIONS}, vpcs=0, compliant_before=0, compliant_after=0, api_calls=0, api_retries=0
-        )
-        return dict(base, status="failed", error=NO_RESULT, failed_task=None, delivery={}, vpcs=[], counts=counts)
-
-    before = _registered(result.get("before"))
-    converge = _registered(result.get("flow_logs"))
-    delivery = _delivery(result)
-    notes = _delivery_notes(delivery)
-    fixed_delivery = any(n.startswith(("role trust fixed", "log group created", "role policy")) for n in notes)
+def _vpc_rows(state, before, converge, failed_target, repaired_delivery):
     before_by_vpc = {v["vpc_id"]: v for v in before.get("vpcs") or []}
     converge_by_vpc = {e["resource_id"]: e for e in converge.get("flow_logs") or []}
-    failed_target = result.get("status") == "failed"
     rows = []
     for vpc_id in sorted(set(before_by_vpc) | set(converge_by_vpc)):
         b = before_by_vpc.get(vpc_id, {})
@@ -122,7 +114,7 @@ def target_report(entry):
                 action=action,
                 changed_fields=(e or {}).get("changed_fields") or [],
                 after=dict(
-                    verdict=_after_verdict(state, before_verdict, action, after, fixed_delivery),
+                    verdict=_after_verdict(state, before_verdict, action, after, repaired_delivery),
                     flow_log_id=(after or {}).get("flow_log_id"),
                     traffic_type=(after or {}).get("traffic_type"),
                     deliver_logs_status=(after or {}).get("deliver_logs_status"),
@@ -130,30 +122,112 @@ def target_report(entry):
                 error=(e or {}).get("error"),
             )
         )
+    return rows
+
+
+def target_result(
+    target,
+    region,
+    account_id,
+    state,
+    steps,
+    check_mode=False,
+    error=None,
+    failed_phase=None,
+    phases=None,
+    aws_stats=None,
+):
+    """One target's result (the role's public ``flow_logs_result``, version 1) from its steps' results:
+    ``before`` (discovery), ``role``, ``log_group``, ``flow_logs`` and ``alarms``. Pure."""
+    before = _registered(steps.get("before"))
+    converge = _registered(steps.get("flow_logs"))
+    delivery = _delivery(steps)
+    repaired = any(action in REPAIRS_DELIVERY for part in delivery.values() for action in part.get("actions") or [])
+    rows = _vpc_rows(state, before, converge, error is not None, repaired)
     counts = {a: sum(1 for r in rows if r["action"] == a) for a in ACTIONS}
-    stats = [
-        (_registered(result.get(k)) or {}).get("aws_stats") or {} for k in ("before", "role", "log_group", "flow_logs")
-    ]
+    stats = aws_stats or {}
     counts.update(
-        api_calls=sum(x.get("calls", 0) for x in stats),
-        api_retries=sum(x.get("retries", 0) for x in stats),
+        api_calls=stats.get("calls", 0),
+        api_retries=stats.get("retries", 0),
         vpcs=len(rows),
         compliant_before=sum(1 for r in rows if r["before"]["verdict"] == "compliant"),
         compliant_after=sum(1 for r in rows if r["after"]["verdict"] == "compliant"),
     )
     changed = any(counts[a] for a in CHANGING) or any(d.get("changed") for d in delivery.values())
-    if failed_target or counts["failed"]:
+    if error is not None or counts["failed"]:
         status = "failed"
     else:
         status = "changed" if changed else "unchanged"
     return dict(
-        base,
+        result_version=RESULT_VERSION,
+        target=target,
+        account_id=str(account_id or before.get("account_id") or "") or None,
+        region=region,
+        state=state,
+        check_mode=bool(check_mode),
+        phases=list(phases) if phases is not None else None,
         status=status,
-        error=result.get("error"),
-        failed_task=result.get("failed_task"),
-        delivery=dict(delivery, notes=notes),
+        changed=changed,
+        error=error,
+        failed_phase=failed_phase,
+        delivery=dict(delivery, notes=_delivery_notes(delivery)),
         vpcs=rows,
         counts=counts,
+    )
+
+
+def _no_result(entry, error):
+    counts = dict({a: 0 for a in ACTIONS}, vpcs=0, compliant_before=0, compliant_after=0, api_calls=0, api_retries=0)
+    return dict(
+        result_version=RESULT_VERSION,
+        target=entry.get("target"),
+        account_id=str(entry.get("account_id") or "") or None,
+        region=entry.get("region"),
+        state=entry.get("state") or "present",
+        check_mode=False,
+        phases=None,
+        status="failed",
+        changed=False,
+        error=error,
+        failed_phase=None,
+        delivery={},
+        vpcs=[],
+        counts=counts,
+    )
+
+
+#: Keys of a registered task result that are Ansible's, not the target's.
+TASK_KEYS = ("failed", "msg", "diff", "invocation", "_ansible_no_log", "skipped", "skip_reason")
+
+
+def target_report(entry):
+    """One target's part of the report from ``{target, region, account_id, result}``.
+
+    ``result`` is the role's ``flow_logs_result`` (used as it is), a failed task's result without one (the
+    target stopped before the role's task produced it), or none at all."""
+    result = entry.get("result")
+    if not result:
+        return _no_result(entry, NO_RESULT)
+    if result.get("result_version"):
+        found = {k: v for k, v in result.items() if k not in TASK_KEYS}
+        found["target"] = found.get("target") or entry.get("target")
+        return found
+    if result.get("failed") or result.get("msg"):
+        return _no_result(entry, str(result.get("msg") or NO_RESULT))
+    # 1.0.0's entries: the role's registered results under before/role/log_group/flow_logs.
+    steps = {k: result.get(k) for k in ("before", "role", "log_group", "flow_logs")}
+    stats = [_registered(v).get("aws_stats") or {} for v in steps.values()]
+    failed = result.get("status") == "failed"
+    return target_result(
+        target=entry.get("target"),
+        region=result.get("region") or entry.get("region"),
+        account_id=result.get("account_id") or entry.get("account_id"),
+        state=result.get("state") or entry.get("state") or "present",
+        steps=steps,
+        check_mode=result.get("check_mode"),
+        error=(result.get("error") or "failed") if failed else None,
+        failed_phase=result.get("failed_task") if failed else None,
+        aws_stats=dict(calls=sum(x.get("calls", 0) for x in stats), retries=sum(x.get("retries", 0) for x in stats)),
     )
 
 
@@ -258,6 +332,9 @@ def summary_table(report):
             t["api_calls"], t["api_retries"]
         )
     )
+    failed = [target["target"] for target in report["targets"] if target["status"] == "failed"]
+    if failed:
+        out.append("{} of {} targets failed: {}".format(len(failed), t["targets"], ", ".join(failed)))
     return out
 
 
@@ -359,6 +436,23 @@ def report_html(report):
 
 
 REPORT_FILES = ("flowlogs-report.json", "flowlogs-report.html", "flowlogs-report.txt")
+
+
+def report_entries(hosts, active, host_facts):
+    """The entries of a play's report: every host of the play that ran the role's task, and every host that
+    failed before it could (Ansible removed it from the play without a result). Hosts that did not run
+    (another ``serial`` batch, a tag, a condition) are left out. ``host_facts(host)`` gives the host's
+    ``(flow_logs_result, flow_logs_region, flow_logs_account_id)``. Pure."""
+    entries = []
+    active = set(active)
+    for host in hosts:
+        result, region, account = host_facts(host)
+        if isinstance(result, dict) and result.get("skipped"):
+            result = None
+        if result is None and host in active:
+            continue
+        entries.append(dict(target=host, region=region, account_id=account, result=result))
+    return entries
 
 
 def converge_report(clients, params, check_mode=False):

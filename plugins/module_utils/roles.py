@@ -9,8 +9,8 @@ import copy
 import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import log_group_name_problem
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import validate_log_group_name
 from ansible_collections.flowlogs.aws.plugins.module_utils.policies import (
     delivery_policy_for,
     normalize_policy,
@@ -26,37 +26,47 @@ POLICY_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(\d{12}|aws):policy/.+$")
 DEFAULT_POLICY_NAME = "flow-logs-delivery"
 
 
-def validate_role_params(params):
+def role_problems(params):
+    """Every rule ``params`` break, one ParameterError per option (IAM refuses more than moto)."""
+    problems = []
+
+    def add(option, message):
+        problems.append(ParameterError(option, message))
+
     name = params.get("name")
     if not name or not ROLE_NAME.match(name):
-        raise ParameterError(
-            "name", "{!r} is not a valid IAM role name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(name)
-        )
+        add("name", "{!r} is not a valid IAM role name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(name))
     path = params.get("path") or "/"
     if not ROLE_PATH.match(path):
-        raise ParameterError(
-            "path", "{!r} is not a valid IAM path: it starts and ends with / (for example /service/)".format(path)
-        )
+        add("path", "{!r} is not a valid IAM path: it starts and ends with / (for example /service/)".format(path))
     policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
     if not ROLE_NAME.match(policy_name):
-        raise ParameterError(
-            "policy_name", "{!r} is not a valid policy name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(policy_name)
-        )
+        add("policy_name", "{!r} is not a valid policy name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(policy_name))
     for group in params.get("log_group_names") or []:
-        validate_log_group_name(group, "log_group_names")
+        problem = log_group_name_problem(group)
+        if problem:
+            add("log_group_names", problem)
+            break
     if (
         params.get("state", "present") == "present"
         and params.get("log_group_names") is not None
         and not params["log_group_names"]
     ):
-        raise ParameterError("log_group_names", "give at least one log group name; the policy is never granted on '*'")
+        add("log_group_names", "give at least one log group name; the policy is never granted on '*'")
     boundary = params.get("permissions_boundary")
     if boundary and not POLICY_ARN.match(boundary):
-        raise ParameterError(
+        add(
             "permissions_boundary",
             "{!r} is not a managed policy ARN (arn:aws:iam::<account>:policy/<name>); use an empty string to "
             "remove the boundary".format(boundary),
         )
+    return problems
+
+
+def validate_role_params(params):
+    problems = role_problems(params)
+    if problems:
+        raise problems[0]
 
 
 def desired_role(params, identity):

@@ -10,38 +10,48 @@ module: fleet_report
 short_description: Write the fleet report of the flowlogs.aws.flow_logs role
 version_added: 1.0.0
 description:
-  - Turns the result every target of the P(flowlogs.aws.flow_logs#role) role recorded (its C(__flow_logs_result) fact)
-    into one report - per target and per VPC, the state before, the action taken, the state after, delivery status and
+  - Turns the result of every target of the P(flowlogs.aws.flow_logs#role) role (its C(flow_logs_result)) into one
+    report - per target and per VPC, the state before, the action taken, the state after, delivery status and
     errors - with totals.
   - Writes C(flowlogs-report.json) (machine-readable), C(flowlogs-report.html) (self-contained, an account by region
-    grid coloured by status) and C(flowlogs-report.txt) (the summary table) into O(dest), and returns the summary
-    table to print.
-  - A target without a result (it failed before the role could record one) is listed as failed.
-  - Used by the C(enable_flowlogs), C(audit_flowlogs) and C(disable_flowlogs) playbooks. It makes no AWS call and is
-    not part of the C(flowlogs.aws.flowlogs) action group.
+    grid coloured by status) and C(flowlogs-report.txt) (the summary table) into O(dest), prints the summary table
+    and returns it.
+  - Without O(targets), the report covers exactly the hosts of the play it runs in that ran the role - what
+    C(--limit), the host pattern and C(serial) kept - and every host of the play that failed before the role could
+    record a result. Run it once (C(run_once)) in the C(always) section of a block around the role, as the
+    C(enable_flowlogs), C(audit_flowlogs) and C(disable_flowlogs) playbooks do, so that it is written whatever failed;
+    the failed targets fail their own hosts, so the run exits non-zero.
+  - It makes no AWS call and is not part of the C(flowlogs.aws.flowlogs) action group.
 author:
   - flowlogs.aws maintainers (@flowlogs)
 options:
   targets:
     description:
-      - One entry per target, with keys C(target) (inventory host), C(region), C(account_id) and C(result) - the
-        target's C(__flow_logs_result) fact (or null) combined with the role's registered results under the keys
-        C(before), C(role), C(log_group) and C(flow_logs), as C(playbooks/fleet_report.yml) builds it.
+      - The entries to report on instead of the play's hosts, each with keys C(target) (inventory host), C(region),
+        C(account_id) and C(result) - the host's C(flow_logs_result), or null for a host that stopped before the role
+        recorded one.
+      - The layout of 1.0.0 (the role's registered results under C(before), C(role), C(log_group) and C(flow_logs)) is
+        still read.
     type: list
     elements: dict
-    required: true
   mode:
     description: Which playbook made the report.
     type: str
     choices: [enable, audit, disable]
     default: enable
   predicted:
-    description: The targets ran in check mode, so the report predicts instead of recording (audit).
+    description:
+      - The targets ran in check mode, so the report predicts instead of recording (audit). Defaults to whether this
+        task runs in check mode.
     type: bool
-    default: false
   dest:
     description: Directory for the report files. Defaults to the current directory.
     type: path
+  print_summary:
+    description: Print the summary table.
+    type: bool
+    default: true
+    version_added: 1.1.0
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -61,16 +71,22 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Write the report of the targets of this run
-  flowlogs.aws.fleet_report:
-    targets: "{{ entries }}"
-    mode: enable
-    dest: /var/tmp/flowlogs
-  register: fleet
-
-- name: Print the summary table
-  ansible.builtin.debug:
-    msg: "{{ fleet.table }}"
+- name: Converge every target, then report on the targets of this play whatever failed
+  hosts: all
+  gather_facts: false
+  tasks:
+    - name: Converge, then report
+      block:
+        - name: Flow logs on this target
+          ansible.builtin.import_role:
+            name: flowlogs.aws.flow_logs
+      always:
+        - name: Fleet report
+          flowlogs.aws.fleet_report:
+            mode: enable
+            dest: /var/tmp/flowlogs
+          run_once: true
+          tags: [always]
 """
 
 RETURN = r"""
@@ -103,16 +119,20 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.flowlogs.aws.plugins.module_utils.report import converge_report
 
 ARGUMENT_SPEC = dict(
-    targets=dict(type="list", elements="dict", required=True),
+    targets=dict(type="list", elements="dict"),
     mode=dict(type="str", choices=["enable", "audit", "disable"], default="enable"),
-    predicted=dict(type="bool", default=False),
+    predicted=dict(type="bool"),
     dest=dict(type="path"),
+    print_summary=dict(type="bool", default=True),
 )
 
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
-    module.exit_json(**converge_report(None, module.params, check_mode=module.check_mode))
+    params = dict(module.params, targets=module.params["targets"] or [])
+    if params["predicted"] is None:
+        params["predicted"] = module.check_mode
+    module.exit_json(**converge_report(None, params, check_mode=module.check_mode))
 
 
 if __name__ == "__main__":

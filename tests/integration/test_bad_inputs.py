@@ -114,7 +114,7 @@ VARIABLE_CASES = [
     (dict(flow_logs_max_aggregation_interval=300), "flow_logs_max_aggregation_interval", ["60, 600", "got: 300"]),
     (dict(flow_logs_vpc_ids=["vpc-12345"]), "flow_logs_vpc_ids", ["VPC ids", "^vpc-"]),
     (dict(flow_logs_vpc_ids=[MISSING_VPC]), "vpc_ids", [MISSING_VPC, NOT_FOUND]),
-    (dict(flow_logs_exclude_vpc_ids=["default"]), "flow_logs_exclude_vpc_ids", ["not VPC ids", "vpc-0123abcd"]),
+    (dict(flow_logs_exclude_vpc_ids=["default"]), "flow_logs_exclude_vpc_ids", ["not valid VPC ids", "^vpc-"]),
     (dict(flow_logs_vpc_tag_filters=["env"]), "flow_logs_vpc_tag_filters", ["dict"]),
     (dict(flow_logs_destination_type="s3"), "flow_logs_s3_bucket_arn", ["required", S3_ARN]),
     (

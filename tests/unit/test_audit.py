@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import DEFAULT_LOG_FORMAT
 from ansible_collections.flowlogs.aws.plugins.module_utils.audit import audit_spec, verdict_for
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import DEFAULT_LOG_FORMAT
 from ansible_collections.flowlogs.aws.plugins.module_utils.policies import trust_policy_for
 from tests.unit.conftest import ACCOUNT
 
@@ -211,7 +211,7 @@ def test_verdict_for(case, spec, flow_logs, roles, log_groups, expected):
         (dict(max_aggregation_interval=300), "max_aggregation_interval", "60, 600"),
         (dict(deliver_logs_role_arn="role-name"), "deliver_logs_role_arn", "not an IAM role ARN"),
         (dict(vpc_ids=["vpc-0a1b2c3d", "vpc-bad"]), "vpc_ids", "'vpc-bad'"),
-        (dict(vpc_ids=["subnet-0a1b2c3d"]), "vpc_ids", "not VPC ids"),
+        (dict(vpc_ids=["subnet-0a1b2c3d"]), "vpc_ids", "not valid VPC ids"),
         (dict(exclude_vpc_ids=["nope"]), "exclude_vpc_ids", "'nope'"),
     ],
 )
@@ -229,6 +229,9 @@ def test_audit_spec_rejects(params, option, text):
         (
             {},
             dict(
+                resource_type="VPC",
+                deliver_cross_account_role=None,
+                destination_options=None,
                 traffic_type="ALL",
                 log_destination_type="cloud-watch-logs",
                 log_group_name=None,
@@ -241,6 +244,9 @@ def test_audit_spec_rejects(params, option, text):
         (
             dict(destination_type="s3", log_destination=BUCKET + "/", traffic_type="REJECT"),
             dict(
+                resource_type="VPC",
+                deliver_cross_account_role=None,
+                destination_options=None,
                 traffic_type="REJECT",
                 log_destination_type="s3",
                 log_group_name=None,
@@ -253,6 +259,9 @@ def test_audit_spec_rejects(params, option, text):
         (
             dict(log_group_name=GROUP, deliver_logs_role_arn=ROLE, max_aggregation_interval=60, vpc_ids=[VPC]),
             dict(
+                resource_type="VPC",
+                deliver_cross_account_role=None,
+                destination_options=None,
                 traffic_type="ALL",
                 log_destination_type="cloud-watch-logs",
                 log_group_name=GROUP,

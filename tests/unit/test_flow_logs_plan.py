@@ -6,13 +6,15 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     DEFAULT_LOG_FORMAT,
-    create_request,
-    desired_spec,
     destination_of,
     drift,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
+    create_request,
+    desired_spec,
     plan_flow_logs,
     predict_after,
 )

@@ -14,11 +14,13 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     DEFAULT_LOG_FORMAT,
     TRANSIT_GATEWAY_TYPES,
-    desired_spec,
     drift,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
+    desired_spec,
     plan_flow_logs,
     predict_after,
     summary,

@@ -180,7 +180,7 @@ def test_preflight_lists_every_problem_of_the_role_variables_at_once():
     result, error = run_converge(converge_preflight, dict(variables=bad), check_mode=False, diff=False)
 
     assert error.startswith("flow_logs_region: 'moon-1' is not an AWS region name")
-    assert "; flow_logs_state: 'gone' is not allowed; use one of present, absent" in error
+    assert "; flow_logs_state: must be one of: present, absent, got: gone" in error
     assert "; flow_logs_traffic_type:" in error and "ACCEPT, REJECT, ALL" in error
     assert result["option"] == "flow_logs_region" and result["aws_stats"]["calls"] == 0
 

@@ -1,0 +1,68 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""flowlogs.aws.flow_logs_target: the flowlogs.aws.flow_logs role's one task.
+
+Reads the target's ``flow_logs_*`` variables, converts them as the role's argument spec says, refuses
+unknown (misspelt) ones, then converges the target in this worker process (local connection) or runs the
+module the classic way on the remote host. See plugins/module_utils/_target.py.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleError
+from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
+from ansible_collections.flowlogs.aws.plugins.module_utils._target import converge_target, selected_phases
+from ansible_collections.flowlogs.aws.plugins.module_utils.connection import HAS_BOTO3, Clients, preload
+
+preload()
+
+
+class ActionModule(ActionBase):
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+
+    def _variables(self, task_vars):
+        """(converted variables, problems, warnings) from the target's ``flow_logs_*`` variables."""
+        names = [k for k in task_vars if k.startswith("flow_logs_") and k not in rv.PLAYBOOK_VARIABLES]
+        raw, problems = {}, []
+        for name in names:
+            try:
+                raw[name] = self._templar.template(task_vars[name])
+            except AnsibleError as exc:
+                problems.append("{}: cannot be templated: {}".format(name, to_text(exc).splitlines()[0]))
+        variables, found, warnings = rv.check_variables(raw, names)
+        return variables, rv.merge_problems(problems, found), warnings
+
+    def _runs_here(self):
+        return HAS_BOTO3 and getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local")
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        phases = selected_phases(self._task.tags, task_vars.get("ansible_run_tags"), task_vars.get("ansible_skip_tags"))
+        if not phases:
+            result.update(skipped=True, skip_reason="no phase of the flow_logs role selected by --tags/--skip-tags")
+            return result
+        variables, problems, warnings = self._variables(task_vars)
+        target = task_vars.get("inventory_hostname")
+        check_mode = bool(self._play_context.check_mode)
+        if problems or self._runs_here():  # with problems, nothing is called: no need to go remote
+            clients = Clients(rv.connection_options(variables))
+            found = converge_target(
+                clients, variables, target, check_mode, phases, diff=bool(self._play_context.diff), problems=problems
+            )
+        else:
+            found = self._execute_module(
+                module_name="flowlogs.aws.flow_logs_target",
+                module_args=dict(variables=variables, target=target, phases=list(phases)),
+                task_vars=task_vars,
+            )
+        result.update(found)
+        if warnings:
+            result["warnings"] = result.get("warnings", []) + warnings
+        return result

@@ -1,0 +1,314 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The desired flow log: one validation and one comparison, for every layer that judges a flow log.
+
+Private to the collection: not a public API, it may change in any release. vpc_flow_log (converge),
+vpc_flow_log_info (audit), the flow_logs role's preflight and the fleet report all ask this module, so
+they cannot disagree about a resource. Pure: no AWS call.
+
+Two purposes, one set of rules: ``CONVERGE`` needs everything a CreateFlowLogs call needs and fills AWS's
+defaults (an unset interval is compared as 600); ``AUDIT`` compares only what was given.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
+
+CONVERGE = "converge"
+AUDIT = "audit"
+
+RESOURCE_ID_PATTERNS = {
+    "VPC": re.compile(r"^vpc-[0-9a-f]{8}([0-9a-f]{9})?$"),
+    "Subnet": re.compile(r"^subnet-[0-9a-f]{8}([0-9a-f]{9})?$"),
+    "NetworkInterface": re.compile(r"^eni-[0-9a-f]{8}([0-9a-f]{9})?$"),
+    "TransitGateway": re.compile(r"^tgw-[0-9a-f]{8}([0-9a-f]{9})?$"),
+    "TransitGatewayAttachment": re.compile(r"^tgw-attach-[0-9a-f]{8}([0-9a-f]{9})?$"),
+}
+RESOURCE_TYPES = tuple(RESOURCE_ID_PATTERNS)
+TRANSIT_GATEWAY_TYPES = ("TransitGateway", "TransitGatewayAttachment")
+TRAFFIC_TYPES = ("ACCEPT", "REJECT", "ALL")
+DESTINATION_TYPES = ("cloud-watch-logs", "s3", "kinesis-data-firehose")
+AGGREGATION_INTERVALS = (60, 600)
+FILE_FORMATS = ("plain", "parquet")
+DEFAULT_LOG_FORMAT = (
+    "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} "
+    "${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
+)
+IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
+S3_ARN = re.compile(r"^arn:aws[a-z\-]*:s3:::([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(/.*)?$")
+FIREHOSE_ARN = re.compile(r"^arn:aws[a-z\-]*:firehose:[a-z0-9\-]+:\d{12}:deliverystream/[\w.\-]+$")
+LOG_GROUP_NAME = re.compile(r"^[\.\-_/#A-Za-z0-9]{1,512}$")
+LOG_FORMAT = re.compile(r"^\$\{[a-z0-9\-]+\}( \$\{[a-z0-9\-]+\})*$")
+S3_FORM = "an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)"
+FIREHOSE_FORM = "a Firehose delivery stream ARN (arn:aws:firehose:<region>:<account>:deliverystream/<name>)"
+ROLE_FORM = "an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+#: Settings AWS cannot change on an existing flow log: a difference means replacing it.
+IMMUTABLE_FIELDS = (
+    "traffic_type",
+    "deliver_logs_role_arn",
+    "deliver_cross_account_role",
+    "max_aggregation_interval",
+    "log_format",
+    "destination_options",
+)
+VERDICTS = ("compliant", "missing", "mismatched", "delivery_failed")
+
+
+def _allowed(value, allowed):
+    return "{!r} is not allowed; use one of {}".format(value, ", ".join(str(a) for a in allowed))
+
+
+def resource_id_problem(ids, resource_type):
+    """The message for ids that are not ``resource_type`` ids, or None."""
+    pattern = RESOURCE_ID_PATTERNS[resource_type]
+    bad = [rid for rid in ids or [] if not isinstance(rid, str) or not pattern.match(rid)]
+    if not bad:
+        return None
+    shown = ", ".join(repr(b) for b in bad[:5])
+    more = " and {} more are".format(len(bad) - 5) if len(bad) > 5 else (" is" if len(bad) == 1 else " are")
+    return "{}{} not valid {} ids (expected like {})".format(shown, more, resource_type, pattern.pattern)
+
+
+def log_group_name_problem(name):
+    if not name or not isinstance(name, str) or not LOG_GROUP_NAME.match(name):
+        return "{!r} is not a valid log group name: 1 to 512 characters from a-z A-Z 0-9 . - _ / #".format(name)
+    return None
+
+
+class _Rules:
+    """Collects the problems of one set of options; ``name`` turns an option into what the user wrote
+    (the module option itself, or the role variable that sets it)."""
+
+    def __init__(self, options, purpose, name, role_managed):
+        self.o = options
+        self.purpose = purpose
+        self.name = name
+        self.role_managed = role_managed
+        self.problems = []
+
+    def add(self, option, message):
+        if message:
+            self.problems.append(ParameterError(self.name(option), message))
+
+    @property
+    def converging(self):
+        return self.purpose == CONVERGE
+
+    @property
+    def present(self):
+        return self.o.get("state") != "absent"
+
+    def resources(self):
+        o = self.o
+        resource_type = o.get("resource_type") or "VPC"
+        if resource_type not in RESOURCE_TYPES:
+            self.add("resource_type", _allowed(resource_type, RESOURCE_TYPES))
+            return "VPC"
+        for option in ("resource_ids", "vpc_ids", "exclude_vpc_ids"):
+            self.add(option, resource_id_problem(o.get(option), resource_type if option == "resource_ids" else "VPC"))
+        return resource_type
+
+    def capture(self, resource_type):
+        o = self.o
+        traffic_type = o.get("traffic_type")
+        tgw = resource_type in TRANSIT_GATEWAY_TYPES
+        if tgw and traffic_type is not None:
+            self.add(
+                "traffic_type",
+                "transit gateway flow logs capture all traffic; leave {} unset".format(self.name("traffic_type")),
+            )
+        elif not tgw:
+            traffic_type = traffic_type or "ALL"
+            if traffic_type not in TRAFFIC_TYPES:
+                self.add("traffic_type", _allowed(traffic_type, TRAFFIC_TYPES))
+        interval = o.get("max_aggregation_interval")
+        if interval is None and self.converging:
+            interval = 60 if tgw else 600
+        allowed = (60,) if tgw else AGGREGATION_INTERVALS
+        if interval is not None and interval not in allowed:
+            self.add("max_aggregation_interval", _allowed(interval, allowed))
+        log_format = o.get("log_format")
+        if log_format is not None and (not isinstance(log_format, str) or not LOG_FORMAT.match(log_format)):
+            self.add(
+                "log_format",
+                "use space-separated ${field} tokens, for example '${version} ${srcaddr} ${dstaddr} ${action}'",
+            )
+        return traffic_type, interval
+
+    def destination(self):
+        o = self.o
+        kind = o.get("destination_type") or "cloud-watch-logs"
+        if kind not in DESTINATION_TYPES:
+            self.add("destination_type", _allowed(kind, DESTINATION_TYPES))
+            return kind
+        if kind == "cloud-watch-logs":
+            self._cloudwatch_logs()
+        else:
+            self._arn_destination(kind)
+        if o.get("destination_options") and kind != "s3":
+            self.add("destination_options", "only used with {} s3".format(self.name("destination_type")))
+        options = o.get("destination_options") or {}
+        if options.get("file_format") not in (None, *FILE_FORMATS):
+            self.add("destination_options.file_format", _allowed(options["file_format"], FILE_FORMATS))
+        for option in ("deliver_logs_role_arn", "deliver_cross_account_role"):
+            value = o.get(option)
+            if value and not IAM_ROLE_ARN.match(value):
+                self.add(option, "{!r} is not {}".format(value, ROLE_FORM))
+        return kind
+
+    def _cloudwatch_logs(self):
+        o = self.o
+        group = o.get("log_group_name")
+        if group:
+            self.add("log_group_name", log_group_name_problem(group))
+        elif self.converging:
+            self.add("log_group_name", "required when {} is cloud-watch-logs".format(self.name("destination_type")))
+        if o.get("log_destination"):
+            self.add(
+                "log_destination",
+                "not used with cloud-watch-logs; name the group with {}".format(self.name("log_group_name")),
+            )
+        if self.converging and self.present and not self.role_managed and not o.get("deliver_logs_role_arn"):
+            self.add(
+                "deliver_logs_role_arn",
+                "required when {} is cloud-watch-logs (see flowlogs.aws.flow_log_role)".format(
+                    self.name("destination_type")
+                ),
+            )
+
+    def _arn_destination(self, kind):
+        o = self.o
+        if o.get("log_group_name"):
+            self.add(
+                "log_group_name",
+                "only used with {} cloud-watch-logs; use {}".format(
+                    self.name("destination_type"), self.name("log_destination")
+                ),
+            )
+        destination = o.get("log_destination")
+        form = S3_FORM if kind == "s3" else FIREHOSE_FORM
+        if not destination:
+            if self.converging:
+                self.add(
+                    "log_destination", "required when {} is {}: {}".format(self.name("destination_type"), kind, form)
+                )
+            return
+        if kind == "kinesis-data-firehose":
+            if not FIREHOSE_ARN.match(destination):
+                self.add("log_destination", "{!r} is not {}".format(destination, form))
+            return
+        match = S3_ARN.match(destination)
+        if not match:
+            self.add("log_destination", "{!r} is not {}".format(destination, form))
+        elif match.group(2) and "AWSLogs" in match.group(2).split("/"):
+            self.add(
+                "log_destination",
+                "the S3 prefix may not contain a folder named AWSLogs: AWS adds it itself; use {}".format(form),
+            )
+        if o.get("deliver_logs_role_arn"):
+            self.add(
+                "deliver_logs_role_arn",
+                "not used with {} s3 (S3 delivery uses the bucket policy)".format(self.name("destination_type")),
+            )
+
+
+def flow_log_problems(options, purpose=CONVERGE, name=str, role_managed=False):
+    """Every rule ``options`` break, as ParameterErrors naming what the user wrote.
+
+    ``name(option)`` gives the name of an option in messages (the role names its variables);
+    ``role_managed``: the delivery role is made by the caller, so its ARN is not required yet."""
+    rules = _Rules(options, purpose, name, role_managed)
+    resource_type = rules.resources()
+    rules.capture(resource_type)
+    rules.destination()
+    return rules.problems
+
+
+def flow_log_spec(options, purpose=CONVERGE):
+    """The validated, normalized desired flow log. Raises the first problem as a ParameterError."""
+    problems = flow_log_problems(options, purpose)
+    if problems:
+        raise problems[0]
+    o = options
+    resource_type = o.get("resource_type") or "VPC"
+    tgw = resource_type in TRANSIT_GATEWAY_TYPES
+    interval = o.get("max_aggregation_interval")
+    if interval is None and purpose == CONVERGE:
+        interval = 60 if tgw else 600
+    options = o.get("destination_options") or None
+    if options:
+        options = dict(
+            file_format=options.get("file_format") or "plain",
+            hive_compatible_partitions=bool(options.get("hive_compatible_partitions")),
+            per_hour_partition=bool(options.get("per_hour_partition")),
+        )
+    destination = o.get("log_destination")
+    return dict(
+        resource_type=resource_type,
+        traffic_type=None if tgw else (o.get("traffic_type") or "ALL"),
+        log_destination_type=o.get("destination_type") or "cloud-watch-logs",
+        log_group_name=o.get("log_group_name") or None,
+        log_destination=destination.rstrip("/") if destination else None,
+        deliver_logs_role_arn=o.get("deliver_logs_role_arn") or None,
+        deliver_cross_account_role=o.get("deliver_cross_account_role") or None,
+        max_aggregation_interval=interval,
+        log_format=o.get("log_format"),
+        destination_options=options,
+    )
+
+
+def destination_of(flow_log):
+    """Where a flow log delivers, as a comparable (type, name or ARN) pair."""
+    kind = flow_log.get("log_destination_type") or "cloud-watch-logs"
+    if kind == "cloud-watch-logs":
+        name = flow_log.get("log_group_name")
+        if not name and flow_log.get("log_destination"):
+            name = flow_log["log_destination"].split(":log-group:", 1)[-1].split(":", 1)[0]
+        return (kind, name)
+    return (kind, (flow_log.get("log_destination") or "").rstrip("/") or None)
+
+
+def goes_where_wanted(spec, flow_log):
+    """True when ``flow_log`` delivers to the spec's destination (any of its type when the spec names none)."""
+    kind, where = destination_of(flow_log)
+    wanted_kind, wanted = destination_of(spec)
+    return kind == wanted_kind and (wanted is None or wanted == where)
+
+
+def drift(spec, flow_log):
+    """Immutable fields where ``flow_log`` differs from ``spec``; unset ones are not compared."""
+    fields = []
+    for field in IMMUTABLE_FIELDS:
+        wanted = spec.get(field)
+        if wanted is None:
+            continue
+        actual = flow_log.get(field)
+        if field == "destination_options" and actual is None:
+            continue  # not reported by this endpoint: cannot be compared
+        if field == "log_format" and actual is None:
+            actual = DEFAULT_LOG_FORMAT
+        if actual != wanted:
+            fields.append(field)
+    return fields
+
+
+def judge(spec, flow_logs):
+    """(verdict, the flow log it is about, drifted fields) for one resource's flow logs. Pure.
+
+    The same split as the converge plan: no flow log to the destination is ``missing`` (create), one that
+    drifted is ``mismatched`` (replace), a matching one is ``compliant`` unless AWS reports its delivery
+    FAILED (``delivery_failed``: replacing it would not help; the role or the group needs fixing).
+    """
+    candidates = [f for f in flow_logs if goes_where_wanted(spec, f)]
+    if not candidates:
+        return "missing", None, []
+    matching = [f for f in candidates if not drift(spec, f)]
+    healthy = [f for f in matching if f.get("deliver_logs_status") != "FAILED"]
+    if healthy:
+        return "compliant", healthy[0], []
+    if matching:
+        return "delivery_failed", matching[0], []
+    return "mismatched", candidates[0], drift(spec, candidates[0])

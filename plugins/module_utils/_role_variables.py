@@ -1,0 +1,349 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The flowlogs.aws.flow_logs role's variables: conversion, checks, and the module options they set.
+
+Private to the collection: not a public API, it may change in any release. One table per step maps
+each module option to the role variable that sets it; the same table builds the options the steps
+run with and names the variable in every message about an option. Pure: no AWS call.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
+    CONVERGE,
+    IAM_ROLE_ARN,
+    flow_log_problems,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils.alarms import alarm_param_errors
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import log_group_problems
+from ansible_collections.flowlogs.aws.plugins.module_utils.roles import role_problems
+
+REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+ACCOUNT_ID = re.compile(r"^\d{12}$")
+#: Tag every resource the role makes carries, so disable and audits can tell them apart.
+MANAGED_TAG = {"managed-by": "flowlogs.aws"}
+#: Known names that are not the role's inputs: the playbooks' host pattern, what the role leaves, and what
+#: the flowlogs.aws.accounts inventory plugin sets besides the role's own variables.
+PLAYBOOK_VARIABLES = ("flow_logs_hosts", "flow_logs_result", "flow_logs_account_name", "flow_logs_account_tags")
+
+#: Connection option -> role variable (every step's client).
+CONNECTION = dict(
+    region="flow_logs_region",
+    endpoint_url="flow_logs_endpoint_url",
+    profile="flow_logs_profile",
+    assume_role_arn="flow_logs_assume_role_arn",
+    assume_role_external_id="flow_logs_assume_role_external_id",
+    expected_account_id="flow_logs_account_id",
+)
+#: vpc_flow_log / vpc_flow_log_info option -> role variable. log_destination depends on the destination.
+FLOW_LOG = dict(
+    state="flow_logs_state",
+    resource_ids="flow_logs_vpc_ids",
+    vpc_ids="flow_logs_vpc_ids",
+    exclude_vpc_ids="flow_logs_exclude_vpc_ids",
+    filters="flow_logs_vpc_tag_filters",
+    traffic_type="flow_logs_traffic_type",
+    destination_type="flow_logs_destination_type",
+    log_group_name="flow_logs_log_group_name",
+    max_aggregation_interval="flow_logs_max_aggregation_interval",
+    log_format="flow_logs_log_format",
+    tags="flow_logs_tags",
+)
+DESTINATION_VARIABLE = {"s3": "flow_logs_s3_bucket_arn", "kinesis-data-firehose": "flow_logs_firehose_arn"}
+#: flow_log_group option -> role variable.
+LOG_GROUP = dict(
+    name="flow_logs_log_group_name",
+    retention_in_days="flow_logs_retention_in_days",
+    kms_key_id="flow_logs_kms_key_id",
+    log_group_class="flow_logs_log_group_class",
+    tags="flow_logs_tags",
+)
+#: flow_log_role option -> role variable.
+DELIVERY_ROLE = dict(name="flow_logs_role_name", log_group_names="flow_logs_log_group_name", tags="flow_logs_tags")
+#: flow_log_alarms option -> role variable.
+ALARMS = dict(
+    log_group_name="flow_logs_log_group_name",
+    rules="flow_logs_alarm_rules",
+    sns_topic_arn="flow_logs_alarm_sns_topic_arn",
+    threshold="flow_logs_alarm_threshold",
+    period="flow_logs_alarm_period",
+    evaluation_periods="flow_logs_alarm_period",
+    log_format="flow_logs_log_format",
+    region="flow_logs_region",
+    tags="flow_logs_tags",
+)
+
+
+def cloudwatch_logs(v):
+    return (v.get("flow_logs_destination_type") or "cloud-watch-logs") == "cloud-watch-logs"
+
+
+def destination_variable(v):
+    return DESTINATION_VARIABLE.get(v.get("flow_logs_destination_type"), "flow_logs_s3_bucket_arn")
+
+
+def _namer(table, v):
+    table = dict(table, log_destination=destination_variable(v))
+    return lambda option: table.get(option, option)
+
+
+def managed_tags(v):
+    return dict(v.get("flow_logs_tags") or {}, **MANAGED_TAG)
+
+
+def connection_options(v):
+    return {option: v.get(var) for option, var in CONNECTION.items()}
+
+
+def flow_log_options(v, role_arn=None, resource_ids=None):
+    """vpc_flow_log's options (and vpc_flow_log_info's, which share the spec) for this target."""
+    cwl = cloudwatch_logs(v)
+    return dict(
+        state=v.get("flow_logs_state") or "present",
+        resource_type="VPC",
+        resource_ids=list(resource_ids if resource_ids is not None else v.get("flow_logs_vpc_ids") or []),
+        destination_type=v.get("flow_logs_destination_type") or "cloud-watch-logs",
+        log_group_name=v.get("flow_logs_log_group_name") if cwl else None,
+        log_destination=None if cwl else v.get(destination_variable(v)),
+        deliver_logs_role_arn=role_arn if cwl else None,
+        traffic_type=v.get("flow_logs_traffic_type"),
+        max_aggregation_interval=v.get("flow_logs_max_aggregation_interval"),
+        log_format=v.get("flow_logs_log_format") or None,
+        tags=managed_tags(v),
+        purge_tags=False,
+    )
+
+
+def discovery_options(v, role_arn=None):
+    """vpc_flow_log_info's options: the VPCs to cover and the same desired flow log as the converge."""
+    options = flow_log_options(v, role_arn)
+    filters = {"tag:{}".format(k): value for k, value in (v.get("flow_logs_vpc_tag_filters") or {}).items()}
+    return dict(
+        vpc_ids=v.get("flow_logs_vpc_ids") or None,
+        filters=filters or None,
+        exclude_vpc_ids=v.get("flow_logs_exclude_vpc_ids") or [],
+        destination_type=options["destination_type"],
+        log_group_name=options["log_group_name"],
+        log_destination=options["log_destination"],
+        deliver_logs_role_arn=role_arn if options["destination_type"] == "cloud-watch-logs" else None,
+        traffic_type=options["traffic_type"],
+        max_aggregation_interval=options["max_aggregation_interval"],
+        log_format=options["log_format"],
+    )
+
+
+def log_group_options(v, state="present"):
+    options = {option: v.get(var) for option, var in LOG_GROUP.items()}
+    options.update(state=state, tags=managed_tags(v), purge_tags=False)
+    if options["kms_key_id"] is None:
+        options.pop("kms_key_id")
+    return options
+
+
+def delivery_role_options(v, state="present"):
+    return dict(
+        name=v.get("flow_logs_role_name"),
+        log_group_names=[v.get("flow_logs_log_group_name")],
+        tags=managed_tags(v),
+        purge_tags=False,
+        state=state,
+    )
+
+
+def alarm_options(v):
+    options = {option: v.get(var) for option, var in ALARMS.items() if option != "evaluation_periods"}
+    options.update(tags=managed_tags(v), purge_tags=False)
+    return options
+
+
+def delivery_role_arn(v, identity):
+    """The ARN the delivery role has (or will have): known before any IAM call."""
+    return "arn:{}:iam::{}:role/{}".format(identity["partition"], identity["account"], v.get("flow_logs_role_name"))
+
+
+def _named(problems, name):
+    return ["{}: {}".format(name(p.option), p.detail) for p in problems]
+
+
+def variable_problems(v):
+    """Problems with the role's (converted) variables, each naming the variable and what it accepts."""
+    problems = []
+    region = v.get("flow_logs_region")
+    if not isinstance(region, str) or not REGION.match(region):
+        problems.append("flow_logs_region: {!r} is not an AWS region name (for example eu-west-1)".format(region))
+    account = v.get("flow_logs_account_id")
+    if account not in (None, "") and not ACCOUNT_ID.match(str(account)):
+        problems.append("flow_logs_account_id: {!r} is not a 12-digit AWS account id".format(account))
+    assume = v.get("flow_logs_assume_role_arn")
+    if assume and not IAM_ROLE_ARN.match(assume):
+        problems.append(
+            "flow_logs_assume_role_arn: {!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)".format(assume)
+        )
+    cwl = cloudwatch_logs(v)
+    name = _namer(FLOW_LOG, v)
+    options = dict(flow_log_options(v), exclude_vpc_ids=v.get("flow_logs_exclude_vpc_ids"))
+    problems += _named(flow_log_problems(options, CONVERGE, name, role_managed=cwl), name)
+    if cwl:
+        problems += _named(log_group_problems(log_group_options(v)), _namer(LOG_GROUP, v))
+        problems += _named(role_problems(delivery_role_options(v)), _namer(DELIVERY_ROLE, v))
+        if v.get("flow_logs_alarms") and v.get("flow_logs_state") != "absent":
+            problems += _named(alarm_param_errors(alarm_options(v)), _namer(ALARMS, v))
+    # One variable, one message: rules of two steps may find the same thing.
+    return sorted(set(problems), key=problems.index)
+
+
+# ---------------------------------------------------------------- conversion, as meta/argument_specs.yml says
+
+SPEC_PATH = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+    "roles",
+    "flow_logs",
+    "meta",
+    "argument_specs.yml",
+)
+_SPECS = {}
+
+
+def role_argument_specs():
+    """The role's meta/argument_specs.yml (read once per process), or None where the collection's files are
+    not at hand (a module shipped to a remote host: the controller converted the variables already)."""
+    if "specs" not in _SPECS:
+        try:
+            import yaml
+
+            with open(SPEC_PATH, encoding="utf-8") as handle:
+                _SPECS["specs"] = yaml.safe_load(handle)["argument_specs"]
+        except (ImportError, OSError):
+            _SPECS["specs"] = None
+    return _SPECS["specs"]
+
+
+def merge_problems(*groups):
+    """Problems of several checks, at most one per variable (the first found)."""
+    seen, merged = set(), []
+    for problem in (p for group in groups for p in group):
+        name = problem.split(":", 1)[0]
+        if name not in seen:
+            seen.add(name)
+            merged.append(problem)
+    return merged
+
+
+def check_variables(raw, names=None):
+    """(converted variables, problems, warnings) of the role's variables as a target sees them: converted
+    as the argument spec says, every rule checked, unknown ``flow_logs_*`` names refused (or warned about,
+    with ``flow_logs_unknown_variables: warn``). ``names``: every flow_logs_* name the target has."""
+    specs = role_argument_specs()
+    if specs is None:
+        return dict(raw), variable_problems(raw), []
+    variables, problems = convert(raw, specs["main"]["options"])
+    unknown = unknown_variable_problems(names if names is not None else raw, known_variables(specs))
+    warnings = []
+    if variables.get("flow_logs_unknown_variables") == "warn":
+        warnings, unknown = unknown, []
+    options = specs["main"]["options"]
+    # A variable that did not convert is reported once, and the other rules see its default instead.
+    bad = {p.split(":", 1)[0] for p in problems}
+    sane = {k: (options[k].get("default") if k in bad and k in options else value) for k, value in variables.items()}
+    order = {name: index for index, name in enumerate(options)}
+    checked = sorted(merge_problems(problems, variable_problems(sane)), key=lambda p: order.get(p.split(":", 1)[0], -1))
+    return variables, unknown + checked, warnings
+
+
+def known_variables(argument_specs):
+    """Every variable any entry point of the role's argument specs documents, and the playbooks' own."""
+    known = set(PLAYBOOK_VARIABLES)
+    for entry in (argument_specs or {}).values():
+        known.update((entry or {}).get("options") or {})
+    return known
+
+
+def unknown_variable_problems(names, known):
+    """A ``flow_logs_*`` name the role does not know is almost always a typo: name the closest known one."""
+    problems = []
+    # Every name shares the prefix: compare what follows it, or everything looks alike.
+    suffixes = {k[len("flow_logs_") :]: k for k in known}
+    for name in sorted(set(names) - set(known)):
+        close = difflib.get_close_matches(name[len("flow_logs_") :], sorted(suffixes), n=1, cutoff=0.6)
+        hint = (
+            "did you mean {}?".format(suffixes[close[0]]) if close else "see ansible-doc -t role flowlogs.aws.flow_logs"
+        )
+        problems.append("{}: not a variable of the flowlogs.aws.flow_logs role; {}".format(name, hint))
+    return problems
+
+
+def _from_json(value, spec):
+    """``-e key=value`` gives strings: a list or dict variable may come as JSON."""
+    if isinstance(value, str) and spec.get("type") in ("list", "dict") and value.strip()[:1] in ("[", "{"):
+        try:
+            return json.loads(value)
+        except ValueError:
+            return value
+    return value
+
+
+def convert(raw, options):
+    """The role's variables converted as the argument spec ``options`` says (the conversion Ansible's own
+    role argument validation applies, but kept: ``-e flow_logs_retention_in_days=30`` is the int 30).
+
+    Returns (variables, problems). Variables the spec does not know are left out.
+    """
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    given = {k: _from_json(v, options[k]) for k, v in raw.items() if k in options}
+    try:
+        result = ArgumentSpecValidator(options).validate(given, validate_role_argument_spec=True)
+    except (TypeError, ValueError):
+        # A converter raised past Ansible's own handling ('team' as a dict): find the variable, keep the rest.
+        return _convert_each(given, options)
+    variables = dict(result.validated_parameters)
+    return variables, [_lead_with_variable(message, options) for message in result.error_messages]
+
+
+def _convert_each(given, options):
+    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
+
+    variables, problems = {}, []
+    for name, spec in options.items():
+        one = {name: given[name]} if name in given else {}
+        try:
+            result = ArgumentSpecValidator({name: spec}).validate(one, validate_role_argument_spec=True)
+        except (TypeError, ValueError) as exc:
+            problems.append("{}: {!r} is not a {}: {}".format(name, given.get(name), spec.get("type", "str"), exc))
+            variables[name] = given.get(name)
+            continue
+        variables.update(result.validated_parameters)
+        problems += [_lead_with_variable(message, options) for message in result.error_messages]
+    return variables, problems
+
+
+CHOICES_MESSAGE = re.compile(r"^value of (\S+) must be one of: (.*), got: (.*)$")
+
+
+def _lead_with_variable(message, options):
+    """Ansible's messages name the variable somewhere inside; every message of the role starts with it,
+    once."""
+    choices = CHOICES_MESSAGE.match(message)
+    if choices:
+        return "{}: must be one of: {}, got: {}".format(choices.group(1), choices.group(2), choices.group(3))
+    named = sorted((name for name in options if name in message), key=len, reverse=True)
+    return "{}: {}".format(named[0], message) if named else message
+
+
+class RoleVariablesError(ParameterError):
+    """The role's variables have problems; the message lists them all, each naming its variable."""
+
+    def __init__(self, problems):
+        super().__init__(problems[0].split(":", 1)[0], "")
+        self.problems = list(problems)
+        self.args = ("; ".join(self.problems),)
+
+    def __str__(self):
+        return self.args[0]

@@ -1,0 +1,183 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""One target of the flowlogs.aws.flow_logs role (one account in one region), converged in one go.
+
+Private to the collection: not a public API, it may change in any release. The steps are the modules'
+own converge functions, run in the order the role documents: preflight (every variable checked before any
+AWS call) -> discovery with a verdict per VPC -> delivery role and log group -> one batched flow-log
+converge -> alarms (or, when disabling, what was asked to be deleted). The result is the target's
+``flow_logs_result``, built the same way whether the target succeeded or failed.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
+from ansible_collections.flowlogs.aws.plugins.module_utils.alarms import converge_flow_log_alarms
+from ansible_collections.flowlogs.aws.plugins.module_utils.audit import audit_vpcs
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import converge_flow_logs, failure_message
+from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import converge_log_group
+from ansible_collections.flowlogs.aws.plugins.module_utils.report import target_result
+from ansible_collections.flowlogs.aws.plugins.module_utils.roles import converge_role
+
+#: The phases of a target, in order; each has a tag (flow_logs_<phase>) that selects or skips it.
+PHASES = ("preflight", "discover", "delivery", "converge", "alarms")
+PHASE_TITLES = dict(
+    preflight="Preflight",
+    connect="Connect (credentials, assume role, account check)",
+    discover="Discover",
+    delivery="Delivery role and log group",
+    converge="Flow logs",
+    alarms="Alarms",
+)
+#: The tags of the role's one task; selecting or skipping one of them selects or skips its phase.
+OWN_TAGS = ("flow_logs", "flow_logs_result", *("flow_logs_" + p for p in PHASES))
+
+
+def selected_phases(task_tags, run_tags, skip_tags):
+    """The phases ``--tags`` / ``--skip-tags`` select for the role's task (tagged ``always`` so that
+    skipping one phase does not skip the others). ``task_tags`` are the task's own and inherited tags
+    (a play or a role the user tagged). Pure."""
+    run_tags, skip_tags = set(run_tags or ("all",)), set(skip_tags or ())
+    inherited = set(task_tags or ()) - set(OWN_TAGS) - {"always"}
+    everything = (
+        "all" in run_tags
+        or "flow_logs" in run_tags
+        or bool(inherited & run_tags)
+        or ("tagged" in run_tags and inherited)
+    )
+    chosen = [p for p in PHASES if everything or "flow_logs_" + p in run_tags]
+    if "flow_logs" in skip_tags or inherited & skip_tags or "all" in skip_tags:
+        return ()
+    chosen = [p for p in chosen if "flow_logs_" + p not in skip_tags]
+    if not chosen:
+        return ()
+    if "converge" in chosen and "discover" not in chosen and "flow_logs_discover" not in skip_tags:
+        chosen.append("discover")  # the VPCs to converge come from discovery (it only reads)
+    return tuple(p for p in PHASES if p == "preflight" or p in chosen)
+
+
+class _Run:
+    """The steps of one target and what each returned."""
+
+    def __init__(self, clients, variables, check_mode, want_diff):
+        self.clients = clients
+        self.v = variables
+        self.check_mode = check_mode
+        self.want_diff = want_diff
+        self.steps = {}
+        self.diffs = []
+        self.phase = "preflight"
+
+    def step(self, key, converge, options, header):
+        """Run one module's converge function; keep its result, its diff apart."""
+        found = converge(self.clients, options, check_mode=self.check_mode)
+        before, after = found.pop("before", None), found.pop("after", None)
+        if self.want_diff and found.get("changed"):
+            self.diffs.append(dict(before=before, after=after, before_header=header, after_header=header))
+        self.steps[key] = found
+        return found
+
+    def converge(self, phases):
+        v = self.v
+        present = v.get("flow_logs_state") != "absent"
+        cwl = rv.cloudwatch_logs(v)
+        self.phase = "connect"
+        identity = self.clients.identity()  # also refuses another account than flow_logs_account_id
+        role_arn = rv.delivery_role_arn(v, identity)
+        vpc_ids = []
+        if "discover" in phases:
+            self.phase = "discover"
+            found = self.step("before", audit_vpcs, rv.discovery_options(v, role_arn), "VPCs")
+            vpc_ids = [vpc["vpc_id"] for vpc in found["vpcs"]]
+        if present and cwl and "delivery" in phases:
+            self.phase = "delivery"
+            role = self.step(
+                "role", converge_role, rv.delivery_role_options(v), "delivery role {}".format(v["flow_logs_role_name"])
+            )
+            role_arn = (role.get("role") or {}).get("arn") or role_arn
+            self.step(
+                "log_group",
+                converge_log_group,
+                rv.log_group_options(v),
+                "log group {}".format(v["flow_logs_log_group_name"]),
+            )
+        if "converge" in phases and vpc_ids:
+            self.phase = "converge"
+            flow_logs = self.step(
+                "flow_logs", converge_flow_logs, rv.flow_log_options(v, role_arn, vpc_ids), "flow logs"
+            )
+            if flow_logs.get("failures"):
+                raise _Failures(failure_message(flow_logs))
+        if "converge" in phases and not present and cwl:
+            self._delete_delivery()
+        if present and cwl and v.get("flow_logs_alarms") and "alarms" in phases:
+            self.phase = "alarms"
+            self.step("alarms", converge_flow_log_alarms, rv.alarm_options(v), "alarms")
+
+    def _delete_delivery(self):
+        v = self.v
+        if v.get("flow_logs_delete_log_group"):
+            self.step(
+                "log_group",
+                converge_log_group,
+                rv.log_group_options(v, state="absent"),
+                "log group {}".format(v["flow_logs_log_group_name"]),
+            )
+        if v.get("flow_logs_delete_role"):
+            self.step(
+                "role",
+                converge_role,
+                rv.delivery_role_options(v, state="absent"),
+                "delivery role {}".format(v["flow_logs_role_name"]),
+            )
+
+
+class _Failures(Exception):
+    """Some resources failed; the others converged (their results are kept)."""
+
+
+def converge_target(clients, variables, target, check_mode=False, phases=PHASES, diff=False, problems=None):
+    """Converge one target from the role's (converted) variables; never raises for AWS or input errors.
+
+    ``problems``: what the caller found checking the variables (``check_variables``); None to check them
+    here (the module on a remote host gets variables the controller converted). Returns the task result:
+    ``changed``, ``failed``, ``msg``, ``diff`` and the public per-target result (see ``target_result``).
+    """
+    v = variables
+    run = _Run(clients, v, check_mode, diff)
+    error = None
+    problems = rv.variable_problems(v) if problems is None else problems
+    try:
+        if problems:
+            raise rv.RoleVariablesError(problems)
+        if phases != ("preflight",):
+            run.converge(phases)
+    except ParameterError as exc:
+        name = rv._namer(dict(rv.FLOW_LOG, **rv.CONNECTION), v)
+        error = str(exc) if isinstance(exc, rv.RoleVariablesError) else "{}: {}".format(name(exc.option), exc.detail)
+    except AwsError as exc:
+        exc.locate(**clients.target(lookup=exc.access_denied))
+        error = str(exc)
+    except _Failures as exc:
+        error = str(exc)
+    account = (clients.known_identity() or {}).get("account") or v.get("flow_logs_account_id")
+    result = target_result(
+        target=target,
+        region=v.get("flow_logs_region"),
+        account_id=account,
+        state=v.get("flow_logs_state") or "present",
+        check_mode=check_mode,
+        steps=run.steps,
+        error=error,
+        failed_phase=run.phase if error else None,
+        phases=list(phases),
+        aws_stats=dict(clients.stats),
+    )
+    task = dict(result)
+    if error:
+        task.update(failed=True, msg="{} failed: {}".format(PHASE_TITLES[run.phase], error))
+    if run.diffs:
+        task["diff"] = run.diffs
+    return task
