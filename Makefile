@@ -17,7 +17,7 @@ export ANSIBLE_LOCAL_TEMP := $(CURDIR)/$(CACHE)/ansible-tmp
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium shellcheck docs \
+.PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium shellcheck sshd docs \
 	test-matrix release-changelog galaxy-import
 
 help:
@@ -57,12 +57,16 @@ sanity: collection shellcheck
 units: collection
 	$(BIN)/pytest -q tests/unit -n $(PYTEST_WORKERS)
 
-integration: collection chromium
+integration: collection chromium sshd
 	$(BIN)/pytest -q tests/integration -n $(PYTEST_WORKERS)
 
 # The HTML fleet report is checked in headless Chromium (Debian package; CI runs as root).
 chromium:
 	@command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+# test_remote_modules.py runs the modules over ssh to a throwaway sshd (Debian package; /usr/sbin may not be on PATH).
+sshd:
+	@command -v sshd >/dev/null || test -x /usr/sbin/sshd || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null; }
 
 # ansible-test's shellcheck sanity test only runs when shellcheck is installed (Debian package).
 shellcheck:
@@ -91,7 +95,7 @@ docs: collection
 # ansible-test sanity + integration tests on ansible-core 2.17, 2.18 and 2.19 (venvs in .venv-matrix/<line>).
 # Narrow it with MATRIX_LINES="2.17" or MATRIX_STEPS=sanity.
 MATRIX_LINES ?=
-test-matrix: collection chromium
+test-matrix: collection chromium sshd
 	bash tests/support/test_matrix.sh $(MATRIX_LINES)
 
 # Changelog of the version in galaxy.yml: fragments -> changelogs/changelog.yaml -> CHANGELOG.rst.
