@@ -5,6 +5,7 @@
 
 Without ``targets``, the entries are the play's hosts (``ansible_play_hosts_all``: what ``--limit`` and the
 host pattern kept, failed hosts included) and their ``flow_logs_result``. The summary table is printed.
+With a non-local connection the entries are gathered here and the module writes the files where it runs.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
     _supports_check_mode = True
     _supports_async = False
-    _requires_connection = False
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -49,7 +49,15 @@ class ActionModule(ActionBase):
             )
         if params.get("predicted") is None:
             params["predicted"] = bool(self._play_context.check_mode)
-        found = converge_report(None, params, check_mode=bool(self._play_context.check_mode))
+        if getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local"):
+            found = converge_report(None, params, check_mode=bool(self._play_context.check_mode))
+        else:  # the files go where the module runs, as with any module
+            found = self._execute_module(
+                module_name=self._task.resolved_action, module_args=params, task_vars=task_vars
+            )
+            if found.get("failed"):
+                result.update(found)
+                return result
         if params.get("print_summary"):
             display.display("\n".join(found["table"]))
         result.update(found)

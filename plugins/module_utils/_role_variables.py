@@ -303,8 +303,10 @@ def convert(raw, options):
     except (TypeError, ValueError):
         # A converter raised past Ansible's own handling ('team' as a dict): find the variable, keep the rest.
         return _convert_each(given, options)
-    variables = dict(result.validated_parameters)
-    return variables, [_lead_with_variable(message, options) for message in result.error_messages]
+    messages = [_lead_with_variable(message, options) for message in result.error_messages]
+    if any(m.split(":", 1)[0] not in options for m in messages):
+        return _convert_each(given, options)  # a message that names no variable: find it
+    return dict(result.validated_parameters), messages
 
 
 def _convert_each(given, options):

@@ -80,7 +80,7 @@ target:
   type: str
   sample: prod-eu-west-1
 account_id:
-  description: The account the target's credentials resolve to (or its O(variables.flow_logs_account_id)).
+  description: The account the target's credentials resolve to (or its C(flow_logs_account_id) variable).
   returned: always
   type: str
   sample: "111111111111"

@@ -394,3 +394,63 @@ def test_every_module_runs_over_ssh_against_moto(aws, sshd, run_playbook, tmp_pa
     for path in report_dir.iterdir():
         assert leaks(path.read_text()) == [], path.name
     assert [p for p in remote_tmp.rglob("*") if p.is_file()] == []
+
+
+ROLE_PLAYBOOK = """
+- name: The flow_logs role on the bastion over ssh (credentials from the bastion's environment)
+  hosts: bastion
+  gather_facts: false
+  environment:
+    AWS_ACCESS_KEY_ID: testing
+    AWS_SECRET_ACCESS_KEY: testing
+  tasks:
+    - name: Converge, then report
+      block:
+        - name: Flow logs of this target
+          ansible.builtin.import_role:
+            name: flowlogs.aws.flow_logs
+            rolespec_validate: false
+      always:
+        - name: Fleet report
+          flowlogs.aws.fleet_report:
+            dest: "{{ report_dir }}"
+          run_once: true
+"""
+
+
+def test_the_role_runs_its_one_module_over_ssh(aws, sshd, run_playbook, tmp_path):
+    ec2 = aws.client("ec2")
+    vpc_id = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
+    report_dir = tmp_path / "report"
+    inventory = write_inventory(
+        tmp_path / "inventory.json",
+        sshd,
+        tmp_path / "remote-tmp",
+        report_dir=str(report_dir),
+        flow_logs_region="us-east-1",
+        flow_logs_endpoint_url=aws.url,
+        flow_logs_vpc_ids=[vpc_id],
+        flow_logs_log_group_name=GROUP,
+        flow_logs_role_name=ROLE,
+    )
+    playbook = tmp_path / "role.yml"
+    playbook.write_text(ROLE_PLAYBOOK)
+    # A typed variable given as a string: converted on the controller before the module is shipped.
+    first = run_playbook(playbook, inventory=inventory, args=("-vvv", "-e", "flow_logs_retention_in_days=30"))
+    assert first.rc == 0, str(first)
+    assert module_file_loaded(first.stdout, "flow_logs_target"), str(first)
+    for module in ("flow_logs_target", "fleet_report"):  # their payloads ran over ssh
+        assert re.search(r"SSH: EXEC ssh .*AnsiballZ_{}\.py && sleep 0".format(module), first.stdout), module
+    assert recap(first.stdout)["bastion"]["changed"] == 1, str(first)
+    report = json.loads((report_dir / "flowlogs-report.json").read_text())
+    (target,) = report["targets"]
+    assert (target["target"], target["status"], target["counts"]["created"]) == ("bastion", "changed", 1)
+    (flow_log,) = flow_logs_of(ec2, vpc_id)
+    assert flow_log["LogGroupName"] == GROUP
+    (group,) = [g for g in aws.client("logs").describe_log_groups()["logGroups"] if g["logGroupName"] == GROUP]
+    assert group["retentionInDays"] == 30
+
+    second = run_playbook(playbook, inventory=inventory, args=("-e", "flow_logs_retention_in_days=30"))
+    assert second.rc == 0, str(second)
+    assert recap(second.stdout)["bastion"]["changed"] == 0, str(second)
+    assert [f["FlowLogId"] for f in flow_logs_of(ec2, vpc_id)] == [flow_log["FlowLogId"]]

@@ -1,4 +1,5 @@
-"""Property: applying a flow-log plan converges in one step and never touches other destinations.
+"""Properties: applying a flow-log plan converges in one step and never touches other destinations; the audit's
+verdict and the converge's action agree on every resource.
 
 Existing flow logs are drawn from a small pool of resources and destinations (CloudWatch Logs by name
 or by ARN, S3 with and without options, Firehose; cross-account roles; VPCs or transit gateways); the
@@ -18,7 +19,9 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import
     DEFAULT_LOG_FORMAT,
     TRANSIT_GATEWAY_TYPES,
     drift,
+    judge,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils.audit import audit_spec, verdict_for
 from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
     desired_spec,
     plan_flow_logs,
@@ -234,3 +237,42 @@ def test_one_plan_converges_and_leaves_other_destinations_alone(scenario):
         if step["action"] in ("create", "replace"):
             actual = dict(actual, flow_log_id=None, deliver_logs_status=None)
         assert predicted == actual, step["action"]
+
+
+#: The converge action each audit verdict allows: the audit and the converge can never disagree.
+ACTIONS_FOR_VERDICT = dict(
+    missing={"create"},
+    mismatched={"replace"},
+    compliant={"none", "update"},  # update: collapse duplicates, retag
+    delivery_failed={"none", "update"},  # replacing it would not help: the role or the group needs fixing
+)
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenarios(), st.data())
+def test_audit_verdict_and_converge_plan_agree_on_every_resource(scenario, data):
+    existing, params, tags, purge, _reports_options = scenario
+    for flow_log in existing:
+        flow_log["deliver_logs_status"] = data.draw(st.sampled_from(["SUCCESS", "FAILED"]))
+    spec = desired_spec(dict(params, state="present"))
+    # vpc_flow_log_info given what vpc_flow_log was given (the role passes both the same values).
+    audit = audit_spec(
+        dict(
+            destination_type=spec["log_destination_type"],
+            log_group_name=spec["log_group_name"],
+            log_destination=spec["log_destination"],
+            deliver_logs_role_arn=spec["deliver_logs_role_arn"],
+            traffic_type=spec["traffic_type"],
+            max_aggregation_interval=spec["max_aggregation_interval"],
+            log_format=spec["log_format"],
+        )
+    )
+
+    plan = plan_flow_logs(spec, params["resource_ids"], existing, "present", tags, purge)
+
+    for step in plan:
+        on_resource = [f for f in existing if f["resource_id"] == step["resource_id"]]
+        verdict = judge(spec, on_resource)[0]
+        assert step["action"] in ACTIONS_FOR_VERDICT[verdict], (verdict, step["action"])
+        if spec["resource_type"] == "VPC" and spec["deliver_cross_account_role"] is None:
+            assert verdict_for(audit, on_resource)[0] == verdict

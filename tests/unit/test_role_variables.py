@@ -1,0 +1,161 @@
+"""The role's variables: converted as meta/argument_specs.yml says, one message per variable, misspelt names
+caught with the closest known one, and the module options built from one table (pure)."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
+from tests.support.paths import REPO
+
+ROLE = REPO / "roles" / "flow_logs"
+SPECS = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]
+OPTIONS = SPECS["main"]["options"]
+DEFAULTS = yaml.safe_load((ROLE / "defaults" / "main.yml").read_text())
+GOOD = dict(DEFAULTS, flow_logs_region="eu-west-1")
+
+
+def test_defaults_file_and_argument_spec_agree():
+    documented = {name: spec.get("default") for name, spec in OPTIONS.items() if "default" in spec}
+    assert {k: v for k, v in DEFAULTS.items() if v is not None} == {
+        k: v for k, v in documented.items() if v is not None
+    }
+    assert set(DEFAULTS) <= set(OPTIONS)
+
+
+def test_the_defaults_pass():
+    assert rv.check_variables(GOOD)[1] == []
+
+
+#: A string as ``-e name=value`` gives it, per typed variable of the spec, and what it must become.
+AS_STRINGS = {
+    "flow_logs_retention_in_days": ("30", 30),
+    "flow_logs_max_aggregation_interval": ("60", 60),
+    "flow_logs_alarm_threshold": ("2", 2),
+    "flow_logs_alarm_period": ("120", 120),
+    "flow_logs_alarms": ("true", True),
+    "flow_logs_delete_log_group": ("yes", True),
+    "flow_logs_delete_role": ("False", False),
+    "flow_logs_vpc_ids": ("vpc-0a1b2c3d,vpc-0a1b2c3e", ["vpc-0a1b2c3d", "vpc-0a1b2c3e"]),
+    "flow_logs_exclude_vpc_ids": ('["vpc-0a1b2c3d"]', ["vpc-0a1b2c3d"]),
+    "flow_logs_vpc_tag_filters": ("env=prod", {"env": "prod"}),
+    "flow_logs_tags": ('{"owner":"network"}', {"owner": "network"}),
+    "flow_logs_alarm_rules": ('[{"name":"ssh","port":"22"}]', [{"name": "ssh", "port": 22, "protocol": "tcp"}]),
+    "flow_logs_account_id": (123456789012, "123456789012"),  # YAML gives an int; the spec says str
+}
+
+
+def test_every_typed_variable_has_a_string_case():
+    typed = {name for name, spec in OPTIONS.items() if spec.get("type", "str") != "str"}
+    assert typed <= set(AS_STRINGS)
+
+
+@pytest.mark.parametrize("name", sorted(AS_STRINGS))
+def test_a_string_converts_as_the_argument_spec_says(name):
+    given, expected = AS_STRINGS[name]
+
+    variables, problems, _warnings = rv.check_variables(dict(GOOD, **{name: given}))
+
+    assert problems == []
+    assert variables[name] == expected
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        (dict(flow_logs_retention_in_days="31"), ["flow_logs_retention_in_days: must be one of: 0, 1, 3,"]),
+        (dict(flow_logs_retention_in_days="forever"), ["flow_logs_retention_in_days: argument"]),
+        (dict(flow_logs_tags="team"), ["flow_logs_tags: argument 'flow_logs_tags' is of type str"]),
+        (dict(flow_logs_traffic_type="all"), ["flow_logs_traffic_type: must be one of: ACCEPT, REJECT, ALL, got: all"]),
+        # Found by two steps' rules (group and delivery role): one message.
+        (
+            dict(flow_logs_log_group_name="flow logs"),
+            ["flow_logs_log_group_name: 'flow logs' is not a valid log group name: 1 to 512 characters"],
+        ),
+        # In the order of the argument spec, whatever found them.
+        (
+            dict(flow_logs_role_name="a role", flow_logs_account_id="prod", flow_logs_region="moon-1"),
+            [
+                "flow_logs_region: 'moon-1' is not an AWS region name",
+                "flow_logs_account_id: 'prod' is not a 12-digit",
+                "flow_logs_role_name: 'a role' is not a valid IAM role",
+            ],
+        ),
+        # A module option inside a message is named by its role variable.
+        (
+            dict(flow_logs_destination_type="s3"),
+            ["flow_logs_s3_bucket_arn: required when flow_logs_destination_type is s3: an S3 bucket ARN"],
+        ),
+        (
+            dict(flow_logs_destination_type="kinesis-data-firehose", flow_logs_firehose_arn="arn:aws:kinesis:x"),
+            ["flow_logs_firehose_arn: 'arn:aws:kinesis:x' is not a Firehose delivery stream ARN"],
+        ),
+        (dict(flow_logs_exclude_vpc_ids=["default"]), ["flow_logs_exclude_vpc_ids: 'default' is not valid VPC ids"]),
+        (
+            dict(flow_logs_alarms=True, flow_logs_alarm_period=90),
+            ["flow_logs_alarm_period: 90 is not allowed; use a multiple of 60 seconds"],
+        ),
+    ],
+)
+def test_each_problem_is_named_by_its_variable_once(overrides, expected):
+    problems = rv.check_variables(dict(GOOD, **overrides))[1]
+
+    assert len(problems) == len(expected), problems
+    for problem, start in zip(problems, expected):
+        assert problem.startswith(start), problem
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("flow_logs_retention_days", "did you mean flow_logs_retention_in_days?"),
+        ("flow_logs_trafic_type", "did you mean flow_logs_traffic_type?"),
+        ("flow_logs_vpc_id", "did you mean flow_logs_vpc_ids?"),
+        ("flow_logs_region_name", "did you mean flow_logs_region?"),
+        ("flow_logs_something_else_entirely", "see ansible-doc -t role flowlogs.aws.flow_logs"),
+    ],
+)
+def test_a_misspelt_variable_names_the_closest_known_one(name, hint):
+    problems = rv.check_variables(dict(GOOD, **{name: "x"}))[1]
+
+    assert problems == ["{}: not a variable of the flowlogs.aws.flow_logs role; {}".format(name, hint)]
+
+
+def test_unknown_variables_can_be_only_a_warning():
+    variables, problems, warnings = rv.check_variables(
+        dict(GOOD, flow_logs_retention_days=30, flow_logs_unknown_variables="warn")
+    )
+
+    assert problems == []
+    assert warnings == [
+        "flow_logs_retention_days: not a variable of the flowlogs.aws.flow_logs role; "
+        "did you mean flow_logs_retention_in_days?"
+    ]
+    assert variables["flow_logs_retention_in_days"] == 90
+
+
+def test_what_the_playbooks_and_the_inventory_plugin_set_is_known():
+    extra = dict(flow_logs_hosts="prod", flow_logs_account_name="prod", flow_logs_account_tags={"env": "prod"})
+
+    assert rv.check_variables(dict(GOOD, **extra))[1] == []
+
+
+def test_the_steps_options_come_from_one_table():
+    v = rv.check_variables(dict(GOOD, flow_logs_tags={"team": "net"}, flow_logs_vpc_ids=["vpc-0a1b2c3d"]))[0]
+    role_arn = "arn:aws:iam::111111111111:role/vpc-flow-logs-delivery"
+
+    converge = rv.flow_log_options(v, role_arn, ["vpc-0a1b2c3d"])
+    audit = rv.discovery_options(v, role_arn)
+
+    for option in ("log_group_name", "traffic_type", "max_aggregation_interval", "log_format", "deliver_logs_role_arn"):
+        assert audit[option] == converge[option], option
+    assert converge["tags"] == {"team": "net", "managed-by": "flowlogs.aws"}
+    assert rv.log_group_options(v)["retention_in_days"] == 90
+    assert rv.delivery_role_options(v)["log_group_names"] == ["vpc-flow-logs"]
+    assert rv.connection_options(dict(v, flow_logs_account_id="111111111111"))["expected_account_id"] == (
+        "111111111111"
+    )
+    assert rv.delivery_role_arn(v, dict(partition="aws-cn", account="111111111111")) == (
+        "arn:aws-cn:iam::111111111111:role/vpc-flow-logs-delivery"
+    )
