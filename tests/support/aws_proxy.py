@@ -59,6 +59,9 @@ class CountingProxy:
         with self._lock:
             self._counts[(service, action)] += 1
 
+    def _answered(self, service, action):
+        """Called once AWS answered a call and before the client gets the answer (tests hold it here)."""
+
     def _handler(self):
         proxy = self
 
@@ -84,13 +87,16 @@ class CountingProxy:
                 if self.path.startswith("/__proxy__/"):
                     return self._control()
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if not self.path.startswith("/moto-api"):
-                    proxy._record(*describe_call(self.headers, body))
+                call = None if self.path.startswith("/moto-api") else describe_call(self.headers, body)
+                if call:
+                    proxy._record(*call)
                 conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=120)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
                 conn.request(self.command, self.path, body=body, headers=headers)
                 answer = conn.getresponse()
                 payload = answer.read()
+                if call:
+                    proxy._answered(*call)
                 self.send_response(answer.status)
                 for key, value in answer.getheaders():
                     if key.lower() not in HOP_HEADERS and key.lower() != "content-length":
