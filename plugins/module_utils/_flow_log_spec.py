@@ -26,22 +26,59 @@ RESOURCE_ID_PATTERNS = {
     "NetworkInterface": re.compile(r"^eni-[0-9a-f]{8}([0-9a-f]{9})?$"),
     "TransitGateway": re.compile(r"^tgw-[0-9a-f]{8}([0-9a-f]{9})?$"),
     "TransitGatewayAttachment": re.compile(r"^tgw-attach-[0-9a-f]{8}([0-9a-f]{9})?$"),
+    "RegionalNatGateway": re.compile(r"^nat-[0-9a-f]{8}([0-9a-f]{9})?$"),
 }
 RESOURCE_TYPES = tuple(RESOURCE_ID_PATTERNS)
 TRANSIT_GATEWAY_TYPES = ("TransitGateway", "TransitGatewayAttachment")
+#: In EC2's FlowLogsResourceType enum, with the transit gateways' constraints, not supported here yet.
+CLOUD_WAN_TYPES = ("CoreNetwork", "CoreNetworkEdge", "CoreNetworkAttachment")
 TRAFFIC_TYPES = ("ACCEPT", "REJECT", "ALL")
 DESTINATION_TYPES = ("cloud-watch-logs", "s3", "kinesis-data-firehose")
 AGGREGATION_INTERVALS = (60, 600)
-FILE_FORMATS = ("plain", "parquet")
-DEFAULT_LOG_FORMAT = (
-    "${version} ${account-id} ${interface-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} "
-    "${protocol} ${packets} ${bytes} ${start} ${end} ${action} ${log-status}"
+#: EC2's DestinationFileFormat, as AWS spells it in requests and in DescribeFlowLogs.
+FILE_FORMATS = ("plain-text", "parquet")
+#: What 1.0.0 documented for plain text; still accepted, sent as plain-text.
+FILE_FORMAT_ALIASES = {"plain": "plain-text"}
+#: VPC flow log record fields by the version that introduced them ("Available fields", Amazon VPC User Guide,
+#: https://docs.aws.amazon.com/vpc/latest/userguide/flow-log-records.html#flow-logs-fields).
+VPC_FIELDS_BY_VERSION = {
+    2: "version account-id interface-id srcaddr dstaddr srcport dstport protocol packets bytes start end action "
+    "log-status",
+    3: "vpc-id subnet-id instance-id tcp-flags type pkt-srcaddr pkt-dstaddr",
+    4: "region az-id sublocation-type sublocation-id",
+    5: "pkt-src-aws-service pkt-dst-aws-service flow-direction traffic-path",
+    7: "ecs-cluster-arn ecs-cluster-name ecs-container-instance-arn ecs-container-instance-id ecs-container-id "
+    "ecs-second-container-id ecs-service-name ecs-task-definition-arn ecs-task-arn ecs-task-id",
+    8: "reject-reason",
+    9: "resource-id",
+    10: "encryption-status",
+    11: "interface-type next-hop-interface-id next-hop-subnet-id next-hop-az-id next-hop-vpc-id "
+    "next-hop-interface-type",
+}
+FLOW_LOG_FIELDS = tuple(f for fields in VPC_FIELDS_BY_VERSION.values() for f in fields.split())
+#: Transit gateway flow log record fields, in the order of the Transit Gateway Guide's table; the default
+#: format of a transit gateway flow log has them all (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html).
+TRANSIT_GATEWAY_FIELDS = tuple(
+    (
+        "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id "
+        "tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id "
+        "tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+        "log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded "
+        "packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service"
+    ).split()
 )
+#: Fields that carry EC2 tags; they need CreateFlowLogs' TagFieldSpecifications.
+TAG_FIELDS = tuple(
+    "{}{}".format(prefix, suffix) for prefix in ("interface-tag", "instance-tag", "asg-tag") for suffix in ("", "-2")
+)
+DEFAULT_LOG_FORMAT = " ".join("${{{}}}".format(f) for f in VPC_FIELDS_BY_VERSION[2].split())
+TRANSIT_GATEWAY_DEFAULT_LOG_FORMAT = " ".join("${{{}}}".format(f) for f in TRANSIT_GATEWAY_FIELDS)
 IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
 S3_ARN = re.compile(r"^arn:aws[a-z\-]*:s3:::([a-z0-9][a-z0-9.\-]{1,61}[a-z0-9])(/.*)?$")
 FIREHOSE_ARN = re.compile(r"^arn:aws[a-z\-]*:firehose:[a-z0-9\-]+:\d{12}:deliverystream/[\w.\-]+$")
 LOG_GROUP_NAME = re.compile(r"^[\.\-_/#A-Za-z0-9]{1,512}$")
 LOG_FORMAT = re.compile(r"^\$\{[a-z0-9\-]+\}( \$\{[a-z0-9\-]+\})*$")
+LOG_FORMAT_FIELD = re.compile(r"\$\{([a-z0-9\-]+)\}")
 S3_FORM = "an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)"
 FIREHOSE_FORM = "a Firehose delivery stream ARN (arn:aws:firehose:<region>:<account>:deliverystream/<name>)"
 ROLE_FORM = "an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
@@ -75,6 +112,26 @@ def resource_id_problem(ids, resource_type):
 def log_group_name_problem(name):
     if not name or not isinstance(name, str) or not LOG_GROUP_NAME.match(name):
         return "{!r} is not a valid log group name: 1 to 512 characters from a-z A-Z 0-9 . - _ / #".format(name)
+    if name.startswith("aws/"):
+        return "{!r} is not a valid log group name: names starting with aws/ are reserved for AWS".format(name)
+    return None
+
+
+def log_format_problem(log_format, resource_type="VPC"):
+    """What AWS would refuse in a LogFormat: the form, or a field it does not know for this resource type."""
+    if log_format is None:
+        return None
+    if not isinstance(log_format, str) or not LOG_FORMAT.match(log_format):
+        return "use space-separated ${field} tokens, for example '${version} ${srcaddr} ${dstaddr} ${action}'"
+    tgw = resource_type in TRANSIT_GATEWAY_TYPES
+    known = TRANSIT_GATEWAY_FIELDS if tgw else FLOW_LOG_FIELDS
+    for field in LOG_FORMAT_FIELD.findall(log_format):
+        if field in TAG_FIELDS and not tgw:
+            return "the field ${{{}}} carries EC2 tags, which this collection does not request yet".format(field)
+        if field not in known:
+            return "unknown field ${{{}}} for {} flow logs; AWS accepts {}".format(
+                field, "transit gateway" if tgw else "VPC", ", ".join(known)
+            )
     return None
 
 
@@ -104,6 +161,14 @@ class _Rules:
     def resources(self):
         o = self.o
         resource_type = o.get("resource_type") or "VPC"
+        if resource_type in CLOUD_WAN_TYPES:
+            self.add(
+                "resource_type",
+                "{} (Cloud WAN) is not supported by this collection yet; use one of {}".format(
+                    resource_type, ", ".join(RESOURCE_TYPES)
+                ),
+            )
+            return "VPC"
         if resource_type not in RESOURCE_TYPES:
             self.add("resource_type", _allowed(resource_type, RESOURCE_TYPES))
             return "VPC"
@@ -130,12 +195,7 @@ class _Rules:
         allowed = (60,) if tgw else AGGREGATION_INTERVALS
         if interval is not None and interval not in allowed:
             self.add("max_aggregation_interval", _allowed(interval, allowed))
-        log_format = o.get("log_format")
-        if log_format is not None and (not isinstance(log_format, str) or not LOG_FORMAT.match(log_format)):
-            self.add(
-                "log_format",
-                "use space-separated ${field} tokens, for example '${version} ${srcaddr} ${dstaddr} ${action}'",
-            )
+        self.add("log_format", log_format_problem(o.get("log_format"), resource_type))
         return traffic_type, interval
 
     def destination(self):
@@ -151,7 +211,7 @@ class _Rules:
         if o.get("destination_options") and kind != "s3":
             self.add("destination_options", "only used with {} s3".format(self.name("destination_type")))
         options = o.get("destination_options") or {}
-        if options.get("file_format") not in (None, *FILE_FORMATS):
+        if options.get("file_format") not in (None, *FILE_FORMATS, *FILE_FORMAT_ALIASES):
             self.add("destination_options.file_format", _allowed(options["file_format"], FILE_FORMATS))
         for option in ("deliver_logs_role_arn", "deliver_cross_account_role"):
             value = o.get(option)
@@ -240,8 +300,9 @@ def flow_log_spec(options, purpose=CONVERGE):
         interval = 60 if tgw else 600
     options = o.get("destination_options") or None
     if options:
+        file_format = options.get("file_format") or "plain-text"
         options = dict(
-            file_format=options.get("file_format") or "plain",
+            file_format=FILE_FORMAT_ALIASES.get(file_format, file_format),
             hive_compatible_partitions=bool(options.get("hive_compatible_partitions")),
             per_hour_partition=bool(options.get("per_hour_partition")),
         )
@@ -278,6 +339,11 @@ def goes_where_wanted(spec, flow_log):
     return kind == wanted_kind and (wanted is None or wanted == where)
 
 
+def default_log_format(resource_type):
+    """The format AWS gives a flow log created without LogFormat."""
+    return TRANSIT_GATEWAY_DEFAULT_LOG_FORMAT if resource_type in TRANSIT_GATEWAY_TYPES else DEFAULT_LOG_FORMAT
+
+
 def drift(spec, flow_log):
     """Immutable fields where ``flow_log`` differs from ``spec``; unset ones are not compared."""
     fields = []
@@ -289,7 +355,7 @@ def drift(spec, flow_log):
         if field == "destination_options" and actual is None:
             continue  # not reported by this endpoint: cannot be compared
         if field == "log_format" and actual is None:
-            actual = DEFAULT_LOG_FORMAT
+            actual = default_log_format(spec.get("resource_type"))
         if actual != wanted:
             fields.append(field)
     return fields

@@ -9,12 +9,13 @@ log whose immutable settings differ is replaced, make-before-break. Other destin
 
 from __future__ import annotations
 
+import re
 import time
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     CONVERGE,
-    DEFAULT_LOG_FORMAT,
+    default_log_format,
     drift,
     flow_log_spec,
     goes_where_wanted,
@@ -25,22 +26,14 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag
 #: AWS refuses a role VPC Flow Logs cannot assume yet; a new role takes a while to propagate.
 ROLE_NOT_READY = "Unable to assume given IAM role"
 ROLE_WAIT_SECONDS = 120
-#: Whole-call errors that concern the caller or the service, not one resource: never bisected.
-CALL_LEVEL_CODES = (
-    "AuthFailure",
-    "UnauthorizedOperation",
-    "AccessDenied",
-    "AccessDeniedException",
-    "RequestLimitExceeded",
-    "Throttling",
-    "ThrottlingException",
-    "InternalError",
-    "ServiceUnavailable",
-    "Unavailable",
-    "EndpointConnectionError",
-    "ConnectTimeoutError",
-    "ReadTimeoutError",
-)
+#: Error codes of CreateFlowLogs that name one resource of the call (EC2's "Invalid<Thing>ID.NotFound" and
+#: "....Malformed"): only these make splitting a refused call worthwhile. Anything else (InvalidParameter for
+#: a bad LogFormat, access denied, throttling) concerns the whole request: one error, no splitting.
+RESOURCE_SCOPED = re.compile(r"^Invalid\w*ID\.(NotFound|Malformed)$")
+
+
+def is_resource_scoped(code):
+    return bool(RESOURCE_SCOPED.match(code or ""))
 
 
 def desired_spec(params):
@@ -126,7 +119,7 @@ def predict_after(spec, step, tags):
     if step["action"] in ("create", "replace"):
         return dict(
             summary(dict(spec, flow_log_id=None, tags=step.get("new_tags", normalize_tags(tags) or {}))),
-            log_format=spec.get("log_format") or DEFAULT_LOG_FORMAT,
+            log_format=spec.get("log_format") or default_log_format(spec["resource_type"]),
             deliver_logs_status=None,
         )
     keep = step["keep"]
@@ -258,29 +251,7 @@ class FlowLogWriter:
         try:
             unsuccessful = self._call_create(rids, tags)
         except AwsError as exc:
-            if exc.code in CALL_LEVEL_CODES:
-                raise
-            if ROLE_NOT_READY in (exc.aws_message or ""):
-                # The role wait is over: this concerns every resource of the call, not one of them.
-                for rid in rids:
-                    self._fail(rid, exc.code, exc.aws_message)
-                return set()
-            # The call is not atomic everywhere: see what it did before deciding.
-            _done, blocked, free = self._state(rids)
-            refused = set(blocked)
-            if not free:
-                return refused
-            if exc.code == "FlowLogAlreadyExists":
-                if len(free) < len(rids) and depth < 5:
-                    return refused | self._create_chunk(free, depth + 1, tags)
-                return refused | set(free)
-            if len(free) == 1:
-                self._fail(free[0], exc.code, exc.aws_message)
-                return refused
-            # One bad id fails the whole call: split to find it, the others still converge.
-            half = len(free) // 2
-            first, second = free[:half], free[half:]
-            return refused | self._create_chunk(first, depth + 1, tags) | self._create_chunk(second, depth + 1, tags)
+            return self._refused_call(exc, rids, depth, tags)
         refused = set()
         for item in unsuccessful:
             text = "{} {}".format(item["code"], item["message"]).lower()
@@ -292,6 +263,36 @@ class FlowLogWriter:
             # Refused because the desired flow log is there already (another run made it meanwhile): done.
             refused -= self._state(sorted(refused))[0]
         return refused
+
+    def _refused_call(self, exc, rids, depth, tags):
+        """AWS refused a whole CreateFlowLogs call: find out whether one resource or the request is to blame."""
+        if ROLE_NOT_READY in (exc.aws_message or ""):
+            # The role wait is over: this concerns every resource of the call, not one of them.
+            for rid in rids:
+                self._fail(rid, exc.code, exc.aws_message)
+            return set()
+        if exc.code == "FlowLogAlreadyExists":
+            # The call is not atomic everywhere (moto): see what it did before deciding.
+            _done, blocked, free = self._state(rids)
+            if free and len(free) < len(rids) and depth < 5:
+                return set(blocked) | self._create_chunk(free, depth + 1, tags)
+            return set(blocked) | set(free)
+        named = [rid for rid in rids if rid in (exc.aws_message or "")]
+        if named and len(named) < len(rids):
+            # AWS names the resource it refuses: take it out, the others go in one more call.
+            for rid in named:
+                self._fail(rid, exc.code, exc.aws_message)
+            return self._create_chunk([r for r in rids if r not in named], depth + 1, tags)
+        if not is_resource_scoped(exc.code) or len(rids) == 1:
+            if len(rids) == 1 and is_resource_scoped(exc.code):
+                self._fail(rids[0], exc.code, exc.aws_message)
+                return set()
+            # The request itself is refused (a bad LogFormat, DestinationOptions, role...): every resource
+            # would get the same answer. One error for the call, not one per resource.
+            raise exc
+        # One unnamed bad id fails the whole call: split to find it, the others still converge.
+        half = len(rids) // 2
+        return self._create_chunk(rids[:half], depth + 1, tags) | self._create_chunk(rids[half:], depth + 1, tags)
 
     def delete(self, flow_logs):
         """Delete flow logs; failures are recorded against their resource."""

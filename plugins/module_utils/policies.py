@@ -9,13 +9,15 @@ import json
 
 FLOW_LOGS_PRINCIPAL = "vpc-flow-logs.amazonaws.com"
 POLICY_VERSION = "2012-10-17"
-#: What CloudWatch Logs delivery needs, nothing more.
+#: What CloudWatch Logs delivery needs, nothing more: writing to the flow-log groups...
 DELIVERY_ACTIONS = (
     "logs:CreateLogStream",
-    "logs:DescribeLogGroups",
     "logs:DescribeLogStreams",
     "logs:PutLogEvents",
 )
+#: ... and listing groups, which IAM only grants on "*" (DescribeLogGroups has no resource type in the Service
+#: Authorization Reference: a statement scoped to log groups does not grant it).
+DELIVERY_LIST_ACTIONS = ("logs:DescribeLogGroups",)
 
 
 def trust_policy_for(account, partition="aws", source_conditions=True):
@@ -50,7 +52,13 @@ def delivery_policy_for(account, log_group_names, partition="aws"):
                 "Effect": "Allow",
                 "Action": list(DELIVERY_ACTIONS),
                 "Resource": resources,
-            }
+            },
+            {
+                "Sid": "ListLogGroups",
+                "Effect": "Allow",
+                "Action": list(DELIVERY_LIST_ACTIONS),
+                "Resource": "*",
+            },
         ],
     }
 

@@ -16,8 +16,9 @@ description:
     still says ACTIVE, is corrected, and the diff shows the old and the new principal.
   - By default the trust statement also carries C(aws:SourceAccount) and C(aws:SourceArn) conditions, so only
     flow logs of this account can use the role (confused-deputy protection).
-  - The inline policy grants only what delivery needs (C(logs:CreateLogStream), C(logs:PutLogEvents),
-    C(logs:DescribeLogStreams), C(logs:DescribeLogGroups)) and only on the named log groups, never on C(*).
+  - The inline policy grants only what delivery needs - C(logs:CreateLogStream), C(logs:PutLogEvents) and
+    C(logs:DescribeLogStreams) only on the named log groups, never on C(*); and C(logs:DescribeLogGroups) in a
+    statement of its own on C(*), the only resource IAM grants it on.
   - Policies are compared semantically (statement order, single value or list, C(Sid)), so a re-run reports no change.
   - Safe when several runs create the same role at once, for example one per region of an account.
 author:

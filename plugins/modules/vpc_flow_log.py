@@ -38,7 +38,7 @@ options:
   resource_type:
     description: Type of the resources in O(resource_ids).
     type: str
-    choices: [VPC, Subnet, NetworkInterface, TransitGateway, TransitGatewayAttachment]
+    choices: [VPC, Subnet, NetworkInterface, TransitGateway, TransitGatewayAttachment, RegionalNatGateway]
     default: VPC
   resource_ids:
     description:
@@ -85,6 +85,8 @@ options:
     description:
       - Fields of each record, as space-separated C(${field}) tokens. When unset, new flow logs use the AWS default
         format and the format of existing flow logs is not compared.
+      - Every field must be one AWS documents for the resource type (VPC flow log fields of versions 2 to 11, or the
+        transit gateway fields); an unknown field fails before any AWS call, naming it.
     type: str
   destination_options:
     description:
@@ -92,10 +94,12 @@ options:
     type: dict
     suboptions:
       file_format:
-        description: Format of the log files.
+        description:
+          - Format of the log files, as AWS spells it. V(plain) (accepted by 1.0.0) is still accepted and sent as
+            V(plain-text).
         type: str
-        choices: [plain, parquet]
-        default: plain
+        choices: [plain-text, parquet, plain]
+        default: plain-text
       hive_compatible_partitions:
         description: Use Hive-compatible prefixes.
         type: bool
@@ -233,7 +237,14 @@ ARGUMENT_SPEC = dict(
     state=dict(type="str", choices=["present", "absent"], default="present"),
     resource_type=dict(
         type="str",
-        choices=["VPC", "Subnet", "NetworkInterface", "TransitGateway", "TransitGatewayAttachment"],
+        choices=[
+            "VPC",
+            "Subnet",
+            "NetworkInterface",
+            "TransitGateway",
+            "TransitGatewayAttachment",
+            "RegionalNatGateway",
+        ],
         default="VPC",
     ),
     resource_ids=dict(type="list", elements="str", required=True),
@@ -250,7 +261,7 @@ ARGUMENT_SPEC = dict(
     destination_options=dict(
         type="dict",
         options=dict(
-            file_format=dict(type="str", choices=["plain", "parquet"], default="plain"),
+            file_format=dict(type="str", choices=["plain-text", "parquet", "plain"], default="plain-text"),
             hive_compatible_partitions=dict(type="bool", default=False),
             per_hour_partition=dict(type="bool", default=False),
         ),

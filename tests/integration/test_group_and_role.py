@@ -22,7 +22,9 @@ OTHER_ACCOUNT = "111111111111"
 GROUP = "itest-flow-logs"
 ROLE = "itest-flow-logs-delivery"
 POLICY_NAME = "flow-logs-delivery"
-DELIVERY_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogGroups", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+DELIVERY_ACTIONS = ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"]
+#: DescribeLogGroups has no resource type: IAM grants it on "*" only, so it has a statement of its own.
+LIST_STATEMENT = {"Sid": "ListLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"}
 #: API actions that only read; anything else is a write.
 READ_PREFIXES = ("Describe", "List", "Get")
 
@@ -147,9 +149,10 @@ def assert_delivery_role(iam, account=ACCOUNT, groups=(GROUP,), name=ROLE):
     ]
     assert iam.list_role_policies(RoleName=name)["PolicyNames"] == [POLICY_NAME]
     policy = iam.get_role_policy(RoleName=name, PolicyName=POLICY_NAME)["PolicyDocument"]
-    (statement,) = as_list(policy["Statement"])
+    (statement, listing) = as_list(policy["Statement"])
     assert sorted(as_list(statement["Resource"])) == sorted(group_arn_pattern(g, account) for g in groups)
     assert sorted(as_list(statement["Action"])) == DELIVERY_ACTIONS
+    assert dict(listing, Action=as_list(listing["Action"])) == LIST_STATEMENT
     return role
 
 
@@ -288,11 +291,12 @@ def test_role_trusting_ec2_is_corrected(aws, run_target_file):
             },
             {
                 "Statement": [
+                    {"Action": "logs:DescribeLogGroups", "Effect": "Allow", "Resource": ["*"]},  # listed first
                     {
                         "Resource": group_arn_pattern(GROUP),  # a single string, not a list
                         "Effect": "Allow",
                         "Action": list(reversed(DELIVERY_ACTIONS)),
-                    }
+                    },
                 ],
                 "Version": "2012-10-17",
             },

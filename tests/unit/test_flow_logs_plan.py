@@ -8,6 +8,8 @@ import pytest
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     DEFAULT_LOG_FORMAT,
+    FLOW_LOG_FIELDS,
+    TRANSIT_GATEWAY_DEFAULT_LOG_FORMAT,
     destination_of,
     drift,
 )
@@ -139,7 +141,7 @@ BAD_INPUT = [
         "unknown file format",
         s3(destination_options=dict(file_format="csv")),
         "destination_options.file_format",
-        "plain, parquet",
+        "plain-text, parquet",
     ),
     ("log format without tokens", cwl(log_format="version srcaddr"), "log_format", "${field}"),
     ("log format with commas", cwl(log_format="${version},${srcaddr}"), "log_format", "space-separated"),
@@ -271,7 +273,9 @@ def test_valid_input_is_accepted(params):
         (
             s3(destination_options=dict(hive_compatible_partitions=True, per_hour_partition=True)),
             dict(
-                destination_options=dict(file_format="plain", hive_compatible_partitions=True, per_hour_partition=True)
+                destination_options=dict(
+                    file_format="plain-text", hive_compatible_partitions=True, per_hour_partition=True
+                )
             ),
         ),
         (s3(destination_options={}), dict(destination_options=None)),
@@ -692,3 +696,88 @@ def test_chunks_of_many_ids_respect_the_limit():
 )
 def test_create_chunk_size(resource_type, size):
     assert aws_api.create_chunk_size(resource_type) == size
+
+
+# ---------------------------------------------------------------- AWS's contract, where moto accepts more (#9)
+
+
+def aws_s3_flow_log(file_format):
+    """An S3 flow log as DescribeFlowLogs reports it (flow_log_from_aws)."""
+    return dict(
+        flow_log_id="fl-1",
+        resource_id=VPC_A,
+        traffic_type="ALL",
+        log_destination_type="s3",
+        log_group_name=None,
+        log_destination=BUCKET,
+        deliver_logs_role_arn=None,
+        deliver_cross_account_role=None,
+        max_aggregation_interval=600,
+        log_format=None,
+        destination_options=dict(file_format=file_format, hive_compatible_partitions=False, per_hour_partition=False),
+        tags={},
+    )
+
+
+@pytest.mark.parametrize("given", ["plain-text", "plain"])
+def test_s3_file_format_is_sent_and_compared_as_aws_spells_it(given):
+    spec = desired_spec(s3(destination_options=dict(file_format=given)))
+
+    assert create_request(spec)["DestinationOptions"]["FileFormat"] == "plain-text"  # EC2's DestinationFileFormat
+    plan = plan_flow_logs(spec, [VPC_A], [aws_s3_flow_log("plain-text")])
+    assert [step["action"] for step in plan] == ["none"]  # no false replacement on every run
+
+
+@pytest.mark.parametrize(
+    ("log_format", "unknown"),
+    [
+        ("${version} ${no-such-field}", "no-such-field"),
+        ("${srcaddr} ${dstaddr} ${src-addr}", "src-addr"),
+    ],
+)
+def test_log_format_fields_are_checked_against_aws_list(log_format, unknown):
+    with pytest.raises(ParameterError) as caught:
+        desired_spec(cwl(log_format=log_format))
+
+    assert caught.value.option == "log_format"
+    assert "unknown field ${{{}}}".format(unknown) in str(caught.value)
+
+
+def test_every_documented_field_is_accepted():
+    every = " ".join("${{{}}}".format(field) for field in FLOW_LOG_FIELDS)
+    assert desired_spec(cwl(log_format=every))["log_format"] == every
+    for field in ("ecs-cluster-name", "reject-reason", "pkt-src-aws-service", "flow-direction", "traffic-path"):
+        assert field in FLOW_LOG_FIELDS
+
+
+@pytest.mark.parametrize("name", ["aws/vpc-flow-logs", "aws/", "a" * 513])
+def test_log_group_names_aws_refuses(name):
+    with pytest.raises(ParameterError) as caught:
+        desired_spec(cwl(log_group_name=name))
+
+    assert caught.value.option == "log_group_name"
+
+
+def test_check_mode_predicts_the_transit_gateway_default_format():
+    spec = desired_spec(cwl(resource_type="TransitGateway", resource_ids=[TGW]))
+    (step,) = plan_flow_logs(spec, [TGW], [])
+
+    predicted = predict_after(spec, step, None)["log_format"]
+
+    assert predicted == TRANSIT_GATEWAY_DEFAULT_LOG_FORMAT
+    assert "${tgw-id}" in predicted and predicted != DEFAULT_LOG_FORMAT
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "resource_id"),
+    [("RegionalNatGateway", "nat-0123456789abcdef0"), ("CoreNetworkAttachment", "attachment-0123456789abcdef0")],
+)
+def test_new_resource_types_are_known_or_refused_clearly(resource_type, resource_id):
+    params = cwl(resource_type=resource_type, resource_ids=[resource_id], traffic_type=None)
+    if resource_type == "RegionalNatGateway":
+        params["traffic_type"] = "ALL"
+        assert desired_spec(params)["resource_type"] == resource_type
+        return
+    with pytest.raises(ParameterError) as caught:
+        desired_spec(params)
+    assert caught.value.option == "resource_type" and "not supported" in str(caught.value)

@@ -232,13 +232,11 @@ def test_role_never_ready_for_many_resources_still_gives_up_after_role_wait(fake
 # ---------------------------------------------------------------- other answers of CreateFlowLogs
 
 
-def test_other_error_is_not_retried_and_bad_id_is_found_by_splitting(ec2, writer_for, fake_clock):
+def test_an_unnamed_bad_id_is_found_by_splitting(ec2, writer_for, fake_clock):
     client, stubber = ec2
-    create_fails(stubber, [VPC_A, VPC_B], "InvalidVpcID.NotFound", "The vpc ID 'vpc-0000000b' does not exist")
-    described(stubber, [VPC_A, VPC_B])
+    create_fails(stubber, [VPC_A, VPC_B], "InvalidVpcID.NotFound", "The vpc ID does not exist")
     created(stubber, [VPC_A])
-    create_fails(stubber, [VPC_B], "InvalidVpcID.NotFound", "The vpc ID 'vpc-0000000b' does not exist")
-    described(stubber, [VPC_B])
+    create_fails(stubber, [VPC_B], "InvalidVpcID.NotFound", "The vpc ID does not exist")
     writer = writer_for(client)
 
     writer.create([VPC_A, VPC_B])
@@ -247,6 +245,37 @@ def test_other_error_is_not_retried_and_bad_id_is_found_by_splitting(ec2, writer
     assert writer.failures[VPC_B]["code"] == "InvalidVpcID.NotFound"
     assert writer.role_retries == 0
     assert fake_clock.sleeps == []
+
+
+MANY = ["vpc-{:08x}".format(i) for i in range(60)]
+
+
+def test_a_request_refused_as_a_whole_costs_one_call_and_is_one_error(ec2, writer_for):
+    """A bad LogFormat, DestinationOptions or cross-account role concerns every resource: no splitting, one
+    call, one message - not 119 CreateFlowLogs and 120 DescribeFlowLogs with the same message per VPC."""
+    client, stubber = ec2
+    create_fails(stubber, MANY, "InvalidParameter", "Unknown fields provided: no-such-field")
+    writer = writer_for(client)
+
+    with pytest.raises(AwsError) as caught:
+        writer.create(MANY)
+
+    assert (caught.value.code, caught.value.operation) == ("InvalidParameter", "ec2:CreateFlowLogs")
+    assert writer.failures == {}
+    stubber.assert_no_pending_responses()
+
+
+def test_a_bad_id_named_by_aws_is_taken_out_in_one_more_call(ec2, writer_for):
+    client, stubber = ec2
+    bad = MANY[17]
+    create_fails(stubber, MANY, "InvalidVpcID.NotFound", "The vpc ID '{}' does not exist".format(bad))
+    created(stubber, [r for r in MANY if r != bad])
+    writer = writer_for(client)
+
+    writer.create(MANY)
+
+    assert list(writer.failures) == [bad]
+    assert writer.failures[bad]["code"] == "InvalidVpcID.NotFound"
 
 
 def test_already_exists_for_the_whole_call_retries_the_free_resources(ec2, writer_for):

@@ -81,15 +81,17 @@ def test_trust_policy_is_json_serializable():
 def test_delivery_policy_is_scoped_sorted_and_deduplicated(partition, names, expected_resources):
     policy = delivery_policy_for(ACCOUNT, names, partition)
 
-    [statement] = policy["Statement"]
+    [statement, listing] = policy["Statement"]
     assert statement["Effect"] == "Allow"
     assert statement["Resource"] == expected_resources
     assert sorted(statement["Action"]) == sorted(DELIVERY_ACTIONS)
+    # DescribeLogGroups has no resource type: IAM grants it on "*" only, in a statement of its own.
+    assert listing == dict(Sid="ListLogGroups", Effect="Allow", Action=["logs:DescribeLogGroups"], Resource="*")
 
 
 @pytest.mark.parametrize("names", [["one"], ["a", "b", "c"], ["x", "x"]])
-def test_delivery_policy_never_grants_on_star(names):
-    [statement] = delivery_policy_for(ACCOUNT, names)["Statement"]
+def test_delivery_policy_never_grants_writes_on_star(names):
+    [statement, _listing] = delivery_policy_for(ACCOUNT, names)["Statement"]
 
     assert "*" not in statement["Resource"]
     assert all(action != "*" and not action.endswith(":*") for action in statement["Action"])

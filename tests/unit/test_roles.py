@@ -141,12 +141,13 @@ POLICY = delivery_policy_for(ACCOUNT, ["vpc-flow-logs"])
 POLICY_REWRITTEN = {
     "Version": "2012-10-17",
     "Statement": [
+        {"Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": ["*"]},
         {
             "Sid": "Other",
             "Effect": "Allow",
             "Action": list(reversed(POLICY["Statement"][0]["Action"])),
             "Resource": POLICY["Statement"][0]["Resource"][0],
-        }
+        },
     ],
 }
 
