@@ -92,6 +92,8 @@ IMMUTABLE_FIELDS = (
     "destination_options",
 )
 VERDICTS = ("compliant", "missing", "mismatched", "delivery_failed")
+#: EC2 accepts 200 filter values per Describe call, all filters together.
+FILTER_VALUES_PER_CALL = 200
 
 
 def _allowed(value, allowed):
@@ -174,6 +176,14 @@ class _Rules:
             return "VPC"
         for option in ("resource_ids", "vpc_ids", "exclude_vpc_ids"):
             self.add(option, resource_id_problem(o.get(option), resource_type if option == "resource_ids" else "VPC"))
+        values = sum(len(v) if isinstance(v, list) else 1 for v in (o.get("filters") or {}).values())
+        if values >= FILTER_VALUES_PER_CALL:
+            self.add(
+                "filters",
+                "{} values in all; EC2 takes {} filter values per call, VPC ids included: use at most {}".format(
+                    values, FILTER_VALUES_PER_CALL, FILTER_VALUES_PER_CALL - 1
+                ),
+            )
         return resource_type
 
     def capture(self, resource_type):

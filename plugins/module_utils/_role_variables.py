@@ -188,7 +188,11 @@ def variable_problems(v):
         )
     cwl = cloudwatch_logs(v)
     name = _namer(FLOW_LOG, v)
-    options = dict(flow_log_options(v), exclude_vpc_ids=v.get("flow_logs_exclude_vpc_ids"))
+    options = dict(
+        flow_log_options(v),
+        exclude_vpc_ids=v.get("flow_logs_exclude_vpc_ids"),
+        filters=discovery_options(v)["filters"],
+    )
     problems += _named(flow_log_problems(options, CONVERGE, name, role_managed=cwl), name)
     if cwl:
         problems += _named(log_group_problems(log_group_options(v)), _namer(LOG_GROUP, v))

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
 from ansible_collections.flowlogs.aws.plugins.module_utils.alarms import converge_flow_log_alarms
-from ansible_collections.flowlogs.aws.plugins.module_utils.audit import audit_vpcs
+from ansible_collections.flowlogs.aws.plugins.module_utils.audit import NOT_OWNED, audit_vpcs
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import converge_flow_logs, failure_message
 from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import converge_log_group
@@ -68,12 +68,14 @@ class _Run:
         self.want_diff = want_diff
         self.steps = {}
         self.diffs = []
+        self.warnings = []
         self.phase = "preflight"
 
     def step(self, key, converge, options, header):
         """Run one module's converge function; keep its result, its diff apart."""
         found = converge(self.clients, options, check_mode=self.check_mode)
         before, after = found.pop("before", None), found.pop("after", None)
+        self.warnings.extend(found.pop("warnings", None) or [])
         if self.want_diff and found.get("changed"):
             self.diffs.append(dict(before=before, after=after, before_header=header, after_header=header))
         self.steps[key] = found
@@ -90,7 +92,7 @@ class _Run:
         if "discover" in phases:
             self.phase = "discover"
             found = self.step("before", audit_vpcs, rv.discovery_options(v, role_arn), "VPCs")
-            vpc_ids = [vpc["vpc_id"] for vpc in found["vpcs"]]
+            vpc_ids = [vpc["vpc_id"] for vpc in found["vpcs"] if vpc["verdict"] != NOT_OWNED]
         if present and cwl and "delivery" in phases:
             self.phase = "delivery"
             role = self.step(
@@ -180,4 +182,6 @@ def converge_target(clients, variables, target, check_mode=False, phases=PHASES,
         task.update(failed=True, msg="{} failed: {}".format(PHASE_TITLES[run.phase], error))
     if run.diffs:
         task["diff"] = run.diffs
+    if run.warnings:
+        task["warnings"] = run.warnings
     return task

@@ -8,15 +8,26 @@ from __future__ import annotations
 import contextlib
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import VERDICTS as JUDGED
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     AUDIT,
-    VERDICTS,
     flow_log_spec,
     judge,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import summary
 from ansible_collections.flowlogs.aws.plugins.module_utils.policies import FLOW_LOGS_PRINCIPAL, trusted_services
+
+
+
+#: The verdict of a VPC another account shares into this one (RAM): never written, never counted as ours.
+NOT_OWNED = "not_owned"
+VERDICTS = (*JUDGED, NOT_OWNED)
+
+
+def owned(vpc, account):
+    """True unless the VPC belongs to another account (a participant of a RAM share sees the owner's VPCs)."""
+    return not vpc.get("owner_id") or vpc["owner_id"] == account
 
 
 def audit_spec(params):
@@ -89,7 +100,9 @@ def audit_vpcs(clients, params, check_mode=False):
         )
     excluded = set(params.get("exclude_vpc_ids") or [])
     vpcs = sorted((v for v in vpcs if v["vpc_id"] not in excluded), key=lambda v: v["vpc_id"])
-    ids = [v["vpc_id"] for v in vpcs]
+    account = clients.identity()["account"]
+    # A VPC shared into the account through RAM: only its owner can create flow logs on it.
+    ids = [v["vpc_id"] for v in vpcs if owned(v, account)]
     by_vpc = {}
     for flow_log in aws_api.describe_flow_logs(ec2, ids) if ids else []:
         by_vpc.setdefault(flow_log["resource_id"], []).append(flow_log)
@@ -97,11 +110,15 @@ def audit_vpcs(clients, params, check_mode=False):
     if params.get("check_delivery", True):
         failed = [f for fls in by_vpc.values() for f in fls if f.get("deliver_logs_status") == "FAILED"]
         if failed:
-            roles, groups = _lookup_delivery(clients, failed, clients.identity()["account"])
+            roles, groups = _lookup_delivery(clients, failed, account)
     counts = {v: 0 for v in VERDICTS}
     for vpc in vpcs:
         flow_logs = by_vpc.get(vpc["vpc_id"], [])
-        verdict, reason, fields = verdict_for(spec, flow_logs, roles, groups)
+        if owned(vpc, account):
+            verdict, reason, fields = verdict_for(spec, flow_logs, roles, groups)
+        else:
+            verdict, fields = NOT_OWNED, []
+            reason = "shared with this account by {}: only its owner can log it".format(vpc["owner_id"])
         counts[verdict] += 1
         vpc.update(
             flow_logs=[
@@ -117,6 +134,4 @@ def audit_vpcs(clients, params, check_mode=False):
             mismatched_fields=fields,
         )
     counts["total"] = len(vpcs)
-    return dict(
-        changed=False, account_id=clients.identity()["account"], region=clients.region, vpcs=vpcs, counts=counts
-    )
+    return dict(changed=False, account_id=account, region=clients.region, vpcs=vpcs, counts=counts)

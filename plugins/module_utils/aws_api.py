@@ -24,7 +24,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.connection import (
 #: CreateFlowLogs limits per call, by resource type.
 CREATE_CHUNK = {"TransitGateway": 25, "TransitGatewayAttachment": 25}
 CREATE_CHUNK_DEFAULT = 300
-#: DescribeFlowLogs / DescribeVpcs filter values per call.
+#: Filter values EC2 accepts in one Describe call, all filters together (FilterLimitExceeded beyond).
 FILTER_CHUNK = 200
 DELETE_CHUNK = 1000
 
@@ -103,8 +103,10 @@ def describe_vpcs(ec2, vpc_ids=None, filters=None):
     if not vpc_ids:
         found = _paginate(ec2, "describe_vpcs", "Vpcs", "ec2:DescribeVpcs", Filters=ec2_filters)
         return [vpc_from_aws(v) for v in found]
+    # EC2 counts every filter's values against one limit per call: the ids get what the others leave.
+    budget = FILTER_CHUNK - sum(len(f["Values"]) for f in ec2_filters)
     found = []
-    for part in chunks(vpc_ids, FILTER_CHUNK):
+    for part in chunks(vpc_ids, budget):
         found.extend(
             _paginate(
                 ec2,
@@ -235,6 +237,8 @@ def log_group_from_aws(group, tags):
         name=group["logGroupName"],
         arn=group.get("logGroupArn") or group.get("arn", "").rstrip("*").rstrip(":"),
         retention_in_days=group.get("retentionInDays"),
+        # Set when an account-level retention policy governs the group (retentionInDays is then its period).
+        retention_policy_name=group.get("retentionPolicyName"),
         kms_key_id=group.get("kmsKeyId"),
         log_group_class=group.get("logGroupClass", "STANDARD"),
         stored_bytes=group.get("storedBytes"),

@@ -110,7 +110,9 @@ def plan_log_group(params, current):
         return plan
 
     plan = []
-    if retention is not None:
+    if retention is not None and current.get("retention_policy_name"):
+        pass  # an account-level retention policy governs the group: see governed_retention()
+    elif retention is not None:
         if retention == 0 and current.get("retention_in_days"):
             plan.append(dict(action="delete_retention_policy", name=name))
         elif retention and current.get("retention_in_days") != retention:
@@ -199,6 +201,24 @@ def apply_log_group_plan(logs, plan, current):
     return False
 
 
+def governed_retention(params, current):
+    """The warning for a retention the account's retention policy overrides, or None."""
+    retention = params.get("retention_in_days")
+    if not current or retention is None or not current.get("retention_policy_name"):
+        return None
+    if retention == (current.get("retention_in_days") or 0):
+        return None
+    return (
+        "retention_in_days: {} not applied: the account-level retention policy {} governs log group {} ({}); "
+        "change it with logs:PutAccountPolicy".format(
+            retention,
+            current["retention_policy_name"],
+            current["name"],
+            "{} days".format(current["retention_in_days"]) if current.get("retention_in_days") else "never expire",
+        )
+    )
+
+
 def converge_log_group(clients, params, check_mode=False):
     """Make the log group match ``params``. Returns changed, log_group, actions, before, after."""
     validate_log_group_params(params)
@@ -212,10 +232,14 @@ def converge_log_group(clients, params, check_mode=False):
             found = aws_api.describe_log_group(logs, params["name"])
             apply_log_group_plan(logs, plan_log_group(params, found), found)
         after = None if params.get("state") == "absent" else aws_api.describe_log_group(logs, params["name"])
-    return dict(
+    found = dict(
         changed=bool(plan),
         log_group=after or {},
         actions=[step["action"] for step in plan],
         before=before or {},
         after=after or {},
     )
+    warning = governed_retention(params, after or before)
+    if warning:
+        found["warnings"] = [warning]
+    return found

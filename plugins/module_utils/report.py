@@ -8,9 +8,11 @@ from __future__ import annotations
 import html
 import json
 
+from ansible_collections.flowlogs.aws.plugins.module_utils.audit import NOT_OWNED
+
 CHANGING = ("created", "replaced", "updated", "deleted")
-ACTIONS = ("created", "replaced", "updated", "deleted", "unchanged", "failed", "not_run")
-VERDICTS = ("compliant", "missing", "mismatched", "delivery_failed")
+#: not_owned: a VPC another account shares into the target (RAM): only its owner can log it; never touched.
+ACTIONS = ("created", "replaced", "updated", "deleted", "unchanged", "failed", "not_run", "not_owned")
 NO_RESULT = (
     "the target stopped before the role could record a result (invalid variables, or the host was unreachable); "
     "see its task output"
@@ -30,7 +32,7 @@ def _registered(value):
 
 
 def _after_verdict(state, before_verdict, action, after, repaired_delivery):
-    if action in ("failed", "not_run"):
+    if action in ("failed", "not_run", "not_owned"):
         return before_verdict
     if state == "absent":
         return "missing" if action in ("deleted", "unchanged") else before_verdict
@@ -59,6 +61,7 @@ def _delivery(steps):
         out["log_group"] = dict(
             name=lg.get("name"),
             retention_in_days=lg.get("retention_in_days"),
+            retention_policy_name=lg.get("retention_policy_name"),
             changed=bool(group.get("changed")),
             actions=group.get("actions") or [],
         )
@@ -86,6 +89,8 @@ def _delivery_notes(delivery):
         notes.append("log group created")
     if "put_retention_policy" in group.get("actions", []):
         notes.append("retention set to {} days".format(group.get("retention_in_days")))
+    if group.get("retention_policy_name"):
+        notes.append("retention governed by account policy {}".format(group["retention_policy_name"]))
     if "delete_log_group" in group.get("actions", []):
         notes.append("log group deleted")
     if "delete_role" in role.get("actions", []):
@@ -102,8 +107,11 @@ def _vpc_rows(state, before, converge, failed_target, repaired_delivery):
     for vpc_id in sorted(set(before_by_vpc) | set(converge_by_vpc)):
         b = before_by_vpc.get(vpc_id, {})
         e = converge_by_vpc.get(vpc_id)
-        action = e["action"] if e else ("not_run" if failed_target else "unchanged")
         before_verdict = b.get("verdict", "missing")
+        if before_verdict == NOT_OWNED:
+            action = "not_owned"
+        else:
+            action = e["action"] if e else ("not_run" if failed_target else "unchanged")
         after = (e or {}).get("after")
         rows.append(
             dict(
@@ -149,7 +157,7 @@ def target_result(
     counts.update(
         api_calls=stats.get("calls", 0),
         api_retries=stats.get("retries", 0),
-        vpcs=len(rows),
+        vpcs=sum(1 for r in rows if r["action"] != "not_owned"),
         compliant_before=sum(1 for r in rows if r["before"]["verdict"] == "compliant"),
         compliant_after=sum(1 for r in rows if r["after"]["verdict"] == "compliant"),
     )
@@ -339,7 +347,13 @@ def summary_table(report):
 
 
 STATUS_COLOURS = {"unchanged": "#1a7f37", "changed": "#0969da", "failed": "#cf222e"}
-VERDICT_COLOURS = {"compliant": "#1a7f37", "missing": "#9a6700", "mismatched": "#bc4c00", "delivery_failed": "#cf222e"}
+VERDICT_COLOURS = {
+    "compliant": "#1a7f37",
+    "missing": "#9a6700",
+    "mismatched": "#bc4c00",
+    "delivery_failed": "#cf222e",
+    "not_owned": "#656d76",
+}
 
 
 def report_html(report):

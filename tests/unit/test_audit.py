@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import DEFAULT_LOG_FORMAT
-from ansible_collections.flowlogs.aws.plugins.module_utils.audit import audit_spec, verdict_for
+from ansible_collections.flowlogs.aws.plugins.module_utils.audit import audit_spec, audit_vpcs, verdict_for
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.policies import trust_policy_for
-from tests.unit.conftest import ACCOUNT
+from tests.unit.conftest import ACCOUNT, StubbedClients
 
 ROLE = "arn:aws:iam::{}:role/vpc-flow-logs-delivery".format(ACCOUNT)
 GROUP = "vpc-flow-logs"
@@ -275,3 +275,32 @@ def test_audit_spec_rejects(params, option, text):
 )
 def test_audit_spec(params, expected):
     assert audit_spec(params) == expected
+
+
+# ---------------------------------------------------------------- VPCs shared into the account (RAM)
+
+
+def _vpc(vpc_id, owner):
+    return {"VpcId": vpc_id, "OwnerId": owner, "CidrBlock": "10.0.0.0/16", "State": "available", "IsDefault": False}
+
+
+def test_a_shared_vpc_is_not_owned_never_converged_and_not_counted(stubbed):
+    """A participant of a RAM share sees the owner's VPC but cannot create flow logs on it: only the owner
+    can. moto does not model RAM sharing: botocore's Stubber answers as EC2 does for a participant."""
+    ec2, stubber = stubbed("ec2")
+    own, shared = "vpc-0000000a", "vpc-0000000b"
+    stubber.add_response("describe_vpcs", {"Vpcs": [_vpc(own, ACCOUNT), _vpc(shared, "999999999999")]}, {"Filters": []})
+    stubber.add_response(
+        "describe_flow_logs",
+        {"FlowLogs": []},
+        {"Filters": [{"Name": "resource-id", "Values": [own]}], "MaxResults": 1000},  # the owned one only
+    )
+    clients = StubbedClients(ec2=ec2)
+    clients.region = "us-east-1"
+
+    result = audit_vpcs(clients, dict(log_group_name=GROUP))
+
+    verdicts = {v["vpc_id"]: (v["verdict"], v["reason"]) for v in result["vpcs"]}
+    assert verdicts[own][0] == "missing"
+    assert verdicts[shared] == ("not_owned", "shared with this account by 999999999999: only its owner can log it")
+    assert result["counts"] == dict(compliant=0, missing=1, mismatched=0, delivery_failed=0, not_owned=1, total=2)

@@ -507,3 +507,26 @@ def test_invalid_params_fail_before_any_client_is_made(params):
         converge_log_group(clients, params)
 
     assert clients.requested == []
+
+
+class TestAccountLevelRetentionPolicy:
+    """An account-level retention policy (CloudWatch Logs' PutAccountPolicy) governs the group: AWS reports
+    its name as retentionPolicyName and its period as retentionInDays. Putting a retention on the group
+    would not show and would be reported as a change on every run. moto does not model account policies:
+    botocore's Stubber answers as AWS does."""
+
+    def test_the_plan_leaves_a_retention_the_account_governs_alone(self):
+        current = current_group(retention_in_days=30, retention_policy_name="org-retention")
+
+        assert plan_log_group(dict(name=NAME, retention_in_days=90), current) == []
+
+    def test_converge_reads_and_reports_it_and_changes_nothing(self, stubbed):
+        logs, stubber = stubbed("logs")
+        _describe(stubber, retentionInDays=30, retentionPolicyName="org-retention")
+
+        result = converge_log_group(StubbedClients(logs=logs), dict(name=NAME, retention_in_days=90))
+
+        assert result["changed"] is False and result["actions"] == []
+        assert result["log_group"]["retention_policy_name"] == "org-retention"
+        assert result["log_group"]["retention_in_days"] == 30
+        assert "account-level retention policy org-retention" in result["warnings"][0]

@@ -85,3 +85,22 @@ def test_bad_variables_fail_before_any_aws_call_with_the_full_result():
     assert clients.stats == dict(calls=0, retries=0)
     assert (result["result_version"], result["target"], result["account_id"]) == (1, "prod-eu-west-1", "111111111111")
     assert result["vpcs"] == [] and result["counts"]["api_calls"] == 0
+
+
+def test_a_shared_vpc_is_reported_not_owned_and_left_out_of_the_counts():
+    from ansible_collections.flowlogs.aws.plugins.module_utils.report import target_result
+
+    before = dict(
+        account_id="111111111111",
+        vpcs=[
+            dict(vpc_id="vpc-0000000a", verdict="missing", reason="no flow log to g"),
+            dict(vpc_id="vpc-0000000b", verdict="not_owned", reason="shared with this account by 999999999999"),
+        ],
+    )
+    flow_logs = dict(flow_logs=[dict(resource_id="vpc-0000000a", action="created", after=dict(flow_log_id="fl-1"))])
+
+    result = target_result("t", "eu-west-1", "111111111111", "present", dict(before=before, flow_logs=flow_logs))
+
+    actions = {row["vpc_id"]: (row["action"], row["after"]["verdict"]) for row in result["vpcs"]}
+    assert actions == {"vpc-0000000a": ("created", "compliant"), "vpc-0000000b": ("not_owned", "not_owned")}
+    assert (result["counts"]["vpcs"], result["counts"]["compliant_after"], result["counts"]["not_owned"]) == (1, 1, 1)

@@ -1,0 +1,31 @@
+"""Limits AWS enforces on one call that moto does not: the thin AWS layer keeps every request within them.
+botocore's Stubber checks the exact requests (moto would accept any size)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
+from ansible_collections.flowlogs.aws.plugins.module_utils.audit import audit_spec
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
+
+IDS = ["vpc-{:08x}".format(i) for i in range(250)]
+
+
+def test_describe_vpcs_keeps_every_call_within_200_filter_values(stubbed):
+    """EC2 allows 200 filter values per call in all (FilterLimitExceeded): the tag filter's values count."""
+    ec2, stubber = stubbed("ec2")
+    tags = {"Name": "tag:env", "Values": ["prod", "staging", "dev"]}
+    budget = 200 - 3
+    for part in (IDS[:budget], IDS[budget:]):
+        stubber.add_response("describe_vpcs", {"Vpcs": []}, {"Filters": [tags, {"Name": "vpc-id", "Values": part}]})
+
+    aws_api.describe_vpcs(ec2, IDS, {"tag:env": ["prod", "staging", "dev"]})
+
+
+def test_filter_values_alone_past_the_limit_are_refused_before_any_call():
+    with pytest.raises(ParameterError) as caught:
+        audit_spec(dict(vpc_ids=IDS[:5], filters={"tag:team": ["t{}".format(i) for i in range(200)]}))
+
+    assert caught.value.option == "filters"
+    assert "200 filter values" in str(caught.value)
