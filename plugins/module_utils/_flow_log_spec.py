@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils.tags import tag_problem
 
 CONVERGE = "converge"
 AUDIT = "audit"
@@ -58,15 +59,14 @@ VPC_FIELDS_BY_VERSION = {
 FLOW_LOG_FIELDS = tuple(f for fields in VPC_FIELDS_BY_VERSION.values() for f in fields.split())
 #: Transit gateway flow log record fields, in the order of the Transit Gateway Guide's table; the default
 #: format of a transit gateway flow log has them all (https://docs.aws.amazon.com/vpc/latest/tgw/tgw-flow-logs.html).
-TRANSIT_GATEWAY_FIELDS = tuple(
-    (
-        "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id "
-        "tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id "
-        "tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
-        "log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded "
-        "packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service"
-    ).split()
+_TRANSIT_GATEWAY_FIELDS = (
+    "version resource-type account-id tgw-id tgw-attachment-id tgw-src-vpc-account-id tgw-dst-vpc-account-id "
+    "tgw-src-vpc-id tgw-dst-vpc-id tgw-src-subnet-id tgw-dst-subnet-id tgw-src-eni tgw-dst-eni tgw-src-az-id "
+    "tgw-dst-az-id tgw-pair-attachment-id srcaddr dstaddr srcport dstport protocol packets bytes start end "
+    "log-status type packets-lost-no-route packets-lost-blackhole packets-lost-mtu-exceeded "
+    "packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service"
 )
+TRANSIT_GATEWAY_FIELDS = tuple(_TRANSIT_GATEWAY_FIELDS.split())
 #: Fields that carry EC2 tags; they need CreateFlowLogs' TagFieldSpecifications.
 TAG_FIELDS = tuple(
     "{}{}".format(prefix, suffix) for prefix in ("interface-tag", "instance-tag", "asg-tag") for suffix in ("", "-2")
@@ -294,6 +294,7 @@ def flow_log_problems(options, purpose=CONVERGE, name=str, role_managed=False):
     resource_type = rules.resources()
     rules.capture(resource_type)
     rules.destination()
+    rules.add("tags", tag_problem(options.get("tags"), "ec2"))
     return rules.problems
 
 

@@ -16,7 +16,12 @@ import re
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import validate_log_group_name
-from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, normalize_tags, tag_changes
+from ansible_collections.flowlogs.aws.plugins.module_utils.tags import (
+    apply_tag_changes,
+    normalize_tags,
+    tag_changes,
+    tag_problem,
+)
 
 DEFAULT_RULES = (dict(name="ssh", port=22, protocol="tcp"), dict(name="rdp", port=3389, protocol="tcp"))
 #: IANA protocol numbers, as flow log records carry them.
@@ -146,6 +151,12 @@ def _check_log_format(params):
         )
 
 
+def _check_tags(params):
+    problem = tag_problem(params.get("tags"), "cloudwatch")
+    if problem:
+        raise ParameterError("tags", problem)
+
+
 def alarm_param_errors(params):
     """Every problem with ``params``, one ParameterError per option (the role's preflight lists them all)."""
     checks = [lambda p: validate_log_group_name(p.get("log_group_name"), "log_group_name")]
@@ -157,6 +168,7 @@ def alarm_param_errors(params):
             _check_periods,
             _check_namespace,
             _check_log_format,
+            _check_tags,
         ]
     errors = []
     for check in checks:

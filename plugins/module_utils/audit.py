@@ -8,17 +8,15 @@ from __future__ import annotations
 import contextlib
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import VERDICTS as JUDGED
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     AUDIT,
     flow_log_spec,
     judge,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import VERDICTS as JUDGED
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import summary
 from ansible_collections.flowlogs.aws.plugins.module_utils.policies import FLOW_LOGS_PRINCIPAL, trusted_services
-
-
 
 #: The verdict of a VPC another account shares into this one (RAM): never written, never counted as ours.
 NOT_OWNED = "not_owned"

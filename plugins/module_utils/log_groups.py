@@ -11,7 +11,12 @@ import re
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import log_group_name_problem
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, normalize_tags, tag_changes
+from ansible_collections.flowlogs.aws.plugins.module_utils.tags import (
+    apply_tag_changes,
+    normalize_tags,
+    tag_changes,
+    tag_problem,
+)
 
 #: The only retention periods CloudWatch Logs accepts. 0 here means "no retention policy" (never expire).
 RETENTION_DAYS = (
@@ -77,6 +82,9 @@ def log_group_problems(params):
     group_class = params.get("log_group_class")
     if group_class is not None and group_class not in LOG_GROUP_CLASSES:
         problems.append(ParameterError("log_group_class", "use one of {}".format(", ".join(LOG_GROUP_CLASSES))))
+    problem = tag_problem(params.get("tags"), "logs")
+    if problem:
+        problems.append(ParameterError("tags", problem))
     return problems
 
 

@@ -18,7 +18,12 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.policies import (
     trust_policy_for,
     trusted_services,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, normalize_tags, tag_changes
+from ansible_collections.flowlogs.aws.plugins.module_utils.tags import (
+    apply_tag_changes,
+    normalize_tags,
+    tag_changes,
+    tag_problem,
+)
 
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
 ROLE_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
@@ -60,6 +65,9 @@ def role_problems(params):
             "{!r} is not a managed policy ARN (arn:aws:iam::<account>:policy/<name>); use an empty string to "
             "remove the boundary".format(boundary),
         )
+    problem = tag_problem(params.get("tags"), "iam")
+    if problem:
+        add("tags", problem)
     return problems
 
 

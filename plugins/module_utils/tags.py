@@ -35,3 +35,42 @@ def apply_tag_changes(current, to_set, to_remove):
     after = {k: v for k, v in (current or {}).items() if k not in set(to_remove)}
     after.update(to_set)
     return after
+
+
+#: Services whose tags allow only letters, separators and digits of any script and ``_ . : / = + - @``
+#: (the pattern ``^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`` of IAM's, CloudWatch Logs' and CloudWatch's TagKey and
+#: TagValue); EC2 allows any character. https://docs.aws.amazon.com/tag-editor/latest/userguide/tagging.html
+STRICT_TAG_SERVICES = ("iam", "logs", "cloudwatch")
+TAG_PUNCTUATION = frozenset("_.:/=+-@")
+MAX_TAGS = 50
+MAX_KEY = 128
+MAX_VALUE = 256
+
+
+def _allowed_characters(text):
+    import unicodedata
+
+    return all(c in TAG_PUNCTUATION or unicodedata.category(c)[0] in "LZN" for c in text)
+
+
+def tag_problem(tags, service):
+    """What ``service`` would refuse in ``tags`` (checked before any call: moto accepts anything), or None."""
+    tags = normalize_tags(tags) or {}
+    if len(tags) > MAX_TAGS:
+        return "{} tags; AWS allows at most {} per resource".format(len(tags), MAX_TAGS)
+    for key, value in sorted(tags.items()):
+        if not key:
+            return "an empty tag key is not allowed"
+        if key.lower().startswith("aws:"):
+            return "tag keys starting with aws: are reserved for AWS ({})".format(key)
+        if len(key) > MAX_KEY:
+            return "tag key {}... is longer than {} characters".format(key[:20], MAX_KEY)
+        if len(value) > MAX_VALUE:
+            return "value of tag {} is longer than {} characters".format(key, MAX_VALUE)
+        if service in STRICT_TAG_SERVICES:
+            allowed = "(letters, digits, spaces, _ . : / = + - @)"
+            if not _allowed_characters(key):
+                return "tag key {!r} has characters {} does not allow {}".format(key, service, allowed)
+            if not _allowed_characters(value):
+                return "value {!r} of tag {} has characters {} does not allow {}".format(value, key, service, allowed)
+    return None

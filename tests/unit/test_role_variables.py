@@ -92,6 +92,11 @@ def test_a_string_converts_as_the_argument_spec_says(name):
             ["flow_logs_firehose_arn: 'arn:aws:kinesis:x' is not a Firehose delivery stream ARN"],
         ),
         (dict(flow_logs_exclude_vpc_ids=["default"]), ["flow_logs_exclude_vpc_ids: 'default' is not valid VPC ids"]),
+        # The strictest service the tags go to decides: the delivery role (IAM) and the log group (Logs).
+        (
+            dict(flow_logs_tags={"team": "Network (NOC)"}),
+            ["flow_logs_tags: value 'Network (NOC)' of tag team has characters logs does not allow"],
+        ),
         (
             dict(flow_logs_alarms=True, flow_logs_alarm_period=90),
             ["flow_logs_alarm_period: 90 is not allowed; use a multiple of 60 seconds"],
@@ -120,6 +125,12 @@ def test_a_misspelt_variable_names_the_closest_known_one(name, hint):
     problems = rv.check_variables(dict(GOOD, **{name: "x"}))[1]
 
     assert problems == ["{}: not a variable of the flowlogs.aws.flow_logs role; {}".format(name, hint)]
+
+
+def test_tags_that_only_reach_ec2_may_use_any_character():
+    s3 = dict(GOOD, flow_logs_destination_type="s3", flow_logs_s3_bucket_arn="arn:aws:s3:::central-flow-logs")
+
+    assert rv.check_variables(dict(s3, flow_logs_tags={"team": "Network (NOC)"}))[1] == []
 
 
 def test_unknown_variables_can_be_only_a_warning():

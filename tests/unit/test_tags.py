@@ -64,3 +64,32 @@ def test_apply_tag_changes(current, to_set, to_remove, expected):
 
     assert apply_tag_changes(current, to_set, to_remove) == expected
     assert current == before  # the input is not modified
+
+
+# ---------------------------------------------------------------- what each service accepts (#9)
+
+from ansible_collections.flowlogs.aws.plugins.module_utils.tags import tag_problem  # noqa: E402
+
+NOC = {"team": "Network (NOC)"}
+ALLOWED = " (letters, digits, spaces, _ . : / = + - @)"
+
+
+@pytest.mark.parametrize(
+    ("tags", "service", "expected"),
+    [
+        # IAM and CloudWatch Logs allow letters, spaces, digits and _ . : / = + - @ only; EC2 allows any.
+        (NOC, "ec2", None),
+        (NOC, "iam", "value 'Network (NOC)' of tag team has characters iam does not allow" + ALLOWED),
+        (NOC, "logs", "value 'Network (NOC)' of tag team has characters logs does not allow" + ALLOWED),
+        (NOC, "cloudwatch", "value 'Network (NOC)' of tag team has characters cloudwatch does not allow" + ALLOWED),
+        ({"équipe": "réseau 1/2 = x+y @ z"}, "iam", None),  # letters of any script, the allowed punctuation
+        ({"aws:team": "x"}, "ec2", "tag keys starting with aws: are reserved for AWS (aws:team)"),
+        ({"k" * 129: "x"}, "ec2", "tag key {}... is longer than 128 characters".format("k" * 20)),
+        ({"k": "v" * 257}, "logs", "value of tag k is longer than 256 characters"),
+        ({"": "x"}, "ec2", "an empty tag key is not allowed"),
+        ({"t{}".format(i): "x" for i in range(51)}, "ec2", "51 tags; AWS allows at most 50 per resource"),
+        ({"t{}".format(i): "x" for i in range(50)}, "iam", None),
+    ],
+)
+def test_tags_each_service_would_refuse(tags, service, expected):
+    assert tag_problem(tags, service) == expected
