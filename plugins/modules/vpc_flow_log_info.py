@@ -59,10 +59,31 @@ options:
   log_format:
     description: Log format of the desired flow log. When unset, not compared.
     type: str
+  destination_options:
+    description:
+      - Options of the desired V(s3) flow log, as M(flowlogs.aws.vpc_flow_log) takes them. When unset, not compared;
+        when set, a flow log with other options is V(mismatched), as vpc_flow_log would replace it.
+    type: dict
+    version_added: 1.1.0
+    suboptions:
+      file_format:
+        description: Format of the log files (V(plain) is read as V(plain-text)).
+        type: str
+        choices: [plain-text, parquet, plain]
+        default: plain-text
+      hive_compatible_partitions:
+        description: Hive-compatible prefixes.
+        type: bool
+        default: false
+      per_hour_partition:
+        description: Partitions per hour instead of per day.
+        type: bool
+        default: false
   check_delivery:
     description:
       - For flow logs whose delivery failed, look up their delivery role and log group (same account only) to name
-        the likely cause. Needs C(iam:GetRole) and C(logs:DescribeLogGroups).
+        the likely cause. Needs C(iam:GetRole) and C(iam:ListRoleTags) (the role), and C(logs:DescribeLogGroups) and
+        C(logs:ListTagsForResource) (the log group); without them the reason is AWS's own error message.
     type: bool
     default: true
 extends_documentation_fragment:
@@ -180,6 +201,14 @@ ARGUMENT_SPEC = dict(
     deliver_logs_role_arn=dict(type="str"),
     max_aggregation_interval=dict(type="int", choices=[60, 600]),
     log_format=dict(type="str"),
+    destination_options=dict(
+        type="dict",
+        options=dict(
+            file_format=dict(type="str", choices=["plain-text", "parquet", "plain"], default="plain-text"),
+            hive_compatible_partitions=dict(type="bool", default=False),
+            per_hour_partition=dict(type="bool", default=False),
+        ),
+    ),
     check_delivery=dict(type="bool", default=True),
 )
 

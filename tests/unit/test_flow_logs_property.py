@@ -216,7 +216,9 @@ def unmatched(spec, flow_log):
     return found
 
 
-@settings(max_examples=200, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=200, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(scenarios())
 def test_one_plan_converges_and_leaves_other_destinations_alone(scenario):
     existing, params, tags, purge, reports_options = scenario
@@ -258,7 +260,9 @@ ACTIONS_FOR_VERDICT = dict(
 )
 
 
-@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=1000, deadline=None, database=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(scenarios(), st.data())
 def test_audit_verdict_and_converge_plan_agree_on_every_resource(scenario, data):
     existing, params, tags, purge, _reports_options = scenario
@@ -277,6 +281,7 @@ def test_audit_verdict_and_converge_plan_agree_on_every_resource(scenario, data)
                 traffic_type=spec["traffic_type"],
                 max_aggregation_interval=spec["max_aggregation_interval"],
                 log_format=spec["log_format"],
+                destination_options=spec["destination_options"],
             )
         )
 
