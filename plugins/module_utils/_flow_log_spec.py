@@ -227,6 +227,21 @@ class _Rules:
             value = o.get(option)
             if value and not IAM_ROLE_ARN.match(value):
                 self.add(option, "{!r} is not {}".format(value, ROLE_FORM))
+        if o.get("deliver_cross_account_role"):
+            if kind != "kinesis-data-firehose":
+                self.add(
+                    "deliver_cross_account_role",
+                    "only used with {} kinesis-data-firehose (a delivery stream in another account)".format(
+                        self.name("destination_type")
+                    ),
+                )
+            elif not o.get("deliver_logs_role_arn") and self.present:
+                self.add(
+                    "deliver_cross_account_role",
+                    "needs {} too: AWS delivers across accounts with both roles".format(
+                        self.name("deliver_logs_role_arn")
+                    ),
+                )
         return kind
 
     def _cloudwatch_logs(self):
@@ -330,6 +345,29 @@ def flow_log_spec(options, purpose=CONVERGE):
         log_format=o.get("log_format"),
         destination_options=options,
     )
+
+
+def account_problem(spec, account):
+    """Cross-account rules that need the caller's account (known once connected, before any EC2 call):
+    (option, message) or None."""
+    role = spec.get("deliver_logs_role_arn")
+    kind = spec.get("log_destination_type")
+    if kind == "cloud-watch-logs" and role and role.split(":")[4] != account:
+        return (
+            "deliver_logs_role_arn",
+            "{} is in account {}; a CloudWatch Logs delivery role must be in the account of the flow logs ({})".format(
+                role, role.split(":")[4], account
+            ),
+        )
+    destination = spec.get("log_destination") or ""
+    if kind == "kinesis-data-firehose" and not role and destination.split(":")[4:5] != [account]:
+        return (
+            "deliver_logs_role_arn",
+            "required: the delivery stream is in account {}, the flow logs in {}".format(
+                destination.split(":")[4], account
+            ),
+        )
+    return None
 
 
 def destination_of(flow_log):

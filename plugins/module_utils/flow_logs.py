@@ -15,12 +15,13 @@ import time
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     CONVERGE,
+    account_problem,
     default_log_format,
     drift,
     flow_log_spec,
     goes_where_wanted,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.tags import apply_tag_changes, normalize_tags, tag_changes
 
 #: AWS refuses a role VPC Flow Logs cannot assume yet; a new role takes a while to propagate.
@@ -361,6 +362,10 @@ def converge_flow_logs(clients, params, check_mode=False, sleep=time.sleep):
     spec = desired_spec(params)
     resource_ids = _unique(params.get("resource_ids") or [])
     state = params.get("state") or "present"
+    if state == "present" and resource_ids and (spec["deliver_logs_role_arn"] or spec["log_destination_type"] != "s3"):
+        problem = account_problem(spec, clients.identity()["account"])
+        if problem:
+            raise ParameterError(*problem)
     tags = params.get("tags")
     ec2 = clients("ec2")
     existing = aws_api.describe_flow_logs(ec2, resource_ids) if resource_ids else []

@@ -15,12 +15,13 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
+    converge_flow_logs,
     create_request,
     desired_spec,
     plan_flow_logs,
     predict_after,
 )
-from tests.unit.conftest import ACCOUNT
+from tests.unit.conftest import ACCOUNT, StubbedClients
 
 ROLE = "arn:aws:iam::{}:role/vpc-flow-logs-delivery".format(ACCOUNT)
 OTHER_ROLE = "arn:aws:iam::{}:role/other".format(ACCOUNT)
@@ -212,8 +213,7 @@ def test_many_bad_ids_are_summarized():
         cwl(state="absent", deliver_logs_role_arn=None),
         s3(log_destination=BUCKET + "/AWSLogsArchive/x"),
         s3(log_destination="arn:aws-cn:s3:::bucket.with.dots/prefix/"),
-        s3(deliver_cross_account_role=CROSS_ROLE),
-        firehose(deliver_cross_account_role=CROSS_ROLE),
+        firehose(deliver_cross_account_role=CROSS_ROLE, deliver_logs_role_arn=ROLE),
         firehose(deliver_logs_role_arn=ROLE),
         cwl(resource_type="Subnet", resource_ids=["subnet-0123456789abcdef0"]),
         cwl(resource_type="NetworkInterface", resource_ids=["eni-0a1b2c3d"]),
@@ -279,7 +279,10 @@ def test_valid_input_is_accepted(params):
             ),
         ),
         (s3(destination_options={}), dict(destination_options=None)),
-        (firehose(deliver_cross_account_role=CROSS_ROLE), dict(deliver_cross_account_role=CROSS_ROLE)),
+        (
+            firehose(deliver_cross_account_role=CROSS_ROLE, deliver_logs_role_arn=ROLE),
+            dict(deliver_cross_account_role=CROSS_ROLE, deliver_logs_role_arn=ROLE),
+        ),
     ],
 )
 def test_desired_spec_defaults(params, expected):
@@ -382,11 +385,11 @@ OPTIONS = dict(file_format="parquet", hive_compatible_partitions=False, per_hour
         ),
         ("default log format equals a missing one", cwl(log_format=DEFAULT_LOG_FORMAT), dict(log_format=None), []),
         ("custom log format vs missing one", cwl(log_format="${version}"), dict(log_format=None), ["log_format"]),
-        ("unset cross-account role is not compared", s3(), dict(deliver_cross_account_role=CROSS_ROLE), []),
+        ("unset cross-account role is not compared", firehose(), dict(deliver_cross_account_role=CROSS_ROLE), []),
         (
             "cross-account role differs",
-            s3(deliver_cross_account_role=CROSS_ROLE),
-            dict(deliver_cross_account_role=None),
+            firehose(deliver_cross_account_role=CROSS_ROLE, deliver_logs_role_arn=ROLE),
+            dict(deliver_cross_account_role=None, deliver_logs_role_arn=ROLE),
             ["deliver_cross_account_role"],
         ),
         ("unset destination options are not compared", s3(), dict(destination_options=OPTIONS), []),
@@ -634,13 +637,19 @@ def test_predict_after_update_applies_tags_and_delete_is_none():
             ),
         ),
         (
-            firehose(deliver_cross_account_role=CROSS_ROLE, resource_type="Subnet", resource_ids=["subnet-0a1b2c3d"]),
+            firehose(
+                deliver_cross_account_role=CROSS_ROLE,
+                deliver_logs_role_arn=ROLE,
+                resource_type="Subnet",
+                resource_ids=["subnet-0a1b2c3d"],
+            ),
             dict(
                 ResourceType="Subnet",
                 LogDestinationType="kinesis-data-firehose",
                 MaxAggregationInterval=600,
                 TrafficType="ALL",
                 LogDestination=FIREHOSE,
+                DeliverLogsPermissionArn=ROLE,
                 DeliverCrossAccountRole=CROSS_ROLE,
             ),
         ),
@@ -781,3 +790,41 @@ def test_new_resource_types_are_known_or_refused_clearly(resource_type, resource
     with pytest.raises(ParameterError) as caught:
         desired_spec(params)
     assert caught.value.option == "resource_type" and "not supported" in str(caught.value)
+
+
+# ---------------------------------------------------------------- cross-account delivery (#9)
+
+OTHER = "210987654321"
+
+
+def test_a_cross_account_role_needs_the_delivery_role_too():
+    with pytest.raises(ParameterError) as caught:
+        desired_spec(firehose(deliver_cross_account_role=CROSS_ROLE))
+
+    assert caught.value.option == "deliver_cross_account_role"
+    assert "deliver_logs_role_arn" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("params", "option", "text"),
+    [
+        (
+            cwl(deliver_logs_role_arn="arn:aws:iam::{}:role/delivery".format(OTHER)),
+            "deliver_logs_role_arn",
+            "a CloudWatch Logs delivery role must be in the account of the flow logs ({})".format(ACCOUNT),
+        ),
+        (
+            firehose(log_destination="arn:aws:firehose:us-east-1:{}:deliverystream/flows".format(OTHER)),
+            "deliver_logs_role_arn",
+            "the delivery stream is in account {}, the flow logs in {}".format(OTHER, ACCOUNT),
+        ),
+    ],
+)
+def test_cross_account_rules_are_checked_before_any_ec2_call(stubbed, params, option, text):
+    ec2, _stubber = stubbed("ec2")  # nothing queued: any EC2 call fails the test
+
+    with pytest.raises(ParameterError) as caught:
+        converge_flow_logs(StubbedClients(ec2=ec2), params)
+
+    assert caught.value.option == option
+    assert text in str(caught.value)

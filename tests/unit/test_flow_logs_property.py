@@ -62,6 +62,12 @@ EXISTING_DESTINATIONS = [
 ]
 DESIRED_DESTINATIONS = [
     dict(log_group_name="g1", deliver_logs_role_arn=ROLES[0]),
+    dict(
+        destination_type="kinesis-data-firehose",
+        log_destination=FIREHOSE,
+        deliver_logs_role_arn=ROLES[0],
+        deliver_cross_account_role=CROSS_ACCOUNT_ROLES[1],
+    ),
     dict(log_group_name="g2", deliver_logs_role_arn=ROLES[1]),
     dict(destination_type="s3", log_destination="arn:aws:s3:::bucket-a"),
     dict(destination_type="s3", log_destination="arn:aws:s3:::bucket-a/"),
@@ -127,10 +133,10 @@ def scenarios(draw):
         resource_ids=draw(st.lists(st.sampled_from(pool), min_size=1, max_size=6)),
         traffic_type=None if tgw else draw(st.sampled_from([None, "ACCEPT", "REJECT", "ALL"])),
         max_aggregation_interval=draw(st.sampled_from([None, 60] if tgw else [None, 60, 600])),
-        deliver_cross_account_role=draw(st.sampled_from(CROSS_ACCOUNT_ROLES)),
         log_format=draw(st.sampled_from(FORMATS_OF[tgw])),
         state=draw(st.sampled_from(["present", "absent"])),
     )
+    params.setdefault("deliver_cross_account_role", None)  # only firehose delivery across accounts has one
     spec = desired_spec(params)
     existing = []
     for index in range(draw(st.integers(0, 10))):
