@@ -47,10 +47,16 @@ DEFAULT_NAMESPACE = "VPCFlowLogs"
 STATISTIC = "Sum"
 COMPARISON = "GreaterThanOrEqualToThreshold"
 TREAT_MISSING_DATA = "notBreaching"
-MAX_PERIOD_SECONDS = 86400
+#: How far an alarm may look back (period x evaluation periods): one day, or 7 days for periods of an hour
+#: or more (PutMetricAlarm, CloudWatch API Reference).
+MAX_WINDOW_SECONDS = 86400
+MAX_WINDOW_SECONDS_HOURLY = 7 * 86400
+#: Metric filter, metric and alarm names are <name_prefix>-rejected-<rule>; AWS allows 255 characters.
+MAX_NAME = 255
 RULE_NAME = re.compile(r"^[A-Za-z0-9_\-]{1,64}$")
 SNS_TOPIC_ARN = re.compile(r"^arn:aws[a-z\-]*:sns:[a-z0-9\-]+:\d{12}:[A-Za-z0-9_\-]{1,256}$")
-NAMESPACE = re.compile(r"^[^:$][^$]{0,254}$")
+#: Letters, digits and . - _ / # : and spaces, not starting with ':' (PutMetricData / MetricTransformation).
+NAMESPACE = re.compile(r"^[0-9A-Za-z._\-/# ][0-9A-Za-z._\-/#: ]{0,254}$")
 FORMAT_FIELD = re.compile(r"\$\{([a-z0-9\-]+)\}")
 
 
@@ -124,11 +130,14 @@ def _check_periods(params):
         )
     if not _is_int(evaluation_periods) or evaluation_periods < 1:
         raise ParameterError("evaluation_periods", "{!r} is not allowed; use 1 or more".format(evaluation_periods))
-    if period * evaluation_periods > MAX_PERIOD_SECONDS:
+    window, limit = period * evaluation_periods, MAX_WINDOW_SECONDS
+    if period >= 3600:
+        limit = MAX_WINDOW_SECONDS_HOURLY
+    if window > limit:
         raise ParameterError(
             "evaluation_periods",
-            "period x evaluation_periods is {} seconds; CloudWatch allows at most {} (one day)".format(
-                period * evaluation_periods, MAX_PERIOD_SECONDS
+            "period x evaluation_periods is {} seconds; CloudWatch allows at most {} seconds ({})".format(
+                window, limit, "7 days" if limit == MAX_WINDOW_SECONDS_HOURLY else "one day"
             ),
         )
 
@@ -136,7 +145,30 @@ def _check_periods(params):
 def _check_namespace(params):
     namespace = params.get("metric_namespace") or DEFAULT_NAMESPACE
     if not NAMESPACE.match(namespace):
-        raise ParameterError("metric_namespace", "{!r} is not a CloudWatch namespace".format(namespace))
+        raise ParameterError(
+            "metric_namespace",
+            "{!r} is not a CloudWatch namespace: 1 to 255 of letters, digits, spaces and . - _ / # :, not starting "
+            "with :".format(namespace[:60]),
+        )
+    if namespace.startswith("AWS/"):
+        raise ParameterError("metric_namespace", "{!r}: the prefix AWS/ is reserved for AWS".format(namespace))
+
+
+def _check_names(params):
+    prefix = params.get("name_prefix")
+    if prefix and re.search(r"[:*]", prefix):
+        raise ParameterError("name_prefix", "{!r}: metric filter names may not contain : or *".format(prefix))
+    longest = max((len(r.get("name") or "") for r in params.get("rules") or [] if isinstance(r, dict)), default=0)
+    length = len(name_prefix(params)) + longest
+    if length > MAX_NAME:
+        option = "name_prefix" if params.get("name_prefix") else "log_group_name"
+        hint = "" if params.get("name_prefix") else "; set name_prefix to a shorter prefix"
+        raise ParameterError(
+            option,
+            "the filter, metric and alarm names <prefix>-rejected-<rule> would be {} characters; AWS allows {}{}".format(
+                length, MAX_NAME, hint
+            ),
+        )
 
 
 def _check_log_format(params):
@@ -167,6 +199,7 @@ def alarm_param_errors(params):
             _check_threshold,
             _check_periods,
             _check_namespace,
+            _check_names,
             _check_log_format,
             _check_tags,
         ]

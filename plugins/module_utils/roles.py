@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
@@ -26,6 +27,11 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.tags import (
 )
 
 ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
+#: IAM quotas (IAM User Guide, "IAM and AWS STS quotas") and patterns (IAM API Reference).
+POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
+DESCRIPTION = re.compile("^[\u0009\u000a\u000d\u0020-\u007e\u00a1-\u00ff]{0,1000}$")
+#: Characters of all inline policies of a role together, whitespace not counted.
+MAX_INLINE_POLICIES = 10240
 ROLE_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
 POLICY_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(\d{12}|aws):policy/.+$")
 DEFAULT_POLICY_NAME = "flow-logs-delivery"
@@ -45,8 +51,11 @@ def role_problems(params):
     if not ROLE_PATH.match(path):
         add("path", "{!r} is not a valid IAM path: it starts and ends with / (for example /service/)".format(path))
     policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
-    if not ROLE_NAME.match(policy_name):
-        add("policy_name", "{!r} is not a valid policy name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(policy_name))
+    if not POLICY_NAME.match(policy_name):
+        add("policy_name", "{!r} is not a valid policy name: 1 to 128 of a-z A-Z 0-9 + = , . @ _ -".format(policy_name))
+    description = params.get("description")
+    if description and not DESCRIPTION.match(description):
+        add("description", "IAM takes at most 1000 characters, printable Latin-1 (no control characters)")
     for group in params.get("log_group_names") or []:
         problem = log_group_name_problem(group)
         if problem:
@@ -58,6 +67,18 @@ def role_problems(params):
         and not params["log_group_names"]
     ):
         add("log_group_names", "give at least one log group name; the policy is never granted on '*'")
+    elif params.get("log_group_names") and not any(p.option == "log_group_names" for p in problems):
+        # The longest it can be: the longest partition, a 12-digit account.
+        policy = delivery_policy_for("0" * 12, params["log_group_names"], "aws-us-gov")
+        size = len(json.dumps(policy, separators=(",", ":")))
+        if size > MAX_INLINE_POLICIES:
+            add(
+                "log_group_names",
+                "the delivery policy for {} log groups would be {} characters; IAM allows {} for a role's inline "
+                "policies: use fewer groups (a name prefix is not a wildcard here)".format(
+                    len(set(params["log_group_names"])), size, MAX_INLINE_POLICIES
+                ),
+            )
     boundary = params.get("permissions_boundary")
     if boundary and not POLICY_ARN.match(boundary):
         add(

@@ -113,8 +113,17 @@ def test_filter_pattern(port, protocol, log_format, expected):
         (dict(period=90), "period", "multiple of 60"),
         (dict(period=30), "period", "multiple of 60"),
         (dict(evaluation_periods=0), "evaluation_periods", "1 or more"),
-        (dict(period=3600, evaluation_periods=25), "evaluation_periods", "at most 86400"),
+        (dict(period=300, evaluation_periods=289), "evaluation_periods", "at most 86400 seconds (one day)"),
+        # Periods of an hour or more may look back 7 days (PutMetricAlarm).
+        (dict(period=3600, evaluation_periods=169), "evaluation_periods", "at most 604800 seconds (7 days)"),
         (dict(metric_namespace=":bad"), "metric_namespace", "not a CloudWatch namespace"),
+        (dict(metric_namespace="Flow*Logs"), "metric_namespace", "not a CloudWatch namespace"),
+        (dict(metric_namespace="Flow$Logs"), "metric_namespace", "not a CloudWatch namespace"),
+        (dict(metric_namespace="AWS/VPC"), "metric_namespace", "AWS/ is reserved"),
+        (dict(metric_namespace="n" * 256), "metric_namespace", "not a CloudWatch namespace"),
+        # <name_prefix>-rejected-<rule> names the filter, the metric and the alarm: 255 characters at most.
+        (dict(name_prefix="p" * 250), "name_prefix", "255"),
+        (dict(log_group_name="g" * 300), "log_group_name", "set name_prefix"),
         (dict(log_format="${srcaddr} ${dstport}"), "log_format", "no protocol, action field"),
         (dict(log_group_name="bad name!"), "log_group_name", "not a valid log group name"),
     ],
@@ -136,6 +145,8 @@ def test_invalid_input_names_the_option(overrides, option, message):
         dict(sns_topic_arn="arn:aws-us-gov:sns:us-gov-west-1:111111111111:alerts_1"),
         dict(rules=[dict(name="telnet", port=23), dict(name="dns-udp", port=53, protocol="udp")]),
         dict(period=60, evaluation_periods=1440),
+        dict(period=3600, evaluation_periods=168),
+        dict(name_prefix="p" * 200),
         dict(log_format="${dstport} ${protocol} ${action}"),
         dict(state="absent", rules=None, threshold=0),  # absent needs only the group
     ],

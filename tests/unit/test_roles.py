@@ -70,7 +70,12 @@ def plan_for(params, current, current_policy):
         (params_for(path="/service"), "path"),
         (params_for(path="/ser vice/"), "path"),
         (params_for(policy_name="bad policy"), "policy_name"),
-        (params_for(policy_name="p" * 65), "policy_name"),
+        (params_for(policy_name="p" * 129), "policy_name"),  # IAM: 128 characters for an inline policy name
+        (params_for(path="/" + "p" * 511 + "/"), "path"),  # IAM: 512 characters
+        (params_for(description="d" * 1001), "description"),  # IAM: 1000 characters
+        (params_for(description="tab\u0008"), "description"),  # outside IAM's character set
+        # The inline policy for this many groups passes IAM's 10,240 characters for a role's inline policies.
+        (params_for(log_group_names=["group-{:03d}-{}".format(i, "x" * 40) for i in range(200)]), "log_group_names"),
         (params_for(log_group_names=["ok", "bad name"]), "log_group_names"),
         (params_for(log_group_names=[""]), "log_group_names"),
         (params_for(log_group_names=[]), "log_group_names"),
@@ -105,6 +110,9 @@ def test_empty_log_group_list_message_says_star_is_never_granted():
         params_for(permissions_boundary="arn:aws:iam::aws:policy/PowerUserAccess"),
         params_for(permissions_boundary="arn:aws-us-gov:iam::{}:policy/b".format(ACCOUNT)),
         params_for(policy_name="custom-policy"),
+        params_for(policy_name="p" * 128),
+        params_for(description="Delivery role for VPC Flow Logs - managed by flowlogs.aws (équipe réseau)"),
+        params_for(log_group_names=["group-{:03d}".format(i) for i in range(100)]),
     ],
 )
 def test_valid_role_params_are_accepted(params):
