@@ -66,7 +66,12 @@ LOG_GROUP = dict(
     tags="flow_logs_tags",
 )
 #: flow_log_role option -> role variable.
-DELIVERY_ROLE = dict(name="flow_logs_role_name", log_group_names="flow_logs_log_group_name", tags="flow_logs_tags")
+DELIVERY_ROLE = dict(
+    name="flow_logs_role_name",
+    log_group_names="flow_logs_log_group_name",
+    purge_policies="flow_logs_role_purge_policies",
+    tags="flow_logs_tags",
+)
 #: flow_log_alarms option -> role variable.
 ALARMS = dict(
     log_group_name="flow_logs_log_group_name",
@@ -151,6 +156,7 @@ def delivery_role_options(v, state="present"):
     return dict(
         name=v.get("flow_logs_role_name"),
         log_group_names=[v.get("flow_logs_log_group_name")],
+        purge_policies=v.get("flow_logs_role_purge_policies", True) is not False,
         tags=managed_tags(v),
         purge_tags=False,
         state=state,

@@ -417,31 +417,49 @@ def untag_role(iam, name, keys):
     _call(iam, "untag_role", "iam:UntagRole", name, RoleName=name, TagKeys=sorted(keys))
 
 
-def delete_role(iam, name):
-    """Delete the role after what IAM requires first: inline policies, managed policies, profiles."""
-    for policy_name in _paginate(iam, "list_role_policies", "PolicyNames", "iam:ListRolePolicies", name, RoleName=name):
-        _call(
-            iam,
-            "delete_role_policy",
-            "iam:DeleteRolePolicy",
-            name,
-            gone="NoSuchEntity",
-            RoleName=name,
-            PolicyName=policy_name,
-        )
+def list_role_policies(iam, name):
+    """Names of the role's inline policies."""
+    return _paginate(iam, "list_role_policies", "PolicyNames", "iam:ListRolePolicies", name, RoleName=name)
+
+
+def list_attached_role_policies(iam, name):
+    """ARNs of the managed policies attached to the role."""
     attached = _paginate(
         iam, "list_attached_role_policies", "AttachedPolicies", "iam:ListAttachedRolePolicies", name, RoleName=name
     )
-    for policy in attached:
-        _call(
-            iam,
-            "detach_role_policy",
-            "iam:DetachRolePolicy",
-            name,
-            gone="NoSuchEntity",
-            RoleName=name,
-            PolicyArn=policy["PolicyArn"],
-        )
+    return [policy["PolicyArn"] for policy in attached]
+
+
+def delete_role_policy(iam, name, policy_name):
+    _call(
+        iam,
+        "delete_role_policy",
+        "iam:DeleteRolePolicy",
+        "{}/{}".format(name, policy_name),
+        gone="NoSuchEntity",
+        RoleName=name,
+        PolicyName=policy_name,
+    )
+
+
+def detach_role_policy(iam, name, policy_arn):
+    _call(
+        iam,
+        "detach_role_policy",
+        "iam:DetachRolePolicy",
+        "{} {}".format(name, policy_arn),
+        gone="NoSuchEntity",
+        RoleName=name,
+        PolicyArn=policy_arn,
+    )
+
+
+def delete_role(iam, name):
+    """Delete the role after what IAM requires first: inline policies, managed policies, profiles."""
+    for policy_name in list_role_policies(iam, name):
+        delete_role_policy(iam, name, policy_name)
+    for policy_arn in list_attached_role_policies(iam, name):
+        detach_role_policy(iam, name, policy_arn)
     profiles = _paginate(
         iam,
         "list_instance_profiles_for_role",

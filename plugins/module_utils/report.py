@@ -55,6 +55,8 @@ def _delivery(steps):
             changed=bool(role.get("changed")),
             actions=role.get("actions") or [],
             principals_before=role.get("principals_before"),
+            purged_policies=role.get("purged_policies") or [],
+            excess_privileges=role.get("excess_privileges") or [],
         )
     if group:
         lg = group.get("log_group") or {}
@@ -84,6 +86,10 @@ def _delivery_notes(delivery):
         notes.append("role trust fixed ({} -> vpc-flow-logs.amazonaws.com)".format(before))
     if "put_role_policy" in role.get("actions", []) and "create_role" not in role.get("actions", []):
         notes.append("role policy scoped")
+    if role.get("purged_policies"):
+        notes.append("role policies removed ({})".format(", ".join(role["purged_policies"])))
+    if role.get("excess_privileges"):
+        notes.append("role grants more than delivery: {}".format("; ".join(role["excess_privileges"])))
     group = delivery.get("log_group") or {}
     if "create_log_group" in group.get("actions", []):
         notes.append("log group created")

@@ -14,6 +14,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.policies import (
     delivery_policy_for,
+    excess_statements,
     normalize_policy,
     policies_equal,
     trust_policy_for,
@@ -35,6 +36,7 @@ MAX_INLINE_POLICIES = 10240
 ROLE_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
 POLICY_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(\d{12}|aws):policy/.+$")
 DEFAULT_POLICY_NAME = "flow-logs-delivery"
+PURGE_ACTIONS = ("delete_role_policy", "detach_role_policy")
 
 
 def role_problems(params):
@@ -152,12 +154,30 @@ def plan_role(params, current, current_policy, desired):
             plan.append(dict(action="put_permissions_boundary", name=name, permissions_boundary=boundary))
         else:
             plan.append(dict(action="delete_permissions_boundary", name=name))
+    if params.get("purge_policies", True):
+        # The role exists for delivery only: what else it was given is least privilege broken.
+        for other in sorted(current.get("other_policies") or {}):
+            plan.append(dict(action="delete_role_policy", name=name, policy_name=other))
+        for arn in sorted(current.get("managed_policies") or []):
+            plan.append(dict(action="detach_role_policy", name=name, policy_arn=arn))
     to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags", True))
     if to_set:
         plan.append(dict(action="tag_role", name=name, tags=to_set))
     if to_remove:
         plan.append(dict(action="untag_role", name=name, keys=to_remove))
     return plan
+
+
+def excess_privileges(role, policy, policy_name=DEFAULT_POLICY_NAME):
+    """What the role grants beyond flow-log delivery, in words: its own inline policy widened, other inline
+    policies, attached managed policies."""
+    if not role:
+        return []
+    findings = excess_statements(policy_name, policy) if policy else []
+    for other, document in sorted((role.get("other_policies") or {}).items()):
+        findings += excess_statements(other, document) or ["inline policy {} is attached".format(other)]
+    findings += ["managed policy {} is attached".format(arn) for arn in sorted(role.get("managed_policies") or [])]
+    return findings
 
 
 def predict_role(current, current_policy, plan, identity):
@@ -179,6 +199,8 @@ def predict_role(current, current_policy, plan, identity):
                 permissions_boundary=step["permissions_boundary"],
                 create_date=None,
                 tags=dict(step["tags"]),
+                other_policies={},
+                managed_policies=[],
             )
         elif action == "delete_role":
             role, policy = None, None
@@ -192,6 +214,10 @@ def predict_role(current, current_policy, plan, identity):
             role["permissions_boundary"] = step["permissions_boundary"]
         elif action == "delete_permissions_boundary":
             role["permissions_boundary"] = None
+        elif action == "delete_role_policy":
+            role["other_policies"] = {k: v for k, v in role["other_policies"].items() if k != step["policy_name"]}
+        elif action == "detach_role_policy":
+            role["managed_policies"] = [a for a in role["managed_policies"] if a != step["policy_arn"]]
         elif action == "tag_role":
             role["tags"] = apply_tag_changes(role["tags"], step["tags"], [])
         elif action == "untag_role":
@@ -232,6 +258,10 @@ def apply_role_plan(iam, plan):
             aws_api.put_permissions_boundary(iam, name, step["permissions_boundary"])
         elif action == "delete_permissions_boundary":
             aws_api.delete_permissions_boundary(iam, name)
+        elif action == "delete_role_policy":
+            aws_api.delete_role_policy(iam, name, step["policy_name"])
+        elif action == "detach_role_policy":
+            aws_api.detach_role_policy(iam, name, step["policy_arn"])
         elif action == "tag_role":
             aws_api.tag_role(iam, name, step["tags"])
         elif action == "untag_role":
@@ -240,10 +270,17 @@ def apply_role_plan(iam, plan):
 
 
 def _read(iam, params):
-    role = aws_api.get_role(iam, params["name"])
+    """The role (with the inline policies other than its own, and its managed policies) and its own policy."""
+    name = params["name"]
+    role = aws_api.get_role(iam, name)
     policy = None
     if role is not None:
-        policy = aws_api.get_role_policy(iam, params["name"], params.get("policy_name") or DEFAULT_POLICY_NAME)
+        own = params.get("policy_name") or DEFAULT_POLICY_NAME
+        inline = aws_api.list_role_policies(iam, name)
+        if own in inline:
+            policy = aws_api.get_role_policy(iam, name, own)
+        role["other_policies"] = {p: aws_api.get_role_policy(iam, name, p) for p in inline if p != own}
+        role["managed_policies"] = sorted(aws_api.list_attached_role_policies(iam, name))
     return role, policy
 
 
@@ -271,11 +308,21 @@ def converge_role(clients, params, check_mode=False):
             apply_role_plan(iam, plan)
         after, after_policy = (None, None) if params.get("state") == "absent" else _read(iam, params)
     trust_change = next((s for s in plan if s["action"] == "update_trust_policy"), None)
-    return dict(
+    policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
+    found = dict(
         changed=bool(plan),
         role=_public(after, after_policy),
         actions=[step["action"] for step in plan],
         principals_before=trust_change["principals_before"] if trust_change else None,
+        purged_policies=[s.get("policy_name") or s["policy_arn"] for s in plan if s["action"] in PURGE_ACTIONS],
+        excess_privileges=excess_privileges(after, after_policy, policy_name),
         before=_public(before, before_policy),
         after=_public(after, after_policy),
     )
+    if found["excess_privileges"]:
+        found["warnings"] = [
+            "delivery role {} grants more than delivery: {} (purge_policies removes it)".format(
+                params["name"], "; ".join(found["excess_privileges"])
+            )
+        ]
+    return found

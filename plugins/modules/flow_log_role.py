@@ -49,9 +49,19 @@ options:
     type: list
     elements: str
   policy_name:
-    description: Name of the inline policy the module manages. Other inline policies are left alone.
+    description: Name of the inline policy the module manages (1 to 128 characters).
     type: str
     default: flow-logs-delivery
+  purge_policies:
+    description:
+      - Delete the role's other inline policies and detach its managed policies, so that the role ends
+        least-privilege - it exists for delivery only. The diff shows each one (C(other_policies),
+        C(managed_policies)).
+      - With V(false) they stay, and RV(excess_privileges) (and a warning) says what the role grants beyond
+        delivery.
+    type: bool
+    default: true
+    version_added: 1.1.0
   source_conditions:
     description:
       - Add C(aws:SourceAccount) and C(aws:SourceArn) conditions to the trust statement so that only this
@@ -78,6 +88,8 @@ extends_documentation_fragment:
 notes:
   - IAM is global; O(region) only selects the STS endpoint used to find the account.
   - A new role can take a minute to be usable by VPC Flow Logs; M(flowlogs.aws.vpc_flow_log) waits for it.
+  - Reads the role with C(iam:GetRole), C(iam:ListRolePolicies), C(iam:GetRolePolicy) and
+    C(iam:ListAttachedRolePolicies); O(purge_policies) also needs C(iam:DeleteRolePolicy) and C(iam:DetachRolePolicy).
 seealso:
   - module: flowlogs.aws.vpc_flow_log
   - name: IAM role for publishing flow logs to CloudWatch Logs
@@ -160,6 +172,30 @@ role:
     create_date:
       description: When the role was created.
       type: str
+    other_policies:
+      description: Inline policies other than O(policy_name), by name (none left with O(purge_policies)).
+      type: dict
+      version_added: 1.1.0
+    managed_policies:
+      description: ARNs of the managed policies attached (none left with O(purge_policies)).
+      type: list
+      elements: str
+      version_added: 1.1.0
+purged_policies:
+  description: The inline policy names and managed policy ARNs the run removed (or would remove in check mode).
+  returned: always
+  type: list
+  elements: str
+  sample: [hand-made, arn:aws:iam::aws:policy/CloudWatchLogsFullAccess]
+  version_added: 1.1.0
+excess_privileges:
+  description:
+    - What the role grants beyond delivery after the run, in words; empty for a least-privilege role.
+  returned: always
+  type: list
+  elements: str
+  sample: ["inline policy hand-made allows logs:* on *"]
+  version_added: 1.1.0
 principals_before:
   description:
     - The service principals the role trusted before the run corrected its trust policy.
@@ -173,7 +209,7 @@ actions:
   returned: always
   type: list
   elements: str
-  sample: [update_trust_policy, put_role_policy]
+  sample: [update_trust_policy, put_role_policy, delete_role_policy, detach_role_policy]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -190,6 +226,7 @@ ARGUMENT_SPEC = dict(
     description=dict(type="str"),
     log_group_names=dict(type="list", elements="str"),
     policy_name=dict(type="str", default="flow-logs-delivery"),
+    purge_policies=dict(type="bool", default=True),
     source_conditions=dict(type="bool", default=True),
     permissions_boundary=dict(type="str", aliases=["boundary"]),
     tags=dict(type="dict", aliases=["resource_tags"]),

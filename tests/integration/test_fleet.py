@@ -55,6 +55,8 @@ def test_enable_converges_the_fleet_and_a_rerun_changes_nothing(aws, run_playboo
     assert data["totals"]["compliant_before"] == 0
     assert data["totals"]["compliant_after"] == data["totals"]["vpcs"] == 18
     assert data["totals"]["replaced"] == 2  # the REJECT-only flow logs
+    removed = [n for t in data["targets"] for n in t["delivery"]["notes"] if n.startswith("role policies removed")]
+    assert set(removed) == {"role policies removed (arn:aws:iam::111111111111:policy/logs-full-access)"}
 
     state = fleet.snapshot(aws.url)
     for name, entry in seeded["planted"].items():
@@ -72,6 +74,7 @@ def test_enable_converges_the_fleet_and_a_rerun_changes_nothing(aws, run_playboo
         role = state[account]["roles"][fleet.ROLE]
         assert role["trust"]["Statement"][0]["Principal"] == {"Service": "vpc-flow-logs.amazonaws.com"}
         assert role["trust"]["Statement"][0]["Condition"]["StringEquals"] == {"aws:SourceAccount": account}
+        assert list(role["policies"]) == ["flow-logs-delivery"] and role["attached"] == []  # least privilege
         resources = role["policies"]["flow-logs-delivery"]["Statement"][0]["Resource"]
         assert resources in (
             ["arn:aws:logs:*:{}:log-group:vpc-flow-logs:*".format(account)],

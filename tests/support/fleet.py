@@ -26,6 +26,7 @@ WIDE_POLICY = {
     "Version": "2012-10-17",
     "Statement": [{"Effect": "Allow", "Action": ["logs:*"], "Resource": "*"}],
 }
+WIDE_MANAGED_POLICY = "logs-full-access"
 FAKE = {"aws_access_key_id": "demo", "aws_secret_access_key": "demo"}
 
 
@@ -59,9 +60,12 @@ def seed(url, accounts=ACCOUNTS, regions=REGIONS, vpcs_per_target=2):
         iam = session(url, account, regions[0]).client("iam", endpoint_url=url)
         role_arn = "arn:aws:iam::{}:role/{}".format(account, ROLE)
         if a_index == 0:
-            # The blog recipe: the delivery role trusts EC2 and may do anything in CloudWatch Logs.
+            # The blog recipe: the delivery role trusts EC2 and may do anything in CloudWatch Logs - through its
+            # inline policy and a managed policy someone attached "to make it work".
             iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
             iam.put_role_policy(RoleName=ROLE, PolicyName="flow-logs-delivery", PolicyDocument=json.dumps(WIDE_POLICY))
+            wide = iam.create_policy(PolicyName=WIDE_MANAGED_POLICY, PolicyDocument=json.dumps(WIDE_POLICY))
+            iam.attach_role_policy(RoleName=ROLE, PolicyArn=wide["Policy"]["Arn"])
         other_role_arn = None
         if a_index == 1:
             other = iam.create_role(RoleName=OTHER_TEAM_ROLE, AssumeRolePolicyDocument=json.dumps(EC2_TRUST))
@@ -138,7 +142,8 @@ def snapshot(url, accounts=ACCOUNTS, regions=REGIONS):
                 p: iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]
                 for p in iam.list_role_policies(RoleName=name)["PolicyNames"]
             }
-            roles[name] = dict(trust=role["AssumeRolePolicyDocument"], policies=policies)
+            attached = sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
+            roles[name] = dict(trust=role["AssumeRolePolicyDocument"], policies=policies, attached=attached)
         state[account] = dict(roles=roles)
         for region in regions:
             s = session(url, account, region)

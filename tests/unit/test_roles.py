@@ -14,6 +14,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.policies import (
 from ansible_collections.flowlogs.aws.plugins.module_utils.roles import (
     DEFAULT_POLICY_NAME,
     desired_role,
+    excess_privileges,
     plan_role,
     predict_role,
     validate_role_params,
@@ -313,3 +314,48 @@ def test_plan_on_the_predicted_role_is_empty(params, current, current_policy):
     after, after_policy = predict_role(current, current_policy, plan_for(params, current, current_policy), IDENTITY)
 
     assert plan_for(params, after, after_policy) == []
+
+
+# ---------------------------------------------------------------- purge_policies (#9): least privilege in the end
+
+WIDE = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}
+LOGS_FULL = "arn:aws:iam::aws:policy/CloudWatchLogsFullAccess"
+
+
+def role_with_extras(**overrides):
+    return role(other_policies={"hand-made": WIDE}, managed_policies=[LOGS_FULL], **overrides)
+
+
+def test_other_policies_are_purged_by_default():
+    actions = [
+        (s["action"], s.get("policy_name") or s.get("policy_arn"))
+        for s in plan_for(params_for(), role_with_extras(), POLICY)
+    ]
+
+    assert actions == [("delete_role_policy", "hand-made"), ("detach_role_policy", LOGS_FULL)]
+
+
+def test_purge_policies_false_keeps_them_and_says_the_role_grants_more():
+    plan = plan_for(params_for(purge_policies=False), role_with_extras(), POLICY)
+
+    assert plan == []
+    assert excess_privileges(role_with_extras(), POLICY) == [
+        "inline policy hand-made allows logs:* on *",
+        "managed policy {} is attached".format(LOGS_FULL),
+    ]
+
+
+def test_a_widened_own_policy_is_excess_too_and_the_put_fixes_it():
+    assert excess_privileges(role(), WIDE) == ["inline policy flow-logs-delivery allows logs:* on *"]
+    assert [s["action"] for s in plan_for(params_for(), role(), WIDE)] == ["put_role_policy"]
+    assert excess_privileges(role(), POLICY) == []
+
+
+def test_the_prediction_has_no_other_policy_left():
+    current = role_with_extras()
+    plan = plan_for(params_for(), current, POLICY)
+
+    after, policy = predict_role(current, POLICY, plan, IDENTITY)
+
+    assert (after["other_policies"], after["managed_policies"]) == ({}, [])
+    assert excess_privileges(after, policy) == []
