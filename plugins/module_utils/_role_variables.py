@@ -141,6 +141,7 @@ def discovery_options(v, role_arn=None):
         traffic_type=options["traffic_type"],
         max_aggregation_interval=options["max_aggregation_interval"],
         log_format=options["log_format"],
+        check_role_privileges=False,  # the delivery role step reads and reports the role itself
     )
 
 

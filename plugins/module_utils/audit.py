@@ -11,12 +11,14 @@ from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     AUDIT,
     flow_log_spec,
+    goes_where_wanted,
     judge,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import VERDICTS as JUDGED
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import summary
 from ansible_collections.flowlogs.aws.plugins.module_utils.policies import FLOW_LOGS_PRINCIPAL, trusted_services
+from ansible_collections.flowlogs.aws.plugins.module_utils.roles import role_excess
 
 #: The verdict of a VPC another account shares into this one (RAM): never written, never counted as ours.
 NOT_OWNED = "not_owned"
@@ -132,4 +134,32 @@ def audit_vpcs(clients, params, check_mode=False):
             mismatched_fields=fields,
         )
     counts["total"] = len(vpcs)
-    return dict(changed=False, account_id=account, region=clients.region, vpcs=vpcs, counts=counts)
+    found = dict(changed=False, account_id=account, region=clients.region, vpcs=vpcs, counts=counts)
+    if params.get("check_role_privileges", True):
+        found["delivery_roles"] = _delivery_roles(clients, spec, by_vpc, account)
+        found["warnings"] = [
+            "delivery role {} grants more than delivery: {}".format(r["arn"], "; ".join(r["excess_privileges"]))
+            for r in found["delivery_roles"]
+            if r["excess_privileges"]
+        ]
+    return found
+
+
+def _delivery_roles(clients, spec, by_vpc, account):
+    """The delivery roles (this account's) of the flow logs to the wanted destination, each with what it grants
+    beyond delivery."""
+    arns = sorted(
+        {
+            f["deliver_logs_role_arn"]
+            for fls in by_vpc.values()
+            for f in fls
+            if f.get("deliver_logs_role_arn") and goes_where_wanted(spec, f)
+        }
+    )
+    roles = []
+    for arn in arns:
+        if arn.split(":")[4] != account:
+            continue
+        with contextlib.suppress(AwsError):  # not allowed to read IAM: nothing to flag
+            roles.append(dict(arn=arn, excess_privileges=role_excess(clients("iam"), arn.rsplit("/", 1)[-1])))
+    return roles

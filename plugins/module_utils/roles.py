@@ -284,6 +284,24 @@ def _read(iam, params):
     return role, policy
 
 
+def role_excess(iam, name):
+    """What an existing delivery role grants beyond delivery, read from IAM (every inline policy, every
+    attached managed policy); [] for a role that does not exist."""
+    try:
+        inline = aws_api.list_role_policies(iam, name)
+    except AwsError as exc:
+        if exc.code == "NoSuchEntity":
+            return []
+        raise
+    findings = []
+    for policy_name in inline:
+        findings += excess_statements(policy_name, aws_api.get_role_policy(iam, name, policy_name))
+    findings += [
+        "managed policy {} is attached".format(a) for a in sorted(aws_api.list_attached_role_policies(iam, name))
+    ]
+    return findings
+
+
 def _public(role, policy):
     if not role:
         return {}

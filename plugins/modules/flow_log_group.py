@@ -114,6 +114,12 @@ log_group:
       description: Retention in days; null when events never expire.
       type: int
       sample: 90
+    retention_policy_name:
+      description:
+        - The account-level retention policy that governs the group (then O(retention_in_days) is not applied, a
+          warning says so, and RV(log_group.retention_in_days) is that policy's period); null when there is none.
+      type: str
+      version_added: 1.1.0
     kms_key_id:
       description: ARN of the KMS key, or null.
       type: str

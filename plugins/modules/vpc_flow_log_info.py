@@ -86,6 +86,14 @@ options:
         C(logs:ListTagsForResource) (the log group); without them the reason is AWS's own error message.
     type: bool
     default: true
+  check_role_privileges:
+    description:
+      - Read the delivery roles (this account's) of the flow logs to the desired destination and report in
+        RV(delivery_roles) - and in a warning - what each grants beyond delivery (a hand-made role often has C(logs:*)
+        on C(*)). Needs C(iam:ListRolePolicies), C(iam:GetRolePolicy) and C(iam:ListAttachedRolePolicies).
+    type: bool
+    default: true
+    version_added: 1.1.0
 extends_documentation_fragment:
   - flowlogs.aws.connection
   - flowlogs.aws.attributes.INFO_MODULE
@@ -152,7 +160,9 @@ vpcs:
       type: list
       elements: dict
     verdict:
-      description: V(compliant), V(missing), V(mismatched) or V(delivery_failed).
+      description:
+        - V(compliant), V(missing), V(mismatched), V(delivery_failed), or V(not_owned) for a VPC another account
+          shares into this one (AWS RAM) - only its owner can create flow logs on it, so it is never converged.
       type: str
       sample: delivery_failed
     reason:
@@ -178,7 +188,15 @@ counts:
   description: How many VPCs got each verdict, and C(total).
   returned: always
   type: dict
-  sample: {compliant: 3, missing: 1, mismatched: 1, delivery_failed: 0, total: 5}
+  sample: {compliant: 3, missing: 1, mismatched: 1, delivery_failed: 0, not_owned: 0, total: 5}
+delivery_roles:
+  description: With O(check_role_privileges), each delivery role of this account the flow logs use, and what it grants
+    beyond delivery (empty for a least-privilege role).
+  returned: when O(check_role_privileges=true)
+  type: list
+  elements: dict
+  sample: [{arn: "arn:aws:iam::111111111111:role/flowlogsRole", excess_privileges: ["inline policy p allows logs:* on *"]}]
+  version_added: 1.1.0
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -210,6 +228,7 @@ ARGUMENT_SPEC = dict(
         ),
     ),
     check_delivery=dict(type="bool", default=True),
+    check_role_privileges=dict(type="bool", default=True),
 )
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import DEFAULT_LOG_FORMAT
@@ -304,3 +306,44 @@ def test_a_shared_vpc_is_not_owned_never_converged_and_not_counted(stubbed):
     assert verdicts[own][0] == "missing"
     assert verdicts[shared] == ("not_owned", "shared with this account by 999999999999: only its owner can log it")
     assert result["counts"] == dict(compliant=0, missing=1, mismatched=0, delivery_failed=0, not_owned=1, total=2)
+
+
+def test_a_delivery_role_that_grants_more_than_delivery_is_flagged(stubbed):
+    ec2, ec2_stub = stubbed("ec2")
+    iam, iam_stub = stubbed("iam")
+    vpc = "vpc-0000000a"
+    ec2_stub.add_response("describe_vpcs", {"Vpcs": [_vpc(vpc, ACCOUNT)]}, {"Filters": []})
+    aws_flow_log = {
+        "FlowLogId": "fl-1",
+        "ResourceId": vpc,
+        "TrafficType": "ALL",
+        "LogDestinationType": "cloud-watch-logs",
+        "LogGroupName": GROUP,
+        "DeliverLogsPermissionArn": ROLE,
+        "MaxAggregationInterval": 600,
+        "DeliverLogsStatus": "SUCCESS",
+    }
+    ec2_stub.add_response(
+        "describe_flow_logs",
+        {"FlowLogs": [aws_flow_log]},
+        {"Filters": [{"Name": "resource-id", "Values": [vpc]}], "MaxResults": 1000},
+    )
+    name = ROLE.rsplit("/", 1)[1]
+    iam_stub.add_response("list_role_policies", {"PolicyNames": ["flow-logs-delivery"]}, {"RoleName": name})
+    wide = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "logs:*", "Resource": "*"}]}
+    iam_stub.add_response(
+        "get_role_policy",
+        {"RoleName": name, "PolicyName": "flow-logs-delivery", "PolicyDocument": json.dumps(wide)},
+        {"RoleName": name, "PolicyName": "flow-logs-delivery"},
+    )
+    iam_stub.add_response("list_attached_role_policies", {"AttachedPolicies": []}, {"RoleName": name})
+    clients = StubbedClients(ec2=ec2, iam=iam)
+    clients.region = "us-east-1"
+
+    result = audit_vpcs(clients, dict(log_group_name=GROUP))
+
+    assert result["vpcs"][0]["verdict"] == "compliant"
+    assert result["delivery_roles"] == [
+        dict(arn=ROLE, excess_privileges=["inline policy flow-logs-delivery allows logs:* on *"])
+    ]
+    assert "grants more than delivery" in result["warnings"][0]
