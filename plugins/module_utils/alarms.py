@@ -165,9 +165,8 @@ def _check_names(params):
         hint = "" if params.get("name_prefix") else "; set name_prefix to a shorter prefix"
         raise ParameterError(
             option,
-            "the filter, metric and alarm names <prefix>-rejected-<rule> would be {} characters; AWS allows {}{}".format(
-                length, MAX_NAME, hint
-            ),
+            "the filter, metric and alarm names <prefix>-rejected-<rule> would be {} characters; "
+            "AWS allows {}{}".format(length, MAX_NAME, hint),
         )
 
 

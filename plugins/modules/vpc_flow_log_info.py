@@ -195,7 +195,9 @@ delivery_roles:
   returned: when O(check_role_privileges=true)
   type: list
   elements: dict
-  sample: [{arn: "arn:aws:iam::111111111111:role/flowlogsRole", excess_privileges: ["inline policy p allows logs:* on *"]}]
+  sample:
+    - arn: arn:aws:iam::111111111111:role/flowlogsRole
+      excess_privileges: ["inline policy p allows logs:* on *"]
   version_added: 1.1.0
 """
 

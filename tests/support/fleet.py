@@ -142,7 +142,8 @@ def snapshot(url, accounts=ACCOUNTS, regions=REGIONS):
                 p: iam.get_role_policy(RoleName=name, PolicyName=p)["PolicyDocument"]
                 for p in iam.list_role_policies(RoleName=name)["PolicyNames"]
             }
-            attached = sorted(p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"])
+            attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+            attached = sorted(p["PolicyArn"] for p in attached)
             roles[name] = dict(trust=role["AssumeRolePolicyDocument"], policies=policies, attached=attached)
         state[account] = dict(roles=roles)
         for region in regions:
