@@ -113,10 +113,11 @@ options:
     default: false
   region:
     description:
-      - Region for the Organizations, STS and EC2 calls the inventory makes. Organizations is a global
-        service served from C(us-east-1) in the commercial partition.
+      - Region for the Organizations, STS and EC2 calls the inventory makes.
+      - When unset (and C(AWS_REGION) / C(AWS_DEFAULT_REGION) are too), the region the profile's configuration
+        gives, so that credentials of the China (C(aws-cn)) or GovCloud (C(aws-us-gov)) partition reach their own
+        partition; without one, C(us-east-1) (Organizations in the commercial partition).
     type: str
-    default: us-east-1
     aliases: [aws_region]
     env:
       - name: AWS_DEFAULT_REGION
@@ -231,6 +232,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.connection import (
     BOTO3_IMPORT_ERROR,
     HAS_BOTO3,
     Clients,
+    configured_region,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.plugin_utils import accounts_inventory
@@ -312,7 +314,8 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _fetch(self, options):
         base = {k: options.get(k) for k in CONNECTION_OPTIONS}
-        base.update(region=options.get("region"), assume_role_session_name=options.get("assume_role_session_name"))
+        region = accounts_inventory.inventory_region(options.get("region"), configured_region(options.get("profile")))
+        base.update(region=region, assume_role_session_name=options.get("assume_role_session_name"))
 
         org_clients = Clients(
             dict(

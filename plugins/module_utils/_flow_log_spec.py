@@ -79,9 +79,10 @@ FIREHOSE_ARN = re.compile(r"^arn:aws[a-z\-]*:firehose:[a-z0-9\-]+:\d{12}:deliver
 LOG_GROUP_NAME = re.compile(r"^[\.\-_/#A-Za-z0-9]{1,512}$")
 LOG_FORMAT = re.compile(r"^\$\{[a-z0-9\-]+\}( \$\{[a-z0-9\-]+\})*$")
 LOG_FORMAT_FIELD = re.compile(r"\$\{([a-z0-9\-]+)\}")
-S3_FORM = "an S3 bucket ARN (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)"
-FIREHOSE_FORM = "a Firehose delivery stream ARN (arn:aws:firehose:<region>:<account>:deliverystream/<name>)"
-ROLE_FORM = "an IAM role ARN (arn:aws:iam::<account>:role/<name>)"
+S3_FORM = "an S3 bucket ARN (arn:<partition>:s3:::bucket or arn:<partition>:s3:::bucket/prefix)"
+FIREHOSE_FORM = "a Firehose delivery stream ARN (arn:<partition>:firehose:<region>:<account>:deliverystream/<name>)"
+ROLE_FORM = "an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)"
+#: Every ARN form in a message says <partition>: aws, aws-cn (China) or aws-us-gov (GovCloud).
 #: Settings AWS cannot change on an existing flow log: a difference means replacing it.
 IMMUTABLE_FIELDS = (
     "traffic_type",

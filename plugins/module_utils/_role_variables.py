@@ -191,7 +191,7 @@ def variable_problems(v):
     assume = v.get("flow_logs_assume_role_arn")
     if assume and not IAM_ROLE_ARN.match(assume):
         problems.append(
-            "flow_logs_assume_role_arn: {!r} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)".format(assume)
+            "flow_logs_assume_role_arn: {!r} is not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)".format(assume)
         )
     cwl = cloudwatch_logs(v)
     name = _namer(FLOW_LOG, v)

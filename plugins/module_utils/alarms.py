@@ -101,7 +101,7 @@ def _check_topic(params, region=None):
     if topic and not SNS_TOPIC_ARN.match(topic):
         raise ParameterError(
             "sns_topic_arn",
-            "{!r} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)".format(topic),
+            "{!r} is not an SNS topic ARN (arn:<partition>:sns:<region>:<account>:<topic>)".format(topic),
         )
     region = region or params.get("region")
     if topic and region and topic.split(":")[3] != region:

@@ -160,6 +160,16 @@ def preload(services=SERVICES):
         pass
 
 
+def configured_region(profile=None):
+    """The region the profile (or the default configuration) sets, or None."""
+    if not HAS_BOTO3:
+        return None
+    try:
+        return botocore_session(profile or None).get_config_variable("region")
+    except BotoCoreError:
+        return None
+
+
 def _resolve_credentials(session, params):
     """Credentials for one target, as keyword arguments of create_client.
 

@@ -75,7 +75,7 @@ def log_group_problems(params):
         problems.append(
             ParameterError(
                 "kms_key_id",
-                "{!r} is not a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>); use an empty string to "
+                "{!r} is not a KMS key ARN (arn:<partition>:kms:<region>:<account>:key/<id>); use an empty string to "
                 "disassociate the key".format(kms),
             )
         )

@@ -85,7 +85,7 @@ def role_problems(params):
     if boundary and not POLICY_ARN.match(boundary):
         add(
             "permissions_boundary",
-            "{!r} is not a managed policy ARN (arn:aws:iam::<account>:policy/<name>); use an empty string to "
+            "{!r} is not a managed policy ARN (arn:<partition>:iam::<account>:policy/<name>); use an empty string to "
             "remove the boundary".format(boundary),
         )
     problem = tag_problem(params.get("tags"), "iam")

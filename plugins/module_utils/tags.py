@@ -43,8 +43,9 @@ def apply_tag_changes(current, to_set, to_remove):
 STRICT_TAG_SERVICES = ("iam", "logs", "cloudwatch")
 TAG_PUNCTUATION = frozenset("_.:/=+-@")
 MAX_TAGS = 50
-MAX_KEY = 128
-MAX_VALUE = 256
+#: Key and value lengths: 128 and 256 in IAM, Logs and CloudWatch; the EC2 API Reference says 127 and 255.
+MAX_KEY = {"ec2": 127}
+MAX_VALUE = {"ec2": 255}
 
 
 def _allowed_characters(text):
@@ -63,10 +64,10 @@ def tag_problem(tags, service):
             return "an empty tag key is not allowed"
         if key.lower().startswith("aws:"):
             return "tag keys starting with aws: are reserved for AWS ({})".format(key)
-        if len(key) > MAX_KEY:
-            return "tag key {}... is longer than {} characters".format(key[:20], MAX_KEY)
-        if len(value) > MAX_VALUE:
-            return "value of tag {} is longer than {} characters".format(key, MAX_VALUE)
+        if len(key) > MAX_KEY.get(service, 128):
+            return "tag key {}... is longer than {} characters".format(key[:20], MAX_KEY.get(service, 128))
+        if len(value) > MAX_VALUE.get(service, 256):
+            return "value of tag {} is longer than {} characters".format(key, MAX_VALUE.get(service, 256))
         if service in STRICT_TAG_SERVICES:
             allowed = "(letters, digits, spaces, _ . : / = + - @)"
             if not _allowed_characters(key):

@@ -123,6 +123,17 @@ def needs_tags(options):
     return bool(options.get("account_tags")) or bool(options.get("with_account_tags"))
 
 
+#: Where Organizations answers when nothing says otherwise: the commercial partition.
+DEFAULT_REGION = "us-east-1"
+
+
+def inventory_region(option, configured):
+    """The region of the inventory's own calls: the option (or AWS_REGION / AWS_DEFAULT_REGION), else the
+    region the profile configures - credentials of aws-cn or aws-us-gov come with a region of their partition -
+    else us-east-1."""
+    return option or configured or DEFAULT_REGION
+
+
 def region_partition(region):
     """The partition a region belongs to (cn-north-1 -> aws-cn, us-gov-west-1 -> aws-us-gov, ...)."""
     if region.startswith("cn-"):

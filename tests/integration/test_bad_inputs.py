@@ -27,10 +27,10 @@ DELIVERY_ROLE_ARN = "arn:aws:iam::{}:role/{}".format(ACCOUNT, fleet.ROLE)
 BUCKET = "arn:aws:s3:::central-flow-logs"
 MISSING_VPC = "vpc-0123456789abcdef0"
 RETENTION = "0, 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653"
-S3_ARN = "arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix"
-ROLE_ARN = "arn:aws:iam::<account>:role/<name>"
-FIREHOSE_ARN = "arn:aws:firehose:<region>:<account>:deliverystream/<name>"
-KMS_ARN = "arn:aws:kms:<region>:<account>:key/<id>"
+S3_ARN = "arn:<partition>:s3:::bucket or arn:<partition>:s3:::bucket/prefix"
+ROLE_ARN = "arn:<partition>:iam::<account>:role/<name>"
+FIREHOSE_ARN = "arn:<partition>:firehose:<region>:<account>:deliverystream/<name>"
+KMS_ARN = "arn:<partition>:kms:<region>:<account>:key/<id>"
 LOG_GROUP_CHARS = "a-z A-Z 0-9 . - _ / #"
 IAM_NAME_CHARS = "a-z A-Z 0-9 + = , . @ _ -"
 NOT_FOUND = "not found in {} of account {}".format(REGION, ACCOUNT)
@@ -53,7 +53,7 @@ MODULE_CASES = [
         "flow_log_role",
         dict(permissions_boundary="arn:aws:iam::1234:policy/boundary"),
         "permissions_boundary",
-        ["arn:aws:iam::<account>:policy/<name>"],
+        ["arn:<partition>:iam::<account>:policy/<name>"],
     ),
     ("flow_log_role", dict(path="/service"), "path", ["starts and ends with /"]),
     ("vpc_flow_log", dict(resource_ids=["subnet-0123456789abcdef0"]), "resource_ids", ["VPC ids", "^vpc-"]),
@@ -101,7 +101,7 @@ VARIABLE_CASES = [
     (
         dict(flow_logs_assume_role_arn="arn:aws:iam::{}:user/admin".format(ACCOUNT)),
         "flow_logs_assume_role_arn",
-        ["arn:aws:iam::<account>:role/<name>"],
+        ["arn:<partition>:iam::<account>:role/<name>"],
     ),
     (dict(flow_logs_retention_in_days=45), "flow_logs_retention_in_days", [RETENTION, "got: 45"]),
     (dict(flow_logs_retention_in_days="forever"), "flow_logs_retention_in_days", ["int"]),

@@ -158,7 +158,7 @@ BAD_INPUT = [
         "role name, not ARN",
         cwl(deliver_logs_role_arn="vpc-flow-logs-delivery"),
         "deliver_logs_role_arn",
-        "arn:aws:iam::<account>:role/<name>",
+        "arn:<partition>:iam::<account>:role/<name>",
     ),
     (
         "user ARN as role",

@@ -8,6 +8,7 @@ import pytest
 
 from ansible_collections.flowlogs.aws.plugins.inventory.accounts import InventoryModule
 from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.plugin_utils import accounts_inventory
 from ansible_collections.flowlogs.aws.plugins.plugin_utils.accounts_inventory import (
     access_role_arn,
     build_targets,
@@ -419,3 +420,16 @@ def test_explicit_regions_need_no_call_in_the_accounts(stubbed):
     assert targets.asked == []
     assert data["regions"] == {}
     assert [t["name"] for t in build_targets(data, dict(regions=["eu-west-1"]))] == ["acct-111111111111-eu-west-1"]
+
+
+@pytest.mark.parametrize(
+    ("option", "configured", "expected"),
+    [
+        ("eu-west-1", "cn-north-1", "eu-west-1"),  # the option (or AWS_REGION) wins
+        (None, "cn-north-1", "cn-north-1"),  # China credentials: their profile's region, not us-east-1
+        (None, "us-gov-west-1", "us-gov-west-1"),
+        (None, None, "us-east-1"),
+    ],
+)
+def test_the_inventory_region_follows_the_partition_of_the_configuration(option, configured, expected):
+    assert accounts_inventory.inventory_region(option, configured) == expected

@@ -47,5 +47,5 @@ def test_a_module_option_inside_a_message_is_named_by_its_role_variable():
 
     assert problems == [
         "flow_logs_s3_bucket_arn: required when flow_logs_destination_type is s3: an S3 bucket ARN"
-        " (arn:aws:s3:::bucket or arn:aws:s3:::bucket/prefix)"
+        " (arn:<partition>:s3:::bucket or arn:<partition>:s3:::bucket/prefix)"
     ]

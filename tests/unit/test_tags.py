@@ -84,7 +84,9 @@ ALLOWED = " (letters, digits, spaces, _ . : / = + - @)"
         (NOC, "cloudwatch", "value 'Network (NOC)' of tag team has characters cloudwatch does not allow" + ALLOWED),
         ({"équipe": "réseau 1/2 = x+y @ z"}, "iam", None),  # letters of any script, the allowed punctuation
         ({"aws:team": "x"}, "ec2", "tag keys starting with aws: are reserved for AWS (aws:team)"),
-        ({"k" * 129: "x"}, "ec2", "tag key {}... is longer than 128 characters".format("k" * 20)),
+        ({"k" * 129: "x"}, "iam", "tag key {}... is longer than 128 characters".format("k" * 20)),
+        ({"k" * 128: "x"}, "ec2", "tag key {}... is longer than 127 characters".format("k" * 20)),
+        ({"k": "v" * 256}, "ec2", "value of tag k is longer than 255 characters"),
         ({"k": "v" * 257}, "logs", "value of tag k is longer than 256 characters"),
         ({"": "x"}, "ec2", "an empty tag key is not allowed"),
         ({"t{}".format(i): "x" for i in range(51)}, "ec2", "51 tags; AWS allows at most 50 per resource"),
