@@ -18,6 +18,7 @@ import re
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     CONVERGE,
     IAM_ROLE_ARN,
+    ROLE_FORM,
     flow_log_problems,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils.alarms import alarm_param_errors
@@ -191,7 +192,7 @@ def variable_problems(v):
     assume = v.get("flow_logs_assume_role_arn")
     if assume and not IAM_ROLE_ARN.match(assume):
         problems.append(
-            "flow_logs_assume_role_arn: {!r} is not an IAM role ARN (arn:<partition>:iam::<account>:role/<name>)".format(assume)
+            "flow_logs_assume_role_arn: {!r} is not {}".format(assume, ROLE_FORM)
         )
     cwl = cloudwatch_logs(v)
     name = _namer(FLOW_LOG, v)
