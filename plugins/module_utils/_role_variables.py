@@ -191,9 +191,7 @@ def variable_problems(v):
         problems.append("flow_logs_account_id: {!r} is not a 12-digit AWS account id".format(account))
     assume = v.get("flow_logs_assume_role_arn")
     if assume and not IAM_ROLE_ARN.match(assume):
-        problems.append(
-            "flow_logs_assume_role_arn: {!r} is not {}".format(assume, ROLE_FORM)
-        )
+        problems.append("flow_logs_assume_role_arn: {!r} is not {}".format(assume, ROLE_FORM))
     cwl = cloudwatch_logs(v)
     name = _namer(FLOW_LOG, v)
     options = dict(
