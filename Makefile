@@ -26,6 +26,8 @@ help:
 	@echo "make bench  - fleet-scale benchmarks (not part of make test)"
 	@echo "make docs   - the HTML documentation site into .cache/docs/html (also part of make test)"
 	@echo "make test-matrix - sanity and integration on ansible-core 2.17, 2.18 and 2.19"
+	@echo "FLOWLOGS_CONTRACT=1 make integration|molecule - also check every AWS call against AWS's documented"
+	@echo "                 contract (tests/support/contract.py; pytest --contract does the same)"
 
 $(STAMP): requirements.txt tests/requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

@@ -1,5 +1,11 @@
 """Integration fixtures: a moto server per test worker, reset before each test, and a way to run
-``ansible-playbook`` against it exactly as a user would."""
+``ansible-playbook`` against it exactly as a user would.
+
+With the AWS contract check on (``FLOWLOGS_CONTRACT=1`` or ``pytest --contract``; the default is
+``tests/support/contract.py``'s ``ENABLED_BY_DEFAULT``), every botocore call - in this process and in every
+ansible-playbook, Ansible worker and module process a test starts - is checked against botocore's service model
+and AWS's documented limits; a test whose playbooks made a violating call fails, naming rule and message.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +19,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.support import motoctl
+from tests.support import contract, motoctl
 from tests.support.aws_proxy import CountingProxy
 from tests.support.paths import COLLECTIONS, REPO
 
@@ -98,6 +104,8 @@ def playbook_env(tmp_path, extra=None):
     )
     for key in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
         env.pop(key, None)
+    if contract.enabled():
+        contract.child_env(env)  # FLOWLOGS_CONTRACT_LOG and _TEST come from os.environ (aws_contract)
     env.update(extra or {})
     return env
 
@@ -137,3 +145,102 @@ def run_target(run_playbook, aws):
         return run_playbook(HERE / "run_target.yml", variables, args)
 
     return run
+
+
+# ---------------------------------------------------------------- AWS contract check (tests/support/contract.py)
+
+CONTRACT_DIR = REPO / ".cache" / "contract"
+#: Every record of the run, each with its test: summarized at the end of the run.
+CONTRACT_SUMMARY = CONTRACT_DIR / "violations.jsonl"
+#: Call counts and checking time of the processes the tests started.
+CONTRACT_STATS = CONTRACT_DIR / "stats.jsonl"
+
+
+def _is_controller(config):
+    return not hasattr(config, "workerinput")  # pytest-xdist workers have it
+
+
+def pytest_configure(config):
+    if config.getoption("contract", None):
+        os.environ[contract.ENV_SWITCH] = "1"  # xdist workers get the option and run this too
+    if not contract.enabled():
+        return
+    if _is_controller(config):
+        CONTRACT_DIR.mkdir(parents=True, exist_ok=True)
+        for stale in (CONTRACT_SUMMARY, CONTRACT_STATS):
+            stale.unlink(missing_ok=True)
+        contract.precompile()  # hundreds of child processes load the checker
+    os.environ.setdefault(contract.ENV_STATS, str(CONTRACT_STATS))
+    # pytest's own process: the harness's boto3 calls (logged, not raised), during integration tests only.
+    contract.ACTIVE = False
+    contract.install(None)
+
+
+@pytest.fixture(autouse=True)
+def aws_contract(request, tmp_path_factory, monkeypatch):
+    """Each test's own contract log, named to every process the test starts; read after the test's call."""
+    if not contract.enabled():
+        yield None
+        return
+    log = tmp_path_factory.mktemp("contract") / "aws-contract.jsonl"
+    monkeypatch.setenv(contract.ENV_LOG, str(log))
+    monkeypatch.setenv(contract.ENV_TEST, request.node.nodeid)
+    monkeypatch.setattr(contract, "ACTIVE", True)
+    request.node.aws_contract_log = log
+    yield log
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A test whose AWS calls broke the contract fails, naming each rule and message."""
+    outcome = yield
+    log = getattr(item, "aws_contract_log", None)
+    if call.when != "call" or log is None:
+        return
+    records = contract.read_log(log)
+    if not records:
+        return
+    with open(CONTRACT_SUMMARY, "a", encoding="utf-8") as summary:
+        for record in records:
+            summary.write(json.dumps(dict(record, test=item.nodeid), sort_keys=True) + "\n")
+    failing = contract.failing(records)
+    if not failing:
+        return
+    report = outcome.get_result()
+    text = "AWS contract violations ({} call(s); log {}):\n{}".format(len(failing), log, contract.describe(failing))
+    report.longrepr = text if report.passed else "{}\n\n{}".format(report.longrepr, text)
+    report.outcome = "failed"
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    if not contract.enabled() or not _is_controller(config):
+        return
+    records = contract.read_log(CONTRACT_SUMMARY)
+    stats = contract.read_log(CONTRACT_STATS)
+    write = terminalreporter.write_line
+    terminalreporter.section("AWS contract check")
+    calls, seconds = sum(s["calls"] for s in stats), sum(s["seconds"] for s in stats)
+    write(
+        "{} calls checked in {} processes (pytest and its children), {:.2f} s checking ({:.0f} us a call)".format(
+            calls, len(stats), seconds, 1e6 * seconds / calls if calls else 0
+        )
+    )
+    if not records:
+        write("no violations")
+        return
+    groups = {}
+    for r in records:
+        key = (r.get("origin") == "harness", r["rule"], "{}:{}".format(r.get("service"), r.get("operation")))
+        groups.setdefault(key, []).append(r)
+    for (harness, rule, operation), found in sorted(groups.items()):
+        tests = sorted({r["test"] for r in found})
+        write(
+            "{}[{}] {} x{} in {} test(s), e.g. {}".format(
+                "(harness) " if harness else "", rule, operation, len(found), len(tests), found[0]["message"]
+            )
+        )
+        for test in tests[:5]:
+            write("    " + test)
+        if len(tests) > 5:
+            write("    ... {} more".format(len(tests) - 5))
+    write("all records: {}".format(CONTRACT_SUMMARY))
