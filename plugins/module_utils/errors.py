@@ -25,6 +25,14 @@ ACCESS_DENIED_CODES = (
 )
 
 
+def _shortened(resource, shown=3):
+    """A call on many resources is named by its first few: one message, not a screen of ids."""
+    parts = resource.split(", ") if isinstance(resource, str) else [resource]
+    if len(parts) <= shown + 2:
+        return resource
+    return "{} resources ({}, and {} more)".format(len(parts), ", ".join(parts[:shown]), len(parts) - shown)
+
+
 class AwsError(Exception):
     """One AWS call failed: which call, on what, in which account and region, with AWS's own error code
     and message, and - when AWS refused it - the IAM permission the call needs."""
@@ -55,7 +63,7 @@ class AwsError(Exception):
         return self
 
     def __str__(self):
-        where = " on {}".format(self.resource) if self.resource else ""
+        where = " on {}".format(_shortened(self.resource)) if self.resource else ""
         target = ", ".join(
             "{} {}".format(kind, value) for kind, value in (("account", self.account), ("region", self.region)) if value
         )

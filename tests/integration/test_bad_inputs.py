@@ -73,7 +73,12 @@ MODULE_CASES = [
     ("s3", dict(log_destination=BUCKET + "/AWSLogs"), "log_destination", ["AWSLogs", S3_ARN]),
     ("s3", dict(log_destination=None), "log_destination", ["required when destination_type is s3", S3_ARN]),
     ("s3", dict(log_group_name=fleet.GROUP), "log_group_name", ["only used with destination_type cloud-watch-logs"]),
-    ("s3", dict(destination_options=dict(file_format="csv")), "destination_options", ["plain, parquet", "got: csv"]),
+    (
+        "s3",
+        dict(destination_options=dict(file_format="csv")),
+        "destination_options",
+        ["plain-text, parquet", "got: csv"],
+    ),
     (
         "firehose",
         dict(log_destination="arn:aws:firehose:us-east-1:{}:stream/flows".format(ACCOUNT)),

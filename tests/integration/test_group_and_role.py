@@ -307,18 +307,20 @@ def test_role_trusting_ec2_is_corrected(aws, run_target_file):
             {"Statement": [trust_statement()], "Version": "2012-10-17"},
             {
                 "Version": "2012-10-17",
-                "Statement": {
-                    "Sid": "SomeoneElsesLabel",
-                    "Action": [  # another order, and a duplicate that adds nothing
-                        "logs:PutLogEvents",
-                        "logs:CreateLogStream",
-                        "logs:DescribeLogGroups",
-                        "logs:DescribeLogStreams",
-                        "logs:PutLogEvents",
-                    ],
-                    "Resource": [group_arn_pattern(GROUP + "-eu"), group_arn_pattern(GROUP)],
-                    "Effect": "Allow",
-                },
+                "Statement": [
+                    {"Resource": "*", "Action": "logs:DescribeLogGroups", "Effect": "Allow", "Sid": "Listing"},
+                    {
+                        "Sid": "SomeoneElsesLabel",
+                        "Action": [  # another order, and a duplicate that adds nothing
+                            "logs:PutLogEvents",
+                            "logs:CreateLogStream",
+                            "logs:DescribeLogStreams",
+                            "logs:PutLogEvents",
+                        ],
+                        "Resource": [group_arn_pattern(GROUP + "-eu"), group_arn_pattern(GROUP)],
+                        "Effect": "Allow",
+                    },
+                ],
             },
             id="other-order-sid-and-duplicates",
         ),
@@ -368,7 +370,10 @@ def test_role_invalid_input_changes_nothing(aws, proxy, run_target_file):
     )
     policy = {
         "Version": "2012-10-17",
-        "Statement": [{"Effect": "Allow", "Action": DELIVERY_ACTIONS, "Resource": [group_arn_pattern(GROUP)]}],
+        "Statement": [
+            {"Effect": "Allow", "Action": DELIVERY_ACTIONS, "Resource": [group_arn_pattern(GROUP)]},
+            LIST_STATEMENT,
+        ],
     }
     iam.put_role_policy(RoleName=ROLE, PolicyName=POLICY_NAME, PolicyDocument=json.dumps(policy))
     before = snapshot_role(iam)

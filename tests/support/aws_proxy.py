@@ -62,6 +62,10 @@ class CountingProxy:
     def _answered(self, service, action):
         """Called once AWS answered a call and before the client gets the answer (tests hold it here)."""
 
+    def _refusal(self, service, action):
+        """(status, content type, body) to answer instead of forwarding the call, or None (tests refuse here)."""
+        return None
+
     def _handler(self):
         proxy = self
 
@@ -90,6 +94,15 @@ class CountingProxy:
                 call = None if self.path.startswith("/moto-api") else describe_call(self.headers, body)
                 if call:
                     proxy._record(*call)
+                    refusal = proxy._refusal(*call)
+                    if refusal:
+                        status, content_type, payload = refusal
+                        self.send_response(status)
+                        self.send_header("Content-Type", content_type)
+                        self.send_header("Content-Length", str(len(payload)))
+                        self.end_headers()
+                        self.wfile.write(payload)
+                        return
                 conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=120)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
                 conn.request(self.command, self.path, body=body, headers=headers)

@@ -54,7 +54,7 @@ import botocore
 from botocore.exceptions import BotoCoreError
 
 #: The switch. Flip to True once the collection makes no violating calls (``FLOWLOGS_CONTRACT`` wins).
-ENABLED_BY_DEFAULT = False
+ENABLED_BY_DEFAULT = True
 
 ENV_SWITCH = "FLOWLOGS_CONTRACT"
 ENV_LOG = "FLOWLOGS_CONTRACT_LOG"
