@@ -14,7 +14,7 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.report import converge_report, report_entries
+from ansible_collections.flowlogs.aws.plugins.module_utils._report import converge_report, report_entries
 from ansible_collections.flowlogs.aws.plugins.modules.fleet_report import ARGUMENT_SPEC
 
 display = Display()

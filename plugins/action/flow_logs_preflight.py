@@ -9,9 +9,9 @@ process, before forking the workers of the role's first task. See plugins/plugin
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.role_vars import converge_preflight
+from ansible_collections.flowlogs.aws.plugins.module_utils._role_variables import converge_preflight
 from ansible_collections.flowlogs.aws.plugins.modules.flow_logs_preflight import ARGUMENT_SPEC
-from ansible_collections.flowlogs.aws.plugins.plugin_utils.converge_action import ConvergeAction
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._converge_action import ConvergeAction
 
 
 class ActionModule(ConvergeAction):

@@ -15,8 +15,8 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
+from ansible_collections.flowlogs.aws.plugins.module_utils._connection import HAS_BOTO3, Clients, preload
 from ansible_collections.flowlogs.aws.plugins.module_utils._target import converge_target, selected_phases
-from ansible_collections.flowlogs.aws.plugins.module_utils.connection import HAS_BOTO3, Clients, preload
 
 preload()
 

@@ -5,7 +5,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.role_vars import flow_logs_problems
+from ansible_collections.flowlogs.aws.plugins.module_utils._role_variables import flow_logs_problems
 
 
 class FilterModule:

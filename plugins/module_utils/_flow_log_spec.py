@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.tags import tag_problem
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._tags import tag_problem
 
 CONVERGE = "converge"
 AUDIT = "audit"

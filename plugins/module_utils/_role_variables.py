@@ -15,16 +15,16 @@ import json
 import os
 import re
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import alarm_param_errors
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     CONVERGE,
     IAM_ROLE_ARN,
     ROLE_FORM,
     flow_log_problems,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils.alarms import alarm_param_errors
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import log_group_problems
-from ansible_collections.flowlogs.aws.plugins.module_utils.roles import role_problems
+from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import role_problems
+from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import log_group_problems
 
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -359,3 +359,18 @@ class RoleVariablesError(ParameterError):
 
     def __str__(self):
         return self.args[0]
+
+
+def flow_logs_problems(role_vars):
+    """Problems with the role's variables (flow_logs_preflight, the flow_logs_problems filter): the checks the
+    role's task runs, each naming the variable and what it accepts."""
+    return check_variables({k: v for k, v in dict(role_vars).items() if k.startswith("flow_logs_")})[1]
+
+
+def converge_preflight(clients, params, check_mode=False):
+    """flowlogs.aws.flow_logs_preflight: fail listing every problem of the role's variables (no AWS call)."""
+    del clients, check_mode
+    problems = flow_logs_problems(params["variables"])
+    if problems:
+        raise RoleVariablesError(problems)
+    return dict(changed=False, problems=[])

@@ -13,13 +13,13 @@ converge -> alarms (or, when disabling, what was asked to be deleted). The resul
 from __future__ import annotations
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
-from ansible_collections.flowlogs.aws.plugins.module_utils.alarms import converge_flow_log_alarms
-from ansible_collections.flowlogs.aws.plugins.module_utils.audit import NOT_OWNED, audit_vpcs
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import converge_flow_logs, failure_message
-from ansible_collections.flowlogs.aws.plugins.module_utils.log_groups import converge_log_group
-from ansible_collections.flowlogs.aws.plugins.module_utils.report import target_result
-from ansible_collections.flowlogs.aws.plugins.module_utils.roles import converge_role
+from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import converge_flow_log_alarms
+from ansible_collections.flowlogs.aws.plugins.module_utils._audit import NOT_OWNED, audit_vpcs
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import converge_flow_logs, failure_message
+from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import converge_role
+from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import converge_log_group
+from ansible_collections.flowlogs.aws.plugins.module_utils._report import target_result
 
 #: The phases of a target, in order; each has a tag (flow_logs_<phase>) that selects or skips it.
 PHASES = ("preflight", "discover", "delivery", "converge", "alarms")

@@ -1,346 +1,53 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Connection to AWS: the shared option spec, botocore sessions, assume-role, retries and errors.
-
-Nothing here knows about AnsibleModule, so the same code serves modules and controller-side code.
-"""
+"""Deprecated: 1.0.0's ``connection`` module, kept so that code importing it keeps working in 1.x; it goes
+away in 2.0.0. Since 1.1.0 the collection's internals are private (modules whose names start with an
+underscore): rely on its modules, plugins and documented return values only. This file only re-exports
+what 1.0.0 had here."""
 
 from __future__ import annotations
 
-import contextlib
-import os
-
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
-
-try:
-    # Light: only what error handling needs. Sessions and models load on first use (see _botocore()),
-    # so code that merely plans (role preflight, filters) does not pay for them.
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    HAS_BOTO3 = True
-    BOTO3_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - exercised by sanity's import test
-    HAS_BOTO3 = False
-    BOTO3_IMPORT_ERROR = exc
-    BotoCoreError = ClientError = Exception
-
-#: Paired one to one with the ``flowlogs.aws.connection`` doc fragment.
-CONNECTION_ARGSPEC = dict(
-    region=dict(type="str", aliases=["aws_region"]),
-    profile=dict(type="str", aliases=["aws_profile"]),
-    access_key=dict(type="str", aliases=["aws_access_key_id"], no_log=False),
-    secret_key=dict(type="str", aliases=["aws_secret_access_key"], no_log=True),
-    session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
-    endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
-    assume_role_arn=dict(type="str"),
-    assume_role_external_id=dict(type="str", no_log=False),
-    assume_role_session_name=dict(type="str", default="flowlogs-aws"),
-    expected_account_id=dict(type="str"),
+from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
+    BOTO3_IMPORT_ERROR,
+    CONNECTION_ARGSPEC,
+    CONNECTION_KEYS,
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_RETRY_MODE,
+    HAS_BOTO3,
+    SERVICES,
+    USER_AGENT_EXTRA,
+    BotoCoreError,
+    ClientError,
+    Clients,
+    botocore_session,
+    connection_params,
+    error_code,
+    error_message,
+    preload,
+    retry_config,
+    shared_loader,
+    to_aws_error,
 )
 
-CONNECTION_KEYS = tuple(CONNECTION_ARGSPEC)
-
-DEFAULT_RETRY_MODE = "standard"
-DEFAULT_MAX_ATTEMPTS = 10
-USER_AGENT_EXTRA = "flowlogs.aws"
-
-
-def error_code(exc):
-    """The AWS error code of a botocore exception, or the exception's class name."""
-    if isinstance(exc, ClientError) and hasattr(exc, "response"):
-        return exc.response.get("Error", {}).get("Code", "Unknown")
-    return type(exc).__name__
-
-
-def error_message(exc):
-    if isinstance(exc, ClientError) and hasattr(exc, "response"):
-        return exc.response.get("Error", {}).get("Message", str(exc))
-    return str(exc)
-
-
-def to_aws_error(exc, operation, resource=None):
-    return AwsError(operation, error_code(exc), error_message(exc), resource)
-
-
-def retry_config():
-    """botocore's own retry modes; environment variables win as they do in boto3."""
-    from botocore.config import Config
-
-    mode = os.environ.get("AWS_RETRY_MODE", DEFAULT_RETRY_MODE)
-    attempts = int(os.environ.get("AWS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS))
-    return Config(
-        retries={"mode": mode, "total_max_attempts": attempts},
-        user_agent_extra=USER_AGENT_EXTRA,
-        connect_timeout=10,
-        read_timeout=60,
-    )
-
-
-#: Services the collection calls; their models are parsed once per process (see preload()).
-SERVICES = ("ec2", "iam", "logs", "sts")
-_LOADER = []
-
-
-def shared_loader():
-    """One botocore data loader for every session of this process, so service models are parsed once
-    instead of once per target (the EC2 model alone costs ~0.1 s to parse)."""
-    if not _LOADER:
-        import botocore.loaders
-
-        _LOADER.append(botocore.loaders.create_loader())
-    return _LOADER[0]
-
-
-#: botocore sessions of this process, one per profile and configuration files (see botocore_session()).
-_SESSIONS = {}
-
-
-def botocore_session(profile=None):
-    """The botocore session of this process for ``profile``.
-
-    A session costs ~15 ms to build, so it is built once per process and shared by every target: it
-    only holds configuration (the shared loader, event handlers, the profile's config). Credentials
-    never live on it: Clients resolves them per target and passes them to each client it creates.
-    """
-    import botocore.session
-
-    key = (profile, os.environ.get("AWS_CONFIG_FILE"), os.environ.get("AWS_SHARED_CREDENTIALS_FILE"))
-    session = _SESSIONS.get(key)
-    if session is None:
-        session = botocore.session.Session(profile=profile)
-        session.register_component("data_loader", shared_loader())
-        _SESSIONS[key] = session
-    return session
-
-
-_CLIENT_CLASSES = {}
-
-
-def _cache_client_classes():
-    """Build each service's client class once per process instead of once per client.
-
-    botocore builds a new client class (one method per API operation: ~800 for EC2, ~20 ms) for every
-    client it creates. The class depends only on the service model and the session's event handlers, so
-    for the sessions made by botocore_session() (all alike) it is built once, by preload() on the
-    controller before Ansible forks its workers. Clients of any other botocore session are left alone.
-    """
-    from botocore.client import ClientCreator
-
-    original = ClientCreator._create_client_class  # pylint: disable=protected-access
-    if getattr(original, "flowlogs_cached", False):
-        return
-
-    def create_client_class(self, service_name, service_model):
-        emitter = self._event_emitter  # pylint: disable=protected-access
-        if not any(s.get_component("event_emitter") is emitter for s in _SESSIONS.values()):
-            return original(self, service_name, service_model)
-        key = (service_name, service_model.api_version)
-        if key not in _CLIENT_CLASSES:
-            _CLIENT_CLASSES[key] = original(self, service_name, service_model)
-        return _CLIENT_CLASSES[key]
-
-    create_client_class.flowlogs_cached = True
-    ClientCreator._create_client_class = create_client_class  # pylint: disable=protected-access
-
-
-def preload(services=SERVICES):
-    """Parse the models of ``services`` now: called on the controller before Ansible forks its workers,
-    which then inherit them. Never fails: it only warms a cache."""
-    if not HAS_BOTO3:
-        return
-    try:
-        session = botocore_session()
-        _cache_client_classes()
-        for service in services:
-            session.create_client(
-                service, region_name="us-east-1", aws_access_key_id="preload", aws_secret_access_key="preload"
-            )
-    except Exception:  # pylint: disable=broad-exception-caught
-        pass
-
-
-def configured_region(profile=None):
-    """The region the profile (or the default configuration) sets, or None."""
-    if not HAS_BOTO3:
-        return None
-    try:
-        return botocore_session(profile or None).get_config_variable("region")
-    except BotoCoreError:
-        return None
-
-
-def _resolve_credentials(session, params):
-    """Credentials for one target, as keyword arguments of create_client.
-
-    Explicit keys win; otherwise botocore's chain (environment, profile, SSO, instance role...) is
-    resolved now, for this target only: the shared session never caches them. Empty when the chain finds
-    nothing, so the first call fails with botocore's own NoCredentialsError.
-    """
-    if params.get("access_key") or params.get("secret_key"):
-        return dict(
-            aws_access_key_id=params.get("access_key"),
-            aws_secret_access_key=params.get("secret_key"),
-            aws_session_token=params.get("session_token"),
-        )
-    found = session.get_component("credential_provider").load_credentials()
-    if found is None:
-        return {}
-    frozen = found.get_frozen_credentials()
-    return dict(
-        aws_access_key_id=frozen.access_key, aws_secret_access_key=frozen.secret_key, aws_session_token=frozen.token
-    )
-
-
-class Clients:
-    """boto3 clients for one target (credentials + region), created on first use and reused.
-
-    Nothing is resolved or called until a client is asked for, so input validation always comes first.
-    """
-
-    def __init__(self, params):
-        self.params = dict(params)
-        self.endpoint_url = self.params.get("endpoint_url") or None
-        self._session = None
-        self._region = None
-        self._config = None
-        self._clients = {}
-        self._credentials = {}
-        self._identity = None
-        #: AWS API calls made through these clients, and how many retries botocore needed for them.
-        self.stats = dict(calls=0, retries=0)
-
-    @property
-    def region(self):
-        if self._session is None:
-            self._connect()
-        return self._region
-
-    def _connect(self):
-        if not HAS_BOTO3:
-            raise AwsError("import", "MissingLibrary", "boto3 and botocore are required: {}".format(BOTO3_IMPORT_ERROR))
-        params = self.params
-        expected = params.get("expected_account_id")
-        if expected is not None:
-            expected = str(expected).strip()
-            if not (len(expected) == 12 and expected.isdigit()):
-                raise ParameterError(
-                    "expected_account_id", "must be a 12-digit AWS account ID, got {!r}".format(expected)
-                )
-        try:
-            session = botocore_session(params.get("profile") or None)
-            if params.get("profile"):
-                session.get_scoped_config()  # a missing profile fails here, named, not inside a later call
-            self._credentials = _resolve_credentials(session, params)
-            # botocore reads AWS_DEFAULT_REGION and profiles; the AWS CLI and SDKs also honour AWS_REGION.
-            region = params.get("region") or os.environ.get("AWS_REGION") or session.get_config_variable("region")
-        except BotoCoreError as exc:
-            raise to_aws_error(exc, "session", params.get("profile")) from exc
-        if not region:
-            raise AwsError(
-                "session",
-                "NoRegion",
-                "no region: set the region option (alias aws_region) or the AWS_REGION environment variable",
-            )
-        self._config = retry_config()
-        self._region = region
-        if params.get("assume_role_arn"):
-            session = self._assume_role(session, region)
-        self._session = session
-        if expected:
-            self._check_account(expected)
-
-    def _check_account(self, expected):
-        """Refuse credentials of another account before any other call (free after AssumeRole)."""
-        found = self.identity()
-        if found["account"] != expected:
-            raise ParameterError(
-                "expected_account_id",
-                "is {} but the credentials resolve to account {} ({}): nothing was read or changed".format(
-                    expected, found["account"], found["arn"]
-                ),
-            )
-
-    def _assume_role(self, session, region):
-        params = self.params
-        role_arn = params["assume_role_arn"]
-        request = dict(RoleArn=role_arn, RoleSessionName=params.get("assume_role_session_name") or "flowlogs-aws")
-        if params.get("assume_role_external_id"):
-            request["ExternalId"] = params["assume_role_external_id"]
-        try:
-            sts = session.create_client(
-                "sts", region_name=region, endpoint_url=self.endpoint_url, config=self._config, **self._credentials
-            )
-            sts.meta.events.register("after-call.*", self._count)
-            answer = sts.assume_role(**request)
-        except (BotoCoreError, ClientError) as exc:
-            raise to_aws_error(exc, "sts:AssumeRole", role_arn) from exc
-        creds = answer["Credentials"]
-        # The assumed role's ARN names the account: no GetCallerIdentity call needed later.
-        arn = answer.get("AssumedRoleUser", {}).get("Arn")
-        if arn:
-            self._identity = dict(account=arn.split(":")[4], arn=arn, partition=arn.split(":")[1])
-        self._credentials = dict(
-            aws_access_key_id=creds["AccessKeyId"],
-            aws_secret_access_key=creds["SecretAccessKey"],
-            aws_session_token=creds["SessionToken"],
-        )
-        return session
-
-    def __call__(self, service):
-        client = self._clients.get(service)
-        if client is None:
-            if self._session is None:
-                self._connect()
-            try:
-                client = self._session.create_client(
-                    service,
-                    region_name=self._region,
-                    endpoint_url=self.endpoint_url,
-                    config=self._config,
-                    **self._credentials,
-                )
-            except BotoCoreError as exc:
-                raise to_aws_error(exc, "session", self.params.get("profile")) from exc
-            client.meta.events.register("after-call.*", self._count)
-            self._clients[service] = client
-        return client
-
-    def _count(self, parsed=None, **_kwargs):
-        self.stats["calls"] += 1
-        self.stats["retries"] += ((parsed or {}).get("ResponseMetadata") or {}).get("RetryAttempts", 0)
-
-    def target(self, lookup=False):
-        """The account and region these clients work in, as far as known, to name them in an error.
-
-        The account comes from the identity already looked up, else from ``assume_role_arn``; with
-        ``lookup`` (once credentials were refused), from STS GetCallerIdentity, which needs no permission.
-        """
-        account = (self._identity or {}).get("account")
-        if account is None:
-            arn = (self.params.get("assume_role_arn") or "").split(":")
-            account = arn[4] if len(arn) > 5 and arn[4].isdigit() else None
-        if account is None and lookup and self._session is not None:
-            with contextlib.suppress(AwsError):
-                account = self.identity()["account"]
-        return dict(account=account, region=self._region or self.params.get("region") or None)
-
-    def known_identity(self):
-        """The identity if it is known already (no call), else None."""
-        return self._identity
-
-    def identity(self):
-        """STS caller identity (account, arn, partition), looked up once."""
-        if self._identity is None:
-            try:
-                found = self("sts").get_caller_identity()
-            except (BotoCoreError, ClientError) as exc:
-                raise to_aws_error(exc, "sts:GetCallerIdentity") from exc
-            arn = found["Arn"]
-            self._identity = dict(account=found["Account"], arn=arn, partition=arn.split(":")[1])
-        return self._identity
-
-
-def connection_params(params):
-    """Only the connection options of a module's parameters."""
-    return {k: params.get(k) for k in CONNECTION_KEYS}
+__all__ = [
+    "BOTO3_IMPORT_ERROR",
+    "CONNECTION_ARGSPEC",
+    "CONNECTION_KEYS",
+    "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_RETRY_MODE",
+    "HAS_BOTO3",
+    "SERVICES",
+    "USER_AGENT_EXTRA",
+    "BotoCoreError",
+    "ClientError",
+    "Clients",
+    "botocore_session",
+    "connection_params",
+    "error_code",
+    "error_message",
+    "preload",
+    "retry_config",
+    "shared_loader",
+    "to_aws_error",
+]

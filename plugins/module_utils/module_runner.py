@@ -1,46 +1,19 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The wiring every module's main() shares: params in, converge, result or a clear failure out."""
+"""Deprecated: 1.0.0's ``module_runner`` module, kept so that code importing it keeps working in 1.x; it goes
+away in 2.0.0. Since 1.1.0 the collection's internals are private (modules whose names start with an
+underscore): rely on its modules, plugins and documented return values only. This file only re-exports
+what 1.0.0 had here."""
 
 from __future__ import annotations
 
-import traceback
+from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import (
+    run_converge,
+    run_module,
+)
 
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.flowlogs.aws.plugins.module_utils.connection import BOTO3_IMPORT_ERROR, HAS_BOTO3, Clients
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import failure_message
-
-
-def run_converge(converge, params, check_mode, diff):
-    """Run one converge function; returns (result, error message or None). Shared by modules and
-    controller-side action plugins."""
-    clients = Clients(params)
-    try:
-        result = converge(clients, params, check_mode=check_mode)
-    except ParameterError as exc:
-        return dict(changed=False, option=exc.option, aws_stats=clients.stats), str(exc)
-    except AwsError as exc:
-        exc.locate(**clients.target(lookup=exc.access_denied))
-        return dict(changed=False, error=exc.as_dict(), aws_stats=clients.stats), str(exc)
-    result["aws_stats"] = clients.stats
-    before, after = result.pop("before", None), result.pop("after", None)
-    if diff and result.get("changed"):
-        result["diff"] = dict(before=before, after=after)
-    if result.get("failures"):
-        return result, failure_message(result)
-    return result, None
-
-
-def run_module(module, converge):
-    if not HAS_BOTO3:
-        module.fail_json(
-            msg=missing_required_lib("boto3 and botocore"),
-            exception="".join(traceback.format_exception(BOTO3_IMPORT_ERROR)),
-        )
-    result, error = run_converge(converge, module.params, module.check_mode, module._diff)
-    if error:
-        module.fail_json(msg=error, **result)
-    module.exit_json(**result)
+__all__ = [
+    "run_converge",
+    "run_module",
+]

@@ -64,7 +64,7 @@ problems:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.role_vars import converge_preflight, flow_logs_problems
+from ansible_collections.flowlogs.aws.plugins.module_utils._role_variables import converge_preflight, flow_logs_problems
 
 ARGUMENT_SPEC = dict(
     variables=dict(type="dict", required=True),

@@ -146,9 +146,9 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._connection import BOTO3_IMPORT_ERROR, HAS_BOTO3, Clients
 from ansible_collections.flowlogs.aws.plugins.module_utils._role_variables import connection_options
 from ansible_collections.flowlogs.aws.plugins.module_utils._target import PHASES, converge_target
-from ansible_collections.flowlogs.aws.plugins.module_utils.connection import BOTO3_IMPORT_ERROR, HAS_BOTO3, Clients
 
 ARGUMENT_SPEC = dict(
     variables=dict(type="dict", required=True),

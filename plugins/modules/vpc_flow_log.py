@@ -228,9 +228,9 @@ role_retries:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.connection import CONNECTION_ARGSPEC
-from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import converge_flow_logs
-from ansible_collections.flowlogs.aws.plugins.module_utils.module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import converge_flow_logs
+from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_module
 
 ARGUMENT_SPEC = dict(
     CONNECTION_ARGSPEC,

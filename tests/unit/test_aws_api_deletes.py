@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import iam as iam_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
 
 ROLE = "vpc-flow-logs-delivery"
 
@@ -14,7 +15,7 @@ def test_log_group_already_gone_is_deleted(stubbed):
     logs, stubber = stubbed("logs")
     stubber.add_client_error("delete_log_group", "ResourceNotFoundException", "gone")
 
-    assert aws_api.delete_log_group(logs, "vpc-flow-logs") is None
+    assert logs_api.delete_log_group(logs, "vpc-flow-logs") is None
 
 
 def test_log_group_delete_refused_is_an_error(stubbed):
@@ -22,7 +23,7 @@ def test_log_group_delete_refused_is_an_error(stubbed):
     stubber.add_client_error("delete_log_group", "AccessDeniedException", "no", http_status_code=400)
 
     with pytest.raises(AwsError) as caught:
-        aws_api.delete_log_group(logs, "vpc-flow-logs")
+        logs_api.delete_log_group(logs, "vpc-flow-logs")
     assert (caught.value.operation, caught.value.code) == ("logs:DeleteLogGroup", "AccessDeniedException")
 
 
@@ -34,7 +35,7 @@ def test_role_whose_policy_and_role_vanish_midway_is_deleted(stubbed):
     stubber.add_response("list_instance_profiles_for_role", dict(InstanceProfiles=[]), dict(RoleName=ROLE))
     stubber.add_client_error("delete_role", "NoSuchEntity", "gone", http_status_code=404)
 
-    aws_api.delete_role(iam, ROLE)
+    iam_api.delete_role(iam, ROLE)
 
 
 def test_role_delete_conflict_is_an_error(stubbed):
@@ -45,7 +46,7 @@ def test_role_delete_conflict_is_an_error(stubbed):
     stubber.add_client_error("delete_role", "DeleteConflict", "in use", http_status_code=409)
 
     with pytest.raises(AwsError) as caught:
-        aws_api.delete_role(iam, ROLE)
+        iam_api.delete_role(iam, ROLE)
     assert (caught.value.operation, caught.value.code, caught.value.resource) == (
         "iam:DeleteRole",
         "DeleteConflict",

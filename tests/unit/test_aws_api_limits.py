@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
-from ansible_collections.flowlogs.aws.plugins.module_utils.audit import audit_spec
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._audit import audit_spec
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
 
 IDS = ["vpc-{:08x}".format(i) for i in range(250)]
 
@@ -20,7 +20,7 @@ def test_describe_vpcs_keeps_every_call_within_200_filter_values(stubbed):
     for part in (IDS[:budget], IDS[budget:]):
         stubber.add_response("describe_vpcs", {"Vpcs": []}, {"Filters": [tags, {"Name": "vpc-id", "Values": part}]})
 
-    aws_api.describe_vpcs(ec2, IDS, {"tag:env": ["prod", "staging", "dev"]})
+    ec2_api.describe_vpcs(ec2, IDS, {"tag:env": ["prod", "staging", "dev"]})
 
 
 def test_filter_values_alone_past_the_limit_are_refused_before_any_call():

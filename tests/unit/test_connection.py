@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
 from botocore.stub import Stubber
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.connection import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
     CONNECTION_KEYS,
     DEFAULT_MAX_ATTEMPTS,
     Clients,
@@ -19,7 +19,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils.connection import (
     retry_config,
     to_aws_error,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
 from tests.unit.conftest import ACCOUNT
 
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     DEFAULT_LOG_FORMAT,
     FLOW_LOG_FIELDS,
@@ -13,8 +14,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import
     destination_of,
     drift,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import (
     converge_flow_logs,
     create_request,
     desired_spec,
@@ -335,7 +335,7 @@ def test_spec_and_its_flow_log_share_a_destination(params):
 
 
 def aws_flow_log(flow_log_id, resource_id, spec=None, **overrides):
-    """A flow log as aws_api.flow_log_from_aws returns it, compliant with ``spec`` unless overridden."""
+    """A flow log as ec2_api.flow_log_from_aws returns it, compliant with ``spec`` unless overridden."""
     spec = spec or desired_spec(cwl())
     flow_log = dict(
         flow_log_id=flow_log_id,
@@ -684,11 +684,11 @@ def test_create_request(params, expected):
     ],
 )
 def test_chunks(items, size, expected):
-    assert aws_api.chunks(items, size) == expected
+    assert ec2_api.chunks(items, size) == expected
 
 
 def test_chunks_of_many_ids_respect_the_limit():
-    parts = aws_api.chunks(["vpc-{:08x}".format(i) for i in range(701)], 300)
+    parts = ec2_api.chunks(["vpc-{:08x}".format(i) for i in range(701)], 300)
 
     assert [len(p) for p in parts] == [300, 300, 101]
 
@@ -704,7 +704,7 @@ def test_chunks_of_many_ids_respect_the_limit():
     ],
 )
 def test_create_chunk_size(resource_type, size):
-    assert aws_api.create_chunk_size(resource_type) == size
+    assert ec2_api.create_chunk_size(resource_type) == size
 
 
 # ---------------------------------------------------------------- AWS's contract, where moto accepts more (#9)

@@ -15,9 +15,9 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.stub import ANY
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import aws_api
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError
-from ansible_collections.flowlogs.aws.plugins.module_utils.flow_logs import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import (
     ROLE_NOT_READY,
     ROLE_WAIT_SECONDS,
     FlowLogWriter,
@@ -372,7 +372,7 @@ def test_integer_tag_values_are_sent_as_strings(ec2):
     client, stubber = ec2
     created(stubber, [VPC_A], tags={"cost_center": "1234"})
 
-    flow_log_ids, failed = aws_api.create_flow_logs(client, REQUEST, [VPC_A], {"cost_center": 1234})
+    flow_log_ids, failed = ec2_api.create_flow_logs(client, REQUEST, [VPC_A], {"cost_center": 1234})
 
     assert (flow_log_ids, failed) == (["fl-0000000a"], [])
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.connection import Clients
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.module_runner import run_converge
+from ansible_collections.flowlogs.aws.plugins.module_utils._connection import Clients
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_converge
 
 
 def converge_returning(result):
@@ -174,7 +174,7 @@ def _role_defaults(**overrides):
 
 
 def test_preflight_lists_every_problem_of_the_role_variables_at_once():
-    from ansible_collections.flowlogs.aws.plugins.module_utils.role_vars import converge_preflight
+    from ansible_collections.flowlogs.aws.plugins.module_utils._role_variables import converge_preflight
 
     bad = _role_defaults(flow_logs_region="moon-1", flow_logs_state="gone", flow_logs_traffic_type="SOME")
     result, error = run_converge(converge_preflight, dict(variables=bad), check_mode=False, diff=False)
@@ -186,7 +186,7 @@ def test_preflight_lists_every_problem_of_the_role_variables_at_once():
 
 
 def test_preflight_passes_the_role_defaults():
-    from ansible_collections.flowlogs.aws.plugins.module_utils.role_vars import converge_preflight
+    from ansible_collections.flowlogs.aws.plugins.module_utils._role_variables import converge_preflight
 
     result, error = run_converge(converge_preflight, dict(variables=_role_defaults()), check_mode=False, diff=False)
 

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.policies import delivery_policy_for, trust_policy_for
+from ansible_collections.flowlogs.aws.plugins.module_utils._policies import delivery_policy_for, trust_policy_for
 from tests.support.paths import REPO
 
 PARLIAMENT = Path(sys.executable).with_name("parliament")

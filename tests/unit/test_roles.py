@@ -6,18 +6,18 @@ import copy
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils.errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils.policies import (
-    delivery_policy_for,
-    trust_policy_for,
-)
-from ansible_collections.flowlogs.aws.plugins.module_utils.roles import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import (
     DEFAULT_POLICY_NAME,
     desired_role,
     excess_privileges,
     plan_role,
     predict_role,
     validate_role_params,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._policies import (
+    delivery_policy_for,
+    trust_policy_for,
 )
 from tests.unit.conftest import ACCOUNT
 

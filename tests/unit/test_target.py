@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._connection import Clients
+from ansible_collections.flowlogs.aws.plugins.module_utils._report import fleet_report, report_entries
 from ansible_collections.flowlogs.aws.plugins.module_utils._target import PHASES, converge_target, selected_phases
-from ansible_collections.flowlogs.aws.plugins.module_utils.connection import Clients
-from ansible_collections.flowlogs.aws.plugins.module_utils.report import fleet_report, report_entries
 from tests.unit.test_role_variables import GOOD
 
 OWN = ("always",)
@@ -88,7 +88,7 @@ def test_bad_variables_fail_before_any_aws_call_with_the_full_result():
 
 
 def test_a_shared_vpc_is_reported_not_owned_and_left_out_of_the_counts():
-    from ansible_collections.flowlogs.aws.plugins.module_utils.report import target_result
+    from ansible_collections.flowlogs.aws.plugins.module_utils._report import target_result
 
     before = dict(
         account_id="111111111111",

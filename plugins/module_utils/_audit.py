@@ -1,0 +1,167 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Discovery and audit: VPCs, their flow logs and a verdict per VPC against a desired spec."""
+
+from __future__ import annotations
+
+import contextlib
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import iam as iam_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
+    AUDIT,
+    flow_log_spec,
+    goes_where_wanted,
+    judge,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import VERDICTS as JUDGED
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import summary
+from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import role_excess
+from ansible_collections.flowlogs.aws.plugins.module_utils._policies import FLOW_LOGS_PRINCIPAL, trusted_services
+
+#: The verdict of a VPC another account shares into this one (RAM): never written, never counted as ours.
+NOT_OWNED = "not_owned"
+VERDICTS = (*JUDGED, NOT_OWNED)
+
+
+def owned(vpc, account):
+    """True unless the VPC belongs to another account (a participant of a RAM share sees the owner's VPCs)."""
+    return not vpc.get("owner_id") or vpc["owner_id"] == account
+
+
+def audit_spec(params):
+    """The desired spec an audit compares with: the same rules as vpc_flow_log; unset options are not
+    compared. Validated before any AWS call."""
+    return flow_log_spec(dict(params, resource_type="VPC"), AUDIT)
+
+
+def delivery_cause(flow_log, roles, log_groups):
+    """The likely reason a flow log cannot deliver, from what we know of its role and log group."""
+    role_arn = flow_log.get("deliver_logs_role_arn")
+    if role_arn in roles:
+        role = roles[role_arn]
+        if role is None:
+            return "delivery role {} does not exist".format(role_arn)
+        principals = trusted_services(role.get("trust_policy"))
+        if FLOW_LOGS_PRINCIPAL not in principals:
+            return "delivery role {} trusts {}, not {}".format(
+                role["name"], ", ".join(principals) or "no service", FLOW_LOGS_PRINCIPAL
+            )
+    group = flow_log.get("log_group_name")
+    if flow_log.get("log_destination_type") == "cloud-watch-logs" and group in log_groups and log_groups[group] is None:
+        return "log group {} does not exist".format(group)
+    return flow_log.get("deliver_logs_error_message") or "delivery failed"
+
+
+def verdict_for(spec, flow_logs, roles=None, log_groups=None):
+    """(verdict, reason, mismatched_fields) for one VPC's flow logs. Pure."""
+    verdict, flow_log, fields = judge(spec, flow_logs)
+    if verdict == "missing":
+        where = spec["log_group_name"] or spec["log_destination"] or spec["log_destination_type"]
+        return verdict, "no flow log to {}".format(where), []
+    if verdict == "compliant":
+        return verdict, "flow log {} matches".format(flow_log["flow_log_id"]), []
+    if verdict == "delivery_failed":
+        return verdict, delivery_cause(flow_log, roles or {}, log_groups or {}), []
+    reason = "; ".join("{} is {}, wanted {}".format(field, flow_log.get(field), spec[field]) for field in fields)
+    return verdict, reason, fields
+
+
+def _lookup_delivery(clients, failed, account):
+    """Roles (same account only) and log groups behind failing flow logs, each looked up once."""
+    roles, groups = {}, {}
+    for flow_log in failed:
+        arn = flow_log.get("deliver_logs_role_arn")
+        if arn and arn not in roles and arn.split(":")[4] == account:
+            # Not allowed to read IAM: the cause stays AWS's own message.
+            with contextlib.suppress(AwsError):
+                roles[arn] = iam_api.get_role(clients("iam"), arn.rsplit("/", 1)[-1])
+        group = flow_log.get("log_group_name")
+        if group and group not in groups and flow_log.get("log_destination_type") == "cloud-watch-logs":
+            with contextlib.suppress(AwsError):
+                groups[group] = logs_api.describe_log_group(clients("logs"), group)
+    return roles, groups
+
+
+def audit_vpcs(clients, params, check_mode=False):
+    """Discover VPCs (ids / EC2 filters / all), read their flow logs, judge each VPC. Only reads, so
+    check mode changes nothing."""
+    spec = audit_spec(params)
+    ec2 = clients("ec2")
+    vpcs = ec2_api.describe_vpcs(ec2, params.get("vpc_ids") or None, params.get("filters") or None)
+    missing = sorted(set(params.get("vpc_ids") or []) - {v["vpc_id"] for v in vpcs})
+    if missing and not params.get("filters"):
+        raise ParameterError(
+            "vpc_ids",
+            "{} not found in {} of account {}".format(
+                ", ".join(missing), clients.region, clients.identity()["account"]
+            ),
+        )
+    excluded = set(params.get("exclude_vpc_ids") or [])
+    vpcs = sorted((v for v in vpcs if v["vpc_id"] not in excluded), key=lambda v: v["vpc_id"])
+    account = clients.identity()["account"]
+    # A VPC shared into the account through RAM: only its owner can create flow logs on it.
+    ids = [v["vpc_id"] for v in vpcs if owned(v, account)]
+    by_vpc = {}
+    for flow_log in ec2_api.describe_flow_logs(ec2, ids) if ids else []:
+        by_vpc.setdefault(flow_log["resource_id"], []).append(flow_log)
+    roles, groups = {}, {}
+    if params.get("check_delivery", True):
+        failed = [f for fls in by_vpc.values() for f in fls if f.get("deliver_logs_status") == "FAILED"]
+        if failed:
+            roles, groups = _lookup_delivery(clients, failed, account)
+    counts = {v: 0 for v in VERDICTS}
+    for vpc in vpcs:
+        flow_logs = by_vpc.get(vpc["vpc_id"], [])
+        if owned(vpc, account):
+            verdict, reason, fields = verdict_for(spec, flow_logs, roles, groups)
+        else:
+            verdict, fields = NOT_OWNED, []
+            reason = "shared with this account by {}: only its owner can log it".format(vpc["owner_id"])
+        counts[verdict] += 1
+        vpc.update(
+            flow_logs=[
+                dict(
+                    summary(f),
+                    resource_id=f["resource_id"],
+                    deliver_logs_error_message=f.get("deliver_logs_error_message"),
+                )
+                for f in flow_logs
+            ],
+            verdict=verdict,
+            reason=reason,
+            mismatched_fields=fields,
+        )
+    counts["total"] = len(vpcs)
+    found = dict(changed=False, account_id=account, region=clients.region, vpcs=vpcs, counts=counts)
+    if params.get("check_role_privileges", True):
+        found["delivery_roles"] = _delivery_roles(clients, spec, by_vpc, account)
+        found["warnings"] = [
+            "delivery role {} grants more than delivery: {}".format(r["arn"], "; ".join(r["excess_privileges"]))
+            for r in found["delivery_roles"]
+            if r["excess_privileges"]
+        ]
+    return found
+
+
+def _delivery_roles(clients, spec, by_vpc, account):
+    """The delivery roles (this account's) of the flow logs to the wanted destination, each with what it grants
+    beyond delivery."""
+    arns = sorted(
+        {
+            f["deliver_logs_role_arn"]
+            for fls in by_vpc.values()
+            for f in fls
+            if f.get("deliver_logs_role_arn") and goes_where_wanted(spec, f)
+        }
+    )
+    roles = []
+    for arn in arns:
+        if arn.split(":")[4] != account:
+            continue
+        with contextlib.suppress(AwsError):  # not allowed to read IAM: nothing to flag
+            roles.append(dict(arn=arn, excess_privileges=role_excess(clients("iam"), arn.rsplit("/", 1)[-1])))
+    return roles

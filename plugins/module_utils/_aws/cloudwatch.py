@@ -1,0 +1,85 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CloudWatch: metric alarms and their tags. Private: may change in any release."""
+
+from __future__ import annotations
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws._calls import call, chunks, paginate, tag_dict, tag_list
+
+
+def alarm_from_aws(alarm):
+    return dict(
+        name=alarm["AlarmName"],
+        arn=alarm.get("AlarmArn"),
+        description=alarm.get("AlarmDescription"),
+        metric_name=alarm.get("MetricName"),
+        namespace=alarm.get("Namespace"),
+        statistic=alarm.get("Statistic"),
+        period=alarm.get("Period"),
+        evaluation_periods=alarm.get("EvaluationPeriods"),
+        threshold=alarm.get("Threshold"),
+        comparison_operator=alarm.get("ComparisonOperator"),
+        treat_missing_data=alarm.get("TreatMissingData"),
+        actions_enabled=alarm.get("ActionsEnabled"),
+        alarm_actions=sorted(alarm.get("AlarmActions") or []),
+        ok_actions=sorted(alarm.get("OKActions") or []),
+        insufficient_data_actions=sorted(alarm.get("InsufficientDataActions") or []),
+    )
+
+
+def describe_alarms(cloudwatch, prefix):
+    """Metric alarms whose name starts with ``prefix``, without tags."""
+    found = paginate(
+        cloudwatch,
+        "describe_alarms",
+        "MetricAlarms",
+        "cloudwatch:DescribeAlarms",
+        prefix,
+        AlarmNamePrefix=prefix,
+        AlarmTypes=["MetricAlarm"],
+    )
+    return [alarm_from_aws(a) for a in found]
+
+
+def list_alarm_tags(cloudwatch, arn):
+    return tag_dict(
+        call(cloudwatch, "list_tags_for_resource", "cloudwatch:ListTagsForResource", arn, ResourceARN=arn).get("Tags")
+    )
+
+
+def put_metric_alarm(cloudwatch, alarm, tags=None):
+    """Create or overwrite a metric alarm. AWS applies ``tags`` only when it creates the alarm."""
+    kwargs = dict(
+        AlarmName=alarm["name"],
+        AlarmDescription=alarm.get("description") or "",
+        ActionsEnabled=bool(alarm.get("actions_enabled", True)),
+        AlarmActions=list(alarm.get("alarm_actions") or []),
+        OKActions=list(alarm.get("ok_actions") or []),
+        InsufficientDataActions=list(alarm.get("insufficient_data_actions") or []),
+        MetricName=alarm["metric_name"],
+        Namespace=alarm["namespace"],
+        Statistic=alarm["statistic"],
+        Period=alarm["period"],
+        EvaluationPeriods=alarm["evaluation_periods"],
+        Threshold=float(alarm["threshold"]),
+        ComparisonOperator=alarm["comparison_operator"],
+        TreatMissingData=alarm["treat_missing_data"],
+    )
+    if tags:
+        kwargs["Tags"] = tag_list(tags)
+    call(cloudwatch, "put_metric_alarm", "cloudwatch:PutMetricAlarm", alarm["name"], **kwargs)
+
+
+def delete_alarms(cloudwatch, names):
+    # DeleteAlarms takes up to 100 names per call.
+    for part in chunks(sorted(names), 100):
+        call(cloudwatch, "delete_alarms", "cloudwatch:DeleteAlarms", ", ".join(part), AlarmNames=part)
+
+
+def tag_alarm(cloudwatch, arn, tags):
+    call(cloudwatch, "tag_resource", "cloudwatch:TagResource", arn, ResourceARN=arn, Tags=tag_list(tags))
+
+
+def untag_alarm(cloudwatch, arn, keys):
+    call(cloudwatch, "untag_resource", "cloudwatch:UntagResource", arn, ResourceARN=arn, TagKeys=sorted(keys))

@@ -1,0 +1,138 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""CloudWatch Logs: log groups, their tags and retention, metric filters. Private: may change in any release."""
+
+from __future__ import annotations
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws._calls import call, paginate
+
+
+def log_group_from_aws(group, tags):
+    return dict(
+        name=group["logGroupName"],
+        arn=group.get("logGroupArn") or group.get("arn", "").rstrip("*").rstrip(":"),
+        retention_in_days=group.get("retentionInDays"),
+        # Set when an account-level retention policy governs the group (retentionInDays is then its period).
+        retention_policy_name=group.get("retentionPolicyName"),
+        kms_key_id=group.get("kmsKeyId"),
+        log_group_class=group.get("logGroupClass", "STANDARD"),
+        stored_bytes=group.get("storedBytes"),
+        creation_time=group.get("creationTime"),
+        tags=tags,
+    )
+
+
+def describe_log_group(logs, name):
+    """The log group called ``name`` with its tags, or None."""
+    groups = paginate(logs, "describe_log_groups", "logGroups", "logs:DescribeLogGroups", name, logGroupNamePrefix=name)
+    for group in groups:
+        if group["logGroupName"] == name:
+            arn = group.get("logGroupArn") or group["arn"].rstrip("*").rstrip(":")
+            tags = call(logs, "list_tags_for_resource", "logs:ListTagsForResource", name, resourceArn=arn).get(
+                "tags", {}
+            )
+            return log_group_from_aws(group, tags)
+    return None
+
+
+def create_log_group(logs, name, kms_key_id=None, tags=None, log_group_class=None):
+    kwargs = dict(logGroupName=name)
+    if kms_key_id:
+        kwargs["kmsKeyId"] = kms_key_id
+    if tags:
+        kwargs["tags"] = {str(k): str(v) for k, v in tags.items()}
+    if log_group_class:
+        kwargs["logGroupClass"] = log_group_class
+    call(logs, "create_log_group", "logs:CreateLogGroup", name, **kwargs)
+
+
+def put_retention_policy(logs, name, days):
+    call(logs, "put_retention_policy", "logs:PutRetentionPolicy", name, logGroupName=name, retentionInDays=days)
+
+
+def delete_retention_policy(logs, name):
+    call(logs, "delete_retention_policy", "logs:DeleteRetentionPolicy", name, logGroupName=name)
+
+
+def associate_kms_key(logs, name, kms_key_id):
+    call(logs, "associate_kms_key", "logs:AssociateKmsKey", name, logGroupName=name, kmsKeyId=kms_key_id)
+
+
+def disassociate_kms_key(logs, name):
+    call(logs, "disassociate_kms_key", "logs:DisassociateKmsKey", name, logGroupName=name)
+
+
+def tag_log_group(logs, arn, tags):
+    call(logs, "tag_resource", "logs:TagResource", arn, resourceArn=arn, tags={str(k): str(v) for k, v in tags.items()})
+
+
+def untag_log_group(logs, arn, keys):
+    call(logs, "untag_resource", "logs:UntagResource", arn, resourceArn=arn, tagKeys=sorted(keys))
+
+
+def delete_log_group(logs, name):
+    call(logs, "delete_log_group", "logs:DeleteLogGroup", name, gone="ResourceNotFoundException", logGroupName=name)
+
+
+# ---------------------------------------------------------------- metric filters
+
+
+def metric_filter_from_aws(found):
+    transformation = (found.get("metricTransformations") or [{}])[0]
+    default = transformation.get("defaultValue")
+    return dict(
+        name=found["filterName"],
+        log_group_name=found.get("logGroupName"),
+        pattern=found.get("filterPattern"),
+        metric_name=transformation.get("metricName"),
+        metric_namespace=transformation.get("metricNamespace"),
+        metric_value=transformation.get("metricValue"),
+        default_value=None if default is None else float(default),
+    )
+
+
+def describe_metric_filters(logs, log_group_name, prefix=None):
+    """Metric filters of a log group (by name prefix); none when the group does not exist."""
+    kwargs = dict(logGroupName=log_group_name)
+    if prefix:
+        kwargs["filterNamePrefix"] = prefix
+    found = paginate(
+        logs,
+        "describe_metric_filters",
+        "metricFilters",
+        "logs:DescribeMetricFilters",
+        log_group_name,
+        missing="ResourceNotFoundException",
+        **kwargs,
+    )
+    return [metric_filter_from_aws(f) for f in found]
+
+
+def put_metric_filter(logs, log_group_name, name, pattern, metric_name, metric_namespace, metric_value, default_value):
+    transformation = dict(metricName=metric_name, metricNamespace=metric_namespace, metricValue=metric_value)
+    if default_value is not None:
+        transformation["defaultValue"] = default_value
+    call(
+        logs,
+        "put_metric_filter",
+        "logs:PutMetricFilter",
+        "{}/{}".format(log_group_name, name),
+        logGroupName=log_group_name,
+        filterName=name,
+        filterPattern=pattern,
+        metricTransformations=[transformation],
+    )
+
+
+def delete_metric_filter(logs, log_group_name, name):
+    """Delete a metric filter; one already gone counts as deleted."""
+    call(
+        logs,
+        "delete_metric_filter",
+        "logs:DeleteMetricFilter",
+        "{}/{}".format(log_group_name, name),
+        gone="ResourceNotFoundException",
+        logGroupName=log_group_name,
+        filterName=name,
+    )

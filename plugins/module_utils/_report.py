@@ -1,0 +1,496 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet report: per target and per VPC, before -> action -> after, as data, a table and HTML (pure)."""
+
+from __future__ import annotations
+
+import html
+import json
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._audit import NOT_OWNED
+
+CHANGING = ("created", "replaced", "updated", "deleted")
+#: not_owned: a VPC another account shares into the target (RAM): only its owner can log it; never touched.
+ACTIONS = ("created", "replaced", "updated", "deleted", "unchanged", "failed", "not_run", "not_owned")
+NO_RESULT = (
+    "the target stopped before the role could record a result (invalid variables, or the host was unreachable); "
+    "see its task output"
+)
+
+
+RESULT_VERSION = 1
+#: Delivery actions that repair a flow log whose delivery FAILED (its role or log group was the cause).
+REPAIRS_DELIVERY = ("create_role", "update_trust_policy", "put_role_policy", "create_log_group")
+
+
+def _registered(value):
+    """A step's result, or {} when the step was skipped or never ran."""
+    if not isinstance(value, dict) or value.get("skipped"):
+        return {}
+    return value
+
+
+def _after_verdict(state, before_verdict, action, after, repaired_delivery):
+    if action in ("failed", "not_run", "not_owned"):
+        return before_verdict
+    if state == "absent":
+        return "missing" if action in ("deleted", "unchanged") else before_verdict
+    if action in ("created", "replaced", "updated"):
+        return "delivery_failed" if (after or {}).get("deliver_logs_status") == "FAILED" else "compliant"
+    if before_verdict == "delivery_failed" and repaired_delivery:
+        return "compliant"
+    return before_verdict
+
+
+def _delivery(steps):
+    role = _registered(steps.get("role"))
+    group = _registered(steps.get("log_group"))
+    alarms = _registered(steps.get("alarms"))
+    out = {}
+    if role:
+        out["role"] = dict(
+            name=(role.get("role") or {}).get("name"),
+            arn=(role.get("role") or {}).get("arn"),
+            changed=bool(role.get("changed")),
+            actions=role.get("actions") or [],
+            principals_before=role.get("principals_before"),
+            purged_policies=role.get("purged_policies") or [],
+            excess_privileges=role.get("excess_privileges") or [],
+        )
+    if group:
+        lg = group.get("log_group") or {}
+        out["log_group"] = dict(
+            name=lg.get("name"),
+            retention_in_days=lg.get("retention_in_days"),
+            retention_policy_name=lg.get("retention_policy_name"),
+            changed=bool(group.get("changed")),
+            actions=group.get("actions") or [],
+        )
+    if alarms:
+        out["alarms"] = dict(
+            names=[a["name"] for a in alarms.get("alarms") or []],
+            changed=bool(alarms.get("changed")),
+            actions=alarms.get("actions") or [],
+        )
+    return out
+
+
+def _delivery_notes(delivery):
+    notes = []
+    role = delivery.get("role") or {}
+    if "create_role" in role.get("actions", []):
+        notes.append("role created")
+    if "update_trust_policy" in role.get("actions", []):
+        before = ", ".join(role.get("principals_before") or []) or "nothing"
+        notes.append("role trust fixed ({} -> vpc-flow-logs.amazonaws.com)".format(before))
+    if "put_role_policy" in role.get("actions", []) and "create_role" not in role.get("actions", []):
+        notes.append("role policy scoped")
+    if role.get("purged_policies"):
+        notes.append("role policies removed ({})".format(", ".join(role["purged_policies"])))
+    if role.get("excess_privileges"):
+        notes.append("role grants more than delivery: {}".format("; ".join(role["excess_privileges"])))
+    group = delivery.get("log_group") or {}
+    if "create_log_group" in group.get("actions", []):
+        notes.append("log group created")
+    if "put_retention_policy" in group.get("actions", []):
+        notes.append("retention set to {} days".format(group.get("retention_in_days")))
+    if group.get("retention_policy_name"):
+        notes.append("retention governed by account policy {}".format(group["retention_policy_name"]))
+    if "delete_log_group" in group.get("actions", []):
+        notes.append("log group deleted")
+    if "delete_role" in role.get("actions", []):
+        notes.append("role deleted")
+    if (delivery.get("alarms") or {}).get("changed"):
+        notes.append("alarms updated")
+    return notes
+
+
+def _vpc_rows(state, before, converge, failed_target, repaired_delivery):
+    before_by_vpc = {v["vpc_id"]: v for v in before.get("vpcs") or []}
+    converge_by_vpc = {e["resource_id"]: e for e in converge.get("flow_logs") or []}
+    rows = []
+    for vpc_id in sorted(set(before_by_vpc) | set(converge_by_vpc)):
+        b = before_by_vpc.get(vpc_id, {})
+        e = converge_by_vpc.get(vpc_id)
+        before_verdict = b.get("verdict", "missing")
+        if before_verdict == NOT_OWNED:
+            action = "not_owned"
+        else:
+            action = e["action"] if e else ("not_run" if failed_target else "unchanged")
+        after = (e or {}).get("after")
+        rows.append(
+            dict(
+                vpc_id=vpc_id,
+                name=b.get("name"),
+                is_default=b.get("is_default"),
+                before=dict(verdict=before_verdict, reason=b.get("reason"), flow_logs=b.get("flow_logs") or []),
+                action=action,
+                changed_fields=(e or {}).get("changed_fields") or [],
+                after=dict(
+                    verdict=_after_verdict(state, before_verdict, action, after, repaired_delivery),
+                    flow_log_id=(after or {}).get("flow_log_id"),
+                    traffic_type=(after or {}).get("traffic_type"),
+                    deliver_logs_status=(after or {}).get("deliver_logs_status"),
+                ),
+                error=(e or {}).get("error"),
+            )
+        )
+    return rows
+
+
+def target_result(
+    target,
+    region,
+    account_id,
+    state,
+    steps,
+    check_mode=False,
+    error=None,
+    failed_phase=None,
+    phases=None,
+    aws_stats=None,
+):
+    """One target's result (the role's public ``flow_logs_result``, version 1) from its steps' results:
+    ``before`` (discovery), ``role``, ``log_group``, ``flow_logs`` and ``alarms``. Pure."""
+    before = _registered(steps.get("before"))
+    converge = _registered(steps.get("flow_logs"))
+    delivery = _delivery(steps)
+    repaired = any(action in REPAIRS_DELIVERY for part in delivery.values() for action in part.get("actions") or [])
+    rows = _vpc_rows(state, before, converge, error is not None, repaired)
+    counts = {a: sum(1 for r in rows if r["action"] == a) for a in ACTIONS}
+    stats = aws_stats or {}
+    counts.update(
+        api_calls=stats.get("calls", 0),
+        api_retries=stats.get("retries", 0),
+        vpcs=sum(1 for r in rows if r["action"] != "not_owned"),
+        compliant_before=sum(1 for r in rows if r["before"]["verdict"] == "compliant"),
+        compliant_after=sum(1 for r in rows if r["after"]["verdict"] == "compliant"),
+    )
+    changed = any(counts[a] for a in CHANGING) or any(d.get("changed") for d in delivery.values())
+    if error is not None or counts["failed"]:
+        status = "failed"
+    else:
+        status = "changed" if changed else "unchanged"
+    return dict(
+        result_version=RESULT_VERSION,
+        target=target,
+        account_id=str(account_id or before.get("account_id") or "") or None,
+        region=region,
+        state=state,
+        check_mode=bool(check_mode),
+        phases=list(phases) if phases is not None else None,
+        status=status,
+        changed=changed,
+        error=error,
+        failed_phase=failed_phase,
+        delivery=dict(delivery, notes=_delivery_notes(delivery)),
+        vpcs=rows,
+        counts=counts,
+    )
+
+
+def _no_result(entry, error):
+    counts = dict({a: 0 for a in ACTIONS}, vpcs=0, compliant_before=0, compliant_after=0, api_calls=0, api_retries=0)
+    return dict(
+        result_version=RESULT_VERSION,
+        target=entry.get("target"),
+        account_id=str(entry.get("account_id") or "") or None,
+        region=entry.get("region"),
+        state=entry.get("state") or "present",
+        check_mode=False,
+        phases=None,
+        status="failed",
+        changed=False,
+        error=error,
+        failed_phase=None,
+        delivery={},
+        vpcs=[],
+        counts=counts,
+    )
+
+
+#: Keys of a registered task result that are Ansible's, not the target's.
+TASK_KEYS = ("failed", "msg", "diff", "invocation", "_ansible_no_log", "skipped", "skip_reason")
+
+
+def target_report(entry):
+    """One target's part of the report from ``{target, region, account_id, result}``.
+
+    ``result`` is the role's ``flow_logs_result`` (used as it is), a failed task's result without one (the
+    target stopped before the role's task produced it), or none at all."""
+    result = entry.get("result")
+    if not result:
+        return _no_result(entry, NO_RESULT)
+    if result.get("result_version"):
+        found = {k: v for k, v in result.items() if k not in TASK_KEYS}
+        found["target"] = found.get("target") or entry.get("target")
+        return found
+    if result.get("failed") or result.get("msg"):
+        return _no_result(entry, str(result.get("msg") or NO_RESULT))
+    # 1.0.0's entries: the role's registered results under before/role/log_group/flow_logs.
+    steps = {k: result.get(k) for k in ("before", "role", "log_group", "flow_logs")}
+    stats = [_registered(v).get("aws_stats") or {} for v in steps.values()]
+    failed = result.get("status") == "failed"
+    return target_result(
+        target=entry.get("target"),
+        region=result.get("region") or entry.get("region"),
+        account_id=result.get("account_id") or entry.get("account_id"),
+        state=result.get("state") or entry.get("state") or "present",
+        steps=steps,
+        check_mode=result.get("check_mode"),
+        error=(result.get("error") or "failed") if failed else None,
+        failed_phase=result.get("failed_task") if failed else None,
+        aws_stats=dict(calls=sum(x.get("calls", 0) for x in stats), retries=sum(x.get("retries", 0) for x in stats)),
+    )
+
+
+def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
+    """The whole report from every target's entry (``{target, region, account_id, result}``)."""
+    targets = sorted(
+        (target_report(e) for e in entries), key=lambda t: (t["account_id"] or "", t["region"] or "", t["target"])
+    )
+    totals = dict(
+        targets=len(targets),
+        targets_changed=sum(1 for t in targets if t["status"] == "changed"),
+        targets_unchanged=sum(1 for t in targets if t["status"] == "unchanged"),
+        targets_failed=sum(1 for t in targets if t["status"] == "failed"),
+    )
+    for key in ("vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
+        totals[key] = sum(t["counts"][key] for t in targets)
+    return dict(
+        report_version=1,
+        tool="flowlogs.aws",
+        mode=mode,
+        check_mode=bool(check_mode),
+        generated_at=generated_at,
+        totals=totals,
+        targets=targets,
+    )
+
+
+COLUMNS = (
+    ("TARGET", "target", "<"),
+    ("ACCOUNT", "account_id", "<"),
+    ("REGION", "region", "<"),
+    ("VPCS", "vpcs", ">"),
+    ("COMPLIANT", "compliant", ">"),
+    ("CREATED", "created", ">"),
+    ("REPLACED", "replaced", ">"),
+    ("UPDATED", "updated", ">"),
+    ("DELETED", "deleted", ">"),
+    ("FAILED", "failed", ">"),
+    ("STATUS", "status", "<"),
+)
+
+
+def _row(target):
+    c = target["counts"]
+    return dict(
+        target=target["target"],
+        account_id=target["account_id"] or "?",
+        region=target["region"] or "?",
+        vpcs=str(c["vpcs"]),
+        compliant="{} -> {}".format(c["compliant_before"], c["compliant_after"]),
+        created=str(c["created"]),
+        replaced=str(c["replaced"]),
+        updated=str(c["updated"]),
+        deleted=str(c["deleted"]),
+        failed=str(c["failed"]),
+        status=target["status"],
+    )
+
+
+def summary_table(report):
+    """The report as lines of text a person reads at a glance."""
+    rows = [_row(t) for t in report["targets"]]
+    t = report["totals"]
+    total = dict(
+        target="TOTAL ({} targets)".format(t["targets"]),
+        account_id="",
+        region="",
+        vpcs=str(t["vpcs"]),
+        compliant="{} -> {}".format(t["compliant_before"], t["compliant_after"]),
+        created=str(t["created"]),
+        replaced=str(t["replaced"]),
+        updated=str(t["updated"]),
+        deleted=str(t["deleted"]),
+        failed=str(t["failed"]),
+        status="{} changed, {} failed".format(t["targets_changed"], t["targets_failed"]),
+    )
+    widths = {key: max([len(title)] + [len(r[key]) for r in [*rows, total]]) for title, key, _a in COLUMNS}
+
+    def line(values):
+        return "  ".join("{:{}{}}".format(values[key], align, widths[key]) for _t, key, align in COLUMNS).rstrip()
+
+    mode = report["mode"] + (" (check mode: nothing was changed)" if report.get("check_mode") else "")
+    out = ["flowlogs.aws fleet report - {} - {}".format(mode, report.get("generated_at") or "")]
+    out.append(line({key: title for title, key, _a in COLUMNS}))
+    out.append("  ".join("-" * widths[key] for _t, key, _a in COLUMNS))
+    for target, row in zip(report["targets"], rows):
+        out.append(line(row))
+        notes = (target.get("delivery") or {}).get("notes") or []
+        if notes:
+            out.append("    delivery: " + "; ".join(notes))
+        if target["status"] == "failed":
+            out.append("    error: " + (target.get("error") or "see the VPC errors in the report"))
+            for vpc in target["vpcs"]:
+                if vpc.get("error"):
+                    out.append(
+                        "    {}: {}: {}".format(vpc["vpc_id"], vpc["error"].get("code"), vpc["error"].get("message"))
+                    )
+    out.append("  ".join("-" * widths[key] for _t, key, _a in COLUMNS))
+    out.append(line(total))
+    out.append(
+        "AWS API calls: {} ({} retried by botocore after throttling or transient errors)".format(
+            t["api_calls"], t["api_retries"]
+        )
+    )
+    failed = [target["target"] for target in report["targets"] if target["status"] == "failed"]
+    if failed:
+        out.append("{} of {} targets failed: {}".format(len(failed), t["targets"], ", ".join(failed)))
+    return out
+
+
+STATUS_COLOURS = {"unchanged": "#1a7f37", "changed": "#0969da", "failed": "#cf222e"}
+VERDICT_COLOURS = {
+    "compliant": "#1a7f37",
+    "missing": "#9a6700",
+    "mismatched": "#bc4c00",
+    "delivery_failed": "#cf222e",
+    "not_owned": "#656d76",
+}
+
+
+def report_html(report):
+    """A self-contained HTML page: account x region grid coloured by status, then every VPC."""
+    esc = html.escape
+    accounts = sorted({t["account_id"] or "?" for t in report["targets"]})
+    regions = sorted({t["region"] or "?" for t in report["targets"]})
+    cell = {((t["account_id"] or "?"), (t["region"] or "?")): t for t in report["targets"]}
+    t = report["totals"]
+    parts = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        "<title>flowlogs.aws fleet report</title><style>",
+        "body{font-family:system-ui,sans-serif;margin:24px;color:#1f2328}",
+        "table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #d0d7de;padding:6px 10px;text-align:left}",
+        "th{background:#f6f8fa}.cell{color:#fff;font-weight:600;min-width:140px}",
+        ".muted{color:#656d76}.pill{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff}",
+        "</style></head><body>",
+        "<h1>flowlogs.aws fleet report</h1>",
+        "<p class='muted'>mode <b>{}</b>{} &middot; generated {}</p>".format(
+            esc(report["mode"]),
+            " (check mode: nothing changed)" if report.get("check_mode") else "",
+            esc(str(report.get("generated_at") or "")),
+        ),
+        "<p>{} targets: {} changed, {} unchanged, {} failed &middot; {} VPCs, compliant {} &rarr; {}</p>".format(
+            t["targets"],
+            t["targets_changed"],
+            t["targets_unchanged"],
+            t["targets_failed"],
+            t["vpcs"],
+            t["compliant_before"],
+            t["compliant_after"],
+        ),
+        "<h2>Accounts &times; regions</h2><table id='grid'><tr><th>account</th>",
+    ]
+    parts += ["<th>{}</th>".format(esc(r)) for r in regions]
+    parts.append("</tr>")
+    for account in accounts:
+        parts.append("<tr><th>{}</th>".format(esc(account)))
+        for region in regions:
+            target = cell.get((account, region))
+            if target is None:
+                parts.append("<td class='muted'>-</td>")
+                continue
+            c = target["counts"]
+            parts.append(
+                "<td class='cell' data-status='{0}' style='background:{1}'>{0}<br>{2}/{3} compliant</td>".format(
+                    esc(target["status"]),
+                    STATUS_COLOURS.get(target["status"], "#656d76"),
+                    c["compliant_after"],
+                    c["vpcs"],
+                )
+            )
+        parts.append("</tr>")
+    parts.append("</table><h2>Targets</h2>")
+    for target in report["targets"]:
+        parts.append(
+            "<h3>{} <span class='pill' style='background:{}'>{}</span></h3>".format(
+                esc(target["target"]), STATUS_COLOURS.get(target["status"], "#656d76"), esc(target["status"])
+            )
+        )
+        parts.append(
+            "<p class='muted'>account {} &middot; region {}</p>".format(
+                esc(str(target["account_id"])), esc(str(target["region"]))
+            )
+        )
+        notes = (target.get("delivery") or {}).get("notes") or []
+        if notes:
+            parts.append("<p>delivery: {}</p>".format(esc("; ".join(notes))))
+        if target.get("error"):
+            parts.append("<p style='color:#cf222e'>error: {}</p>".format(esc(str(target["error"]))))
+        parts.append(
+            "<table><tr><th>VPC</th><th>name</th><th>before</th><th>action</th><th>after</th><th>error</th></tr>"
+        )
+        for vpc in target["vpcs"]:
+            error = vpc.get("error") or {}
+            parts.append(
+                "<tr><td>{}</td><td>{}</td><td style='color:{}'>{}<br><span class='muted'>{}</span></td><td>{}</td>"
+                "<td style='color:{}'>{}</td><td>{}</td></tr>".format(
+                    esc(vpc["vpc_id"]),
+                    esc(vpc.get("name") or ""),
+                    VERDICT_COLOURS.get(vpc["before"]["verdict"], "#1f2328"),
+                    esc(vpc["before"]["verdict"]),
+                    esc(vpc["before"].get("reason") or ""),
+                    esc(vpc["action"]),
+                    VERDICT_COLOURS.get(vpc["after"]["verdict"], "#1f2328"),
+                    esc(vpc["after"]["verdict"]),
+                    esc("{} {}".format(error.get("code", ""), error.get("message", "")).strip()),
+                )
+            )
+        parts.append("</table>")
+    parts.append("<script type='application/json' id='report-data'>{}</script>".format(json.dumps(report["totals"])))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+REPORT_FILES = ("flowlogs-report.json", "flowlogs-report.html", "flowlogs-report.txt")
+
+
+def report_entries(hosts, active, host_facts):
+    """The entries of a play's report: every host of the play that ran the role's task, and every host that
+    failed before it could (Ansible removed it from the play without a result). Hosts that did not run
+    (another ``serial`` batch, a tag, a condition) are left out. ``host_facts(host)`` gives the host's
+    ``(flow_logs_result, flow_logs_region, flow_logs_account_id)``. Pure."""
+    entries = []
+    active = set(active)
+    for host in hosts:
+        result, region, account = host_facts(host)
+        if isinstance(result, dict) and result.get("skipped"):
+            result = None
+        if result is None and host in active:
+            continue
+        entries.append(dict(target=host, region=region, account_id=account, result=result))
+    return entries
+
+
+def converge_report(clients, params, check_mode=False):
+    """Build the fleet report and write its three files into ``dest`` (not in check mode). ``clients``
+    is unused: the report is made from what the targets recorded, without AWS calls."""
+    import datetime
+    import os
+
+    del clients
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    report = fleet_report(params["targets"], params.get("mode") or "enable", now, params.get("predicted"))
+    table = summary_table(report)
+    dest = params.get("dest") or os.getcwd()
+    files = [os.path.join(dest, name) for name in REPORT_FILES]
+    if not check_mode:
+        os.makedirs(dest, exist_ok=True)
+        contents = (json.dumps(report, indent=2, sort_keys=True), report_html(report), "\n".join(table))
+        for path, content in zip(files, contents):
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(content + "\n")
+    return dict(changed=False, report=report, table=table, files=[] if check_mode else files)

@@ -1,0 +1,58 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Controller-side execution of the collection's modules.
+
+Every call these modules make is an AWS API call, and fleet targets use a local connection, so running
+the module's converge function right in Ansible's worker process gives the same result as shipping the
+module to a new Python process - without paying, per task and per host, for module packaging, an
+interpreter start, the boto3 import and botocore model parsing (about 1 s on a 2-core machine). Ansible's
+strategy imports action plugins in its own process before forking workers, so the models parsed by
+preload() below are inherited by every worker.
+
+When the connection is not local (the module should run on a remote host) or boto3 is missing on the
+controller, the module runs the usual way.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.parameters import remove_values
+from ansible.plugins.action import ActionBase
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._connection import HAS_BOTO3, preload
+from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_converge
+
+preload()
+
+
+class ConvergeAction(ActionBase):
+    """Subclasses set ARGUMENT_SPEC (the module's) and CONVERGE (its converge function)."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+    ARGUMENT_SPEC = {}
+    CONVERGE = None
+
+    def _runs_here(self):
+        return HAS_BOTO3 and getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local")
+
+    def run(self, tmp=None, task_vars=None):
+        if not self._runs_here():
+            return self._execute_module(module_name=self._task.resolved_action, task_vars=task_vars)
+        result = super().run(tmp, task_vars)
+        try:
+            validation, params = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        except AnsibleActionFail as exc:
+            result.update(failed=True, msg=str(exc.message))
+            return result
+        converged, error = run_converge(
+            type(self).CONVERGE, params, check_mode=self._play_context.check_mode, diff=self._play_context.diff
+        )
+        # Secrets (no_log options) never leave this process in a result.
+        converged = remove_values(converged, validation._no_log_values)
+        result.update(converged)
+        if error:
+            result.update(failed=True, msg=remove_values(error, validation._no_log_values))
+        return result
