@@ -20,10 +20,9 @@ INVALID_PARAMETER = (
 class RefusingCreateFlowLogs(CountingProxy):
     """EC2 refusing every CreateFlowLogs as a whole, as AWS does for a LogFormat it does not know."""
 
-    def _refusal(self, service, action):
-        if (service, action) == ("ec2", "CreateFlowLogs"):
-            return 400, "text/xml", INVALID_PARAMETER
-        return None
+    def __init__(self, upstream):
+        super().__init__(upstream)
+        self.refusals[("ec2", "CreateFlowLogs")] = (400, "text/xml", INVALID_PARAMETER)
 
 
 def play(tasks):
@@ -75,7 +74,7 @@ def test_s3_file_format_is_sent_as_aws_spells_it(aws, run_playbook, tmp_path):
 def test_vpc_ids_and_tag_filters_stay_within_200_filter_values_per_call(aws, run_playbook, tmp_path):
     ec2 = aws.client("ec2")
     tag = [{"ResourceType": "vpc", "Tags": [{"Key": "env", "Value": "prod"}]}]
-    ids = [ec2.create_vpc(CidrBlock="10.0.0.0/24", TagSpecifications=tag)["Vpc"]["VpcId"] for _ in range(210)]
+    ids = [ec2.create_vpc(CidrBlock="10.0.0.0/24", TagSpecifications=tag)["Vpc"]["VpcId"] for _index in range(210)]
     tasks = [
         {
             "name": "Audit 210 VPCs by id and tag",
@@ -96,7 +95,7 @@ def test_vpc_ids_and_tag_filters_stay_within_200_filter_values_per_call(aws, run
 
 def test_a_request_refused_as_a_whole_is_one_call_and_one_message(aws, run_playbook, tmp_path):
     ec2 = aws.client("ec2")
-    ids = [ec2.create_vpc(CidrBlock="10.0.0.0/24")["Vpc"]["VpcId"] for _ in range(60)]
+    ids = [ec2.create_vpc(CidrBlock="10.0.0.0/24")["Vpc"]["VpcId"] for _index in range(60)]
     refusing = RefusingCreateFlowLogs(aws.url).start()
     try:
         tasks = [

@@ -33,6 +33,8 @@ class CountingProxy:
     def __init__(self, upstream):
         self.upstream = urlsplit(upstream)
         self._counts = Counter()
+        #: (service, action) -> (HTTP status, content type, body) answered instead of forwarding the call.
+        self.refusals = {}
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -62,10 +64,6 @@ class CountingProxy:
     def _answered(self, service, action):
         """Called once AWS answered a call and before the client gets the answer (tests hold it here)."""
 
-    def _refusal(self, service, action):
-        """(status, content type, body) to answer instead of forwarding the call, or None (tests refuse here)."""
-        return None
-
     def _handler(self):
         proxy = self
 
@@ -94,7 +92,7 @@ class CountingProxy:
                 call = None if self.path.startswith("/moto-api") else describe_call(self.headers, body)
                 if call:
                     proxy._record(*call)
-                    refusal = proxy._refusal(*call)
+                    refusal = proxy.refusals.get(call)
                     if refusal:
                         status, content_type, payload = refusal
                         self.send_response(status)
