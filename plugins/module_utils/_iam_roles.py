@@ -5,11 +5,18 @@
 
 from __future__ import annotations
 
-import copy
 import json
 import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import iam as iam_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._converge import (
+    Conflict,
+    Resource,
+    StepType,
+    apply,
+    converge,
+    predict,
+)
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import log_group_name_problem
 from ansible_collections.flowlogs.aws.plugins.module_utils._policies import (
@@ -36,7 +43,6 @@ MAX_INLINE_POLICIES = 10240
 ROLE_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
 POLICY_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(\d{12}|aws):policy/.+$")
 DEFAULT_POLICY_NAME = "flow-logs-delivery"
-PURGE_ACTIONS = ("delete_role_policy", "detach_role_policy")
 
 
 def role_problems(params):
@@ -110,61 +116,88 @@ def desired_role(params, identity):
     )
 
 
+#: The actions of a delivery role plan (the report names what happened with them).
+CREATE_ROLE = "create_role"
+DELETE_ROLE = "delete_role"
+UPDATE_TRUST_POLICY = "update_trust_policy"
+PUT_ROLE_POLICY = "put_role_policy"
+UPDATE_DESCRIPTION = "update_description"
+PUT_PERMISSIONS_BOUNDARY = "put_permissions_boundary"
+DELETE_PERMISSIONS_BOUNDARY = "delete_permissions_boundary"
+DELETE_ROLE_POLICY = "delete_role_policy"
+DETACH_ROLE_POLICY = "detach_role_policy"
+TAG_ROLE = "tag_role"
+UNTAG_ROLE = "untag_role"
+PURGE_ACTIONS = (DELETE_ROLE_POLICY, DETACH_ROLE_POLICY)
+
+
 def plan_role(params, current, current_policy, desired):
     """Actions turning the role (None when absent) and its inline policy into the desired ones. Pure."""
     name = params["name"]
-    policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
     if params.get("state", "present") == "absent":
-        return [dict(action="delete_role", name=name)] if current else []
-    plan = []
+        return [dict(action=DELETE_ROLE, name=name)] if current else []
     if current is None:
-        plan.append(
-            dict(
-                action="create_role",
-                name=name,
-                path=params.get("path") or "/",
-                trust_policy=desired["trust_policy"],
-                description=params.get("description"),
-                permissions_boundary=params.get("permissions_boundary") or None,
-                tags=normalize_tags(params.get("tags")) or {},
-            )
-        )
-        if desired["policy"] is not None:
-            plan.append(dict(action="put_role_policy", name=name, policy_name=policy_name, policy=desired["policy"]))
-        return plan
+        return _plan_new(params, desired)
+    plan = _plan_policies(params, current, current_policy, desired) + _plan_attributes(params, current)
+    if params.get("purge_policies", True):
+        # The role exists for delivery only: what else it was given is least privilege broken.
+        others, managed = current.get("other_policies") or {}, current.get("managed_policies") or []
+        plan += [dict(action=DELETE_ROLE_POLICY, name=name, policy_name=p) for p in sorted(others)]
+        plan += [dict(action=DETACH_ROLE_POLICY, name=name, policy_arn=a) for a in sorted(managed)]
+    to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags", True))
+    if to_set:
+        plan.append(dict(action=TAG_ROLE, name=name, tags=to_set))
+    if to_remove:
+        plan.append(dict(action=UNTAG_ROLE, name=name, keys=to_remove))
+    return plan
 
+
+def _put_policy(params, desired):
+    policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
+    return dict(action=PUT_ROLE_POLICY, name=params["name"], policy_name=policy_name, policy=desired["policy"])
+
+
+def _plan_new(params, desired):
+    create = dict(
+        action=CREATE_ROLE,
+        name=params["name"],
+        path=params.get("path") or "/",
+        trust_policy=desired["trust_policy"],
+        description=params.get("description"),
+        permissions_boundary=params.get("permissions_boundary") or None,
+        tags=normalize_tags(params.get("tags")) or {},
+    )
+    return [create] if desired["policy"] is None else [create, _put_policy(params, desired)]
+
+
+def _plan_policies(params, current, current_policy, desired):
+    plan = []
     if not policies_equal(current.get("trust_policy"), desired["trust_policy"]):
         plan.append(
             dict(
-                action="update_trust_policy",
-                name=name,
+                action=UPDATE_TRUST_POLICY,
+                name=params["name"],
                 trust_policy=desired["trust_policy"],
                 principals_before=trusted_services(current.get("trust_policy")),
                 principals_after=trusted_services(desired["trust_policy"]),
             )
         )
     if desired["policy"] is not None and not policies_equal(current_policy, desired["policy"]):
-        plan.append(dict(action="put_role_policy", name=name, policy_name=policy_name, policy=desired["policy"]))
+        plan.append(_put_policy(params, desired))
+    return plan
+
+
+def _plan_attributes(params, current):
+    name, plan = params["name"], []
     description = params.get("description")
     if description is not None and description != (current.get("description") or ""):
-        plan.append(dict(action="update_description", name=name, description=description))
+        plan.append(dict(action=UPDATE_DESCRIPTION, name=name, description=description))
     boundary = params.get("permissions_boundary")
     if boundary is not None and boundary != (current.get("permissions_boundary") or ""):
         if boundary:
-            plan.append(dict(action="put_permissions_boundary", name=name, permissions_boundary=boundary))
+            plan.append(dict(action=PUT_PERMISSIONS_BOUNDARY, name=name, permissions_boundary=boundary))
         else:
-            plan.append(dict(action="delete_permissions_boundary", name=name))
-    if params.get("purge_policies", True):
-        # The role exists for delivery only: what else it was given is least privilege broken.
-        for other in sorted(current.get("other_policies") or {}):
-            plan.append(dict(action="delete_role_policy", name=name, policy_name=other))
-        for arn in sorted(current.get("managed_policies") or []):
-            plan.append(dict(action="detach_role_policy", name=name, policy_arn=arn))
-    to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags", True))
-    if to_set:
-        plan.append(dict(action="tag_role", name=name, tags=to_set))
-    if to_remove:
-        plan.append(dict(action="untag_role", name=name, keys=to_remove))
+            plan.append(dict(action=DELETE_PERMISSIONS_BOUNDARY, name=name))
     return plan
 
 
@@ -180,92 +213,116 @@ def excess_privileges(role, policy, policy_name=DEFAULT_POLICY_NAME):
     return findings
 
 
+# ---------------------------------------------------------------- step types: (role, policy) before -> after
+
+
+def _new_role(state, step, identity):
+    del state
+    role = dict(
+        name=step["name"],
+        arn="arn:{}:iam::{}:role{}{}".format(identity["partition"], identity["account"], step["path"], step["name"]),
+        role_id=None,
+        path=step["path"],
+        description=step["description"],
+        trust_policy=step["trust_policy"],
+        permissions_boundary=step["permissions_boundary"],
+        create_date=None,
+        tags=dict(step["tags"]),
+        other_policies={},
+        managed_policies=[],
+    )
+    return role, None
+
+
+def _role_with(key, value_of):
+    """A prediction that sets one key of the role (the inline policy stays)."""
+
+    def predict_step(state, step, _identity):
+        role, policy = state
+        return dict(role, **{key: value_of(role, step)}), policy
+
+    return predict_step
+
+
+def _without_policy(role, step):
+    return {k: v for k, v in (role.get("other_policies") or {}).items() if k != step["policy_name"]}
+
+
+def _detached(role, step):
+    return [a for a in role.get("managed_policies") or [] if a != step["policy_arn"]]
+
+
+def _create(iam, step, _current):
+    try:
+        iam_api.create_role(
+            iam,
+            step["name"],
+            step["path"],
+            step["trust_policy"],
+            step["description"],
+            step["permissions_boundary"],
+            step["tags"],
+        )
+    except AwsError as exc:
+        if exc.code == "EntityAlreadyExists":
+            raise Conflict() from exc  # another run (a region of the same account) created it first
+        raise
+    iam_api.wait_for_role(iam, step["name"])
+
+
+STEP_TYPES = {
+    CREATE_ROLE: StepType(_create, _new_role),
+    DELETE_ROLE: StepType(lambda iam, step, _c: iam_api.delete_role(iam, step["name"]), lambda *_a: (None, None)),
+    UPDATE_TRUST_POLICY: StepType(
+        lambda iam, step, _c: iam_api.update_trust_policy(iam, step["name"], step["trust_policy"]),
+        _role_with("trust_policy", lambda _r, step: step["trust_policy"]),
+    ),
+    PUT_ROLE_POLICY: StepType(
+        lambda iam, step, _c: iam_api.put_role_policy(iam, step["name"], step["policy_name"], step["policy"]),
+        lambda state, step, _i: (state[0], step["policy"]),
+    ),
+    UPDATE_DESCRIPTION: StepType(
+        lambda iam, step, _c: iam_api.update_role_description(iam, step["name"], step["description"]),
+        _role_with("description", lambda _r, step: step["description"]),
+    ),
+    PUT_PERMISSIONS_BOUNDARY: StepType(
+        lambda iam, step, _c: iam_api.put_permissions_boundary(iam, step["name"], step["permissions_boundary"]),
+        _role_with("permissions_boundary", lambda _r, step: step["permissions_boundary"]),
+    ),
+    DELETE_PERMISSIONS_BOUNDARY: StepType(
+        lambda iam, step, _c: iam_api.delete_permissions_boundary(iam, step["name"]),
+        _role_with("permissions_boundary", lambda _r, _s: None),
+    ),
+    DELETE_ROLE_POLICY: StepType(
+        lambda iam, step, _c: iam_api.delete_role_policy(iam, step["name"], step["policy_name"]),
+        _role_with("other_policies", _without_policy),
+    ),
+    DETACH_ROLE_POLICY: StepType(
+        lambda iam, step, _c: iam_api.detach_role_policy(iam, step["name"], step["policy_arn"]),
+        _role_with("managed_policies", _detached),
+    ),
+    TAG_ROLE: StepType(
+        lambda iam, step, _c: iam_api.tag_role(iam, step["name"], step["tags"]),
+        _role_with("tags", lambda role, step: apply_tag_changes(role["tags"], step["tags"], [])),
+    ),
+    UNTAG_ROLE: StepType(
+        lambda iam, step, _c: iam_api.untag_role(iam, step["name"], step["keys"]),
+        _role_with("tags", lambda role, step: apply_tag_changes(role["tags"], {}, step["keys"])),
+    ),
+}
+
+
 def predict_role(current, current_policy, plan, identity):
     """(role, inline policy) after ``plan``. Pure."""
-    role = copy.deepcopy(current)
-    policy = copy.deepcopy(current_policy)
-    for step in plan:
-        action = step["action"]
-        if action == "create_role":
-            role = dict(
-                name=step["name"],
-                arn="arn:{}:iam::{}:role{}{}".format(
-                    identity["partition"], identity["account"], step["path"], step["name"]
-                ),
-                role_id=None,
-                path=step["path"],
-                description=step["description"],
-                trust_policy=step["trust_policy"],
-                permissions_boundary=step["permissions_boundary"],
-                create_date=None,
-                tags=dict(step["tags"]),
-                other_policies={},
-                managed_policies=[],
-            )
-        elif action == "delete_role":
-            role, policy = None, None
-        elif action == "update_trust_policy":
-            role["trust_policy"] = step["trust_policy"]
-        elif action == "put_role_policy":
-            policy = step["policy"]
-        elif action == "update_description":
-            role["description"] = step["description"]
-        elif action == "put_permissions_boundary":
-            role["permissions_boundary"] = step["permissions_boundary"]
-        elif action == "delete_permissions_boundary":
-            role["permissions_boundary"] = None
-        elif action == "delete_role_policy":
-            role["other_policies"] = {k: v for k, v in role["other_policies"].items() if k != step["policy_name"]}
-        elif action == "detach_role_policy":
-            role["managed_policies"] = [a for a in role["managed_policies"] if a != step["policy_arn"]]
-        elif action == "tag_role":
-            role["tags"] = apply_tag_changes(role["tags"], step["tags"], [])
-        elif action == "untag_role":
-            role["tags"] = apply_tag_changes(role["tags"], {}, step["keys"])
-    return role, policy
+    return predict(STEP_TYPES, (current, current_policy), plan, identity)
 
 
 def apply_role_plan(iam, plan):
     """Apply ``plan``. Returns True when another run created the role first (the caller re-plans)."""
-    for step in plan:
-        action = step["action"]
-        name = step["name"]
-        if action == "create_role":
-            try:
-                iam_api.create_role(
-                    iam,
-                    name,
-                    step["path"],
-                    step["trust_policy"],
-                    step["description"],
-                    step["permissions_boundary"],
-                    step["tags"],
-                )
-            except AwsError as exc:
-                if exc.code == "EntityAlreadyExists":
-                    return True
-                raise
-            iam_api.wait_for_role(iam, name)
-        elif action == "delete_role":
-            iam_api.delete_role(iam, name)
-        elif action == "update_trust_policy":
-            iam_api.update_trust_policy(iam, name, step["trust_policy"])
-        elif action == "put_role_policy":
-            iam_api.put_role_policy(iam, name, step["policy_name"], step["policy"])
-        elif action == "update_description":
-            iam_api.update_role_description(iam, name, step["description"])
-        elif action == "put_permissions_boundary":
-            iam_api.put_permissions_boundary(iam, name, step["permissions_boundary"])
-        elif action == "delete_permissions_boundary":
-            iam_api.delete_permissions_boundary(iam, name)
-        elif action == "delete_role_policy":
-            iam_api.delete_role_policy(iam, name, step["policy_name"])
-        elif action == "detach_role_policy":
-            iam_api.detach_role_policy(iam, name, step["policy_arn"])
-        elif action == "tag_role":
-            iam_api.tag_role(iam, name, step["tags"])
-        elif action == "untag_role":
-            iam_api.untag_role(iam, name, step["keys"])
+    try:
+        apply(STEP_TYPES, iam, plan, None)
+    except Conflict:
+        return True
     return False
 
 
@@ -308,39 +365,55 @@ def _public(role, policy):
     return dict(role, policy=normalize_policy(policy) if policy else None)
 
 
+class DeliveryRole(Resource):
+    """The role VPC Flow Logs assumes; its state is (role, its own inline policy)."""
+
+    step_types = STEP_TYPES
+
+    def validate(self, params):
+        validate_role_params(params)
+
+    def client(self, clients):
+        return clients("iam")
+
+    def context(self, clients, params):
+        return clients.identity()
+
+    def read(self, client, params):
+        return _read(client, params)
+
+    def read_after(self, client, params):
+        return (None, None) if params.get("state") == "absent" else _read(client, params)
+
+    def plan(self, params, current, context):
+        return plan_role(params, current[0], current[1], desired_role(params, context))
+
+    def on_conflict(self, client, params):
+        iam_api.wait_for_role(client, params["name"])
+
+    def result(self, params, before, after, plan, context):
+        (before, before_policy), (after, after_policy) = before, after
+        trust_change = next((s for s in plan if s["action"] == UPDATE_TRUST_POLICY), None)
+        policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
+        found = dict(
+            changed=bool(plan),
+            role=_public(after, after_policy),
+            actions=[step["action"] for step in plan],
+            principals_before=trust_change["principals_before"] if trust_change else None,
+            purged_policies=[s.get("policy_name") or s["policy_arn"] for s in plan if s["action"] in PURGE_ACTIONS],
+            excess_privileges=excess_privileges(after, after_policy, policy_name),
+            before=_public(before, before_policy),
+            after=_public(after, after_policy),
+        )
+        if found["excess_privileges"]:
+            found["warnings"] = [
+                "delivery role {} grants more than delivery: {} (purge_policies removes it)".format(
+                    params["name"], "; ".join(found["excess_privileges"])
+                )
+            ]
+        return found
+
+
 def converge_role(clients, params, check_mode=False):
     """Make the delivery role match ``params``. Safe when another run creates the same role at once."""
-    validate_role_params(params)
-    iam = clients("iam")
-    identity = clients.identity()
-    desired = desired_role(params, identity)
-    before, before_policy = _read(iam, params)
-    plan = plan_role(params, before, before_policy, desired)
-    after, after_policy = predict_role(before, before_policy, plan, identity)
-    if plan and not check_mode:
-        if apply_role_plan(iam, plan):
-            # Another target of this account created the role first: converge what it made.
-            iam_api.wait_for_role(iam, params["name"])
-            before, before_policy = _read(iam, params)
-            plan = plan_role(params, before, before_policy, desired)
-            apply_role_plan(iam, plan)
-        after, after_policy = (None, None) if params.get("state") == "absent" else _read(iam, params)
-    trust_change = next((s for s in plan if s["action"] == "update_trust_policy"), None)
-    policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
-    found = dict(
-        changed=bool(plan),
-        role=_public(after, after_policy),
-        actions=[step["action"] for step in plan],
-        principals_before=trust_change["principals_before"] if trust_change else None,
-        purged_policies=[s.get("policy_name") or s["policy_arn"] for s in plan if s["action"] in PURGE_ACTIONS],
-        excess_privileges=excess_privileges(after, after_policy, policy_name),
-        before=_public(before, before_policy),
-        after=_public(after, after_policy),
-    )
-    if found["excess_privileges"]:
-        found["warnings"] = [
-            "delivery role {} grants more than delivery: {} (purge_policies removes it)".format(
-                params["name"], "; ".join(found["excess_privileges"])
-            )
-        ]
-    return found
+    return converge(DeliveryRole(), clients, params, check_mode)

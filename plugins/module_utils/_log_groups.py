@@ -5,10 +5,17 @@
 
 from __future__ import annotations
 
-import copy
 import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._converge import (
+    Conflict,
+    Resource,
+    StepType,
+    apply,
+    converge,
+    predict,
+)
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import log_group_name_problem
 from ansible_collections.flowlogs.aws.plugins.module_utils._tags import (
@@ -95,118 +102,154 @@ def validate_log_group_params(params):
         raise problems[0]
 
 
+#: The actions of a log group plan (the report names what happened with them).
+CREATE_LOG_GROUP = "create_log_group"
+DELETE_LOG_GROUP = "delete_log_group"
+PUT_RETENTION_POLICY = "put_retention_policy"
+DELETE_RETENTION_POLICY = "delete_retention_policy"
+ASSOCIATE_KMS_KEY = "associate_kms_key"
+DISASSOCIATE_KMS_KEY = "disassociate_kms_key"
+TAG_LOG_GROUP = "tag_log_group"
+UNTAG_LOG_GROUP = "untag_log_group"
+
+
 def plan_log_group(params, current):
     """Actions that turn ``current`` (None if absent) into what ``params`` asks. Pure."""
     name = params["name"]
     if params.get("state", "present") == "absent":
-        return [dict(action="delete_log_group", name=name)] if current else []
-
-    retention = params.get("retention_in_days")
-    kms = params.get("kms_key_id")
+        return [dict(action=DELETE_LOG_GROUP, name=name)] if current else []
     if current is None:
-        plan = [
-            dict(
-                action="create_log_group",
-                name=name,
-                kms_key_id=kms or None,
-                tags=normalize_tags(params.get("tags")) or {},
-                log_group_class=params.get("log_group_class"),
-            )
-        ]
-        if retention:
-            plan.append(dict(action="put_retention_policy", name=name, days=retention))
-        return plan
+        return _plan_new(params)
+    _check_class(params, current)
+    plan = _plan_retention(params, current) + _plan_kms(params, current)
+    to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags", True))
+    if to_set:
+        plan.append(dict(action=TAG_LOG_GROUP, name=name, tags=to_set))
+    if to_remove:
+        plan.append(dict(action=UNTAG_LOG_GROUP, name=name, keys=to_remove))
+    return plan
 
-    plan = []
-    if retention is not None and current.get("retention_policy_name"):
-        pass  # an account-level retention policy governs the group: see governed_retention()
-    elif retention is not None:
-        if retention == 0 and current.get("retention_in_days"):
-            plan.append(dict(action="delete_retention_policy", name=name))
-        elif retention and current.get("retention_in_days") != retention:
-            plan.append(dict(action="put_retention_policy", name=name, days=retention))
-    if kms is not None:
-        if kms == "" and current.get("kms_key_id"):
-            plan.append(dict(action="disassociate_kms_key", name=name))
-        elif kms and current.get("kms_key_id") != kms:
-            plan.append(dict(action="associate_kms_key", name=name, kms_key_id=kms))
+
+def _plan_new(params):
+    name = params["name"]
+    plan = [
+        dict(
+            action=CREATE_LOG_GROUP,
+            name=name,
+            kms_key_id=params.get("kms_key_id") or None,
+            tags=normalize_tags(params.get("tags")) or {},
+            log_group_class=params.get("log_group_class"),
+        )
+    ]
+    if params.get("retention_in_days"):
+        plan.append(dict(action=PUT_RETENTION_POLICY, name=name, days=params["retention_in_days"]))
+    return plan
+
+
+def _plan_retention(params, current):
+    retention = params.get("retention_in_days")
+    if retention is None or current.get("retention_policy_name"):
+        return []  # unset, or an account-level retention policy governs the group: see governed_retention()
+    if retention == 0 and current.get("retention_in_days"):
+        return [dict(action=DELETE_RETENTION_POLICY, name=params["name"])]
+    if retention and current.get("retention_in_days") != retention:
+        return [dict(action=PUT_RETENTION_POLICY, name=params["name"], days=retention)]
+    return []
+
+
+def _plan_kms(params, current):
+    kms = params.get("kms_key_id")
+    if kms == "" and current.get("kms_key_id"):
+        return [dict(action=DISASSOCIATE_KMS_KEY, name=params["name"])]
+    if kms and current.get("kms_key_id") != kms:
+        return [dict(action=ASSOCIATE_KMS_KEY, name=params["name"], kms_key_id=kms)]
+    return []
+
+
+def _check_class(params, current):
     group_class = params.get("log_group_class")
     if group_class and group_class != current.get("log_group_class", "STANDARD"):
         raise ParameterError(
             "log_group_class",
             "log group {} is {}; the class of an existing group cannot be changed (create a new group "
-            "to use {})".format(name, current.get("log_group_class"), group_class),
+            "to use {})".format(params["name"], current.get("log_group_class"), group_class),
         )
-    to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags", True))
-    if to_set:
-        plan.append(dict(action="tag_log_group", name=name, tags=to_set))
-    if to_remove:
-        plan.append(dict(action="untag_log_group", name=name, keys=to_remove))
-    return plan
 
 
-def predict_log_group(current, plan):
-    """The log group as it will be after ``plan`` (for check mode and diff). Pure."""
-    after = copy.deepcopy(current)
-    for step in plan:
-        action = step["action"]
-        if action == "create_log_group":
-            after = dict(
-                name=step["name"],
-                arn=None,
-                retention_in_days=None,
-                kms_key_id=step["kms_key_id"],
-                log_group_class=step["log_group_class"] or "STANDARD",
-                stored_bytes=0,
-                creation_time=None,
-                tags=dict(step["tags"]),
-            )
-        elif action == "delete_log_group":
-            after = None
-        elif action == "put_retention_policy":
-            after["retention_in_days"] = step["days"]
-        elif action == "delete_retention_policy":
-            after["retention_in_days"] = None
-        elif action == "associate_kms_key":
-            after["kms_key_id"] = step["kms_key_id"]
-        elif action == "disassociate_kms_key":
-            after["kms_key_id"] = None
-        elif action == "tag_log_group":
-            after["tags"] = apply_tag_changes(after["tags"], step["tags"], [])
-        elif action == "untag_log_group":
-            after["tags"] = apply_tag_changes(after["tags"], {}, step["keys"])
-    return after
+def _new_group(step):
+    return dict(
+        name=step["name"],
+        arn=None,
+        retention_in_days=None,
+        kms_key_id=step["kms_key_id"],
+        log_group_class=step["log_group_class"] or "STANDARD",
+        stored_bytes=0,
+        creation_time=None,
+        tags=dict(step["tags"]),
+    )
+
+
+def _with(key, value_of):
+    """A prediction that sets one key of the group."""
+
+    def predict(group, step, _context):
+        return dict(group, **{key: value_of(group, step)})
+
+    return predict
+
+
+def _create(logs, step, _current):
+    try:
+        logs_api.create_log_group(logs, step["name"], step["kms_key_id"], step["tags"], step["log_group_class"])
+    except AwsError as exc:
+        # Another run created it first, or this very call did and its answer was lost (retried).
+        if exc.code == "ResourceAlreadyExistsException":
+            raise Conflict() from exc
+        raise
+
+
+STEP_TYPES = {
+    CREATE_LOG_GROUP: StepType(_create, lambda _group, step, _c: _new_group(step)),
+    DELETE_LOG_GROUP: StepType(lambda logs, step, _c: logs_api.delete_log_group(logs, step["name"]), lambda *_a: None),
+    PUT_RETENTION_POLICY: StepType(
+        lambda logs, step, _c: logs_api.put_retention_policy(logs, step["name"], step["days"]),
+        _with("retention_in_days", lambda _g, step: step["days"]),
+    ),
+    DELETE_RETENTION_POLICY: StepType(
+        lambda logs, step, _c: logs_api.delete_retention_policy(logs, step["name"]),
+        _with("retention_in_days", lambda _g, _s: None),
+    ),
+    ASSOCIATE_KMS_KEY: StepType(
+        lambda logs, step, _c: logs_api.associate_kms_key(logs, step["name"], step["kms_key_id"]),
+        _with("kms_key_id", lambda _g, step: step["kms_key_id"]),
+    ),
+    DISASSOCIATE_KMS_KEY: StepType(
+        lambda logs, step, _c: logs_api.disassociate_kms_key(logs, step["name"]),
+        _with("kms_key_id", lambda _g, _s: None),
+    ),
+    TAG_LOG_GROUP: StepType(
+        lambda logs, step, current: logs_api.tag_log_group(logs, current["arn"], step["tags"]),
+        _with("tags", lambda group, step: apply_tag_changes(group["tags"], step["tags"], [])),
+    ),
+    UNTAG_LOG_GROUP: StepType(
+        lambda logs, step, current: logs_api.untag_log_group(logs, current["arn"], step["keys"]),
+        _with("tags", lambda group, step: apply_tag_changes(group["tags"], {}, step["keys"])),
+    ),
+}
 
 
 def apply_log_group_plan(logs, plan, current):
     """Apply ``plan``. Returns True when the group to create already exists (the caller re-plans)."""
-    arn = (current or {}).get("arn")
-    for step in plan:
-        action = step["action"]
-        name = step["name"]
-        if action == "create_log_group":
-            try:
-                logs_api.create_log_group(logs, name, step["kms_key_id"], step["tags"], step["log_group_class"])
-            except AwsError as exc:
-                # Another run created it first, or this very call did and its answer was lost (retried).
-                if exc.code == "ResourceAlreadyExistsException":
-                    return True
-                raise
-        elif action == "delete_log_group":
-            logs_api.delete_log_group(logs, name)
-        elif action == "put_retention_policy":
-            logs_api.put_retention_policy(logs, name, step["days"])
-        elif action == "delete_retention_policy":
-            logs_api.delete_retention_policy(logs, name)
-        elif action == "associate_kms_key":
-            logs_api.associate_kms_key(logs, name, step["kms_key_id"])
-        elif action == "disassociate_kms_key":
-            logs_api.disassociate_kms_key(logs, name)
-        elif action == "tag_log_group":
-            logs_api.tag_log_group(logs, arn, step["tags"])
-        elif action == "untag_log_group":
-            logs_api.untag_log_group(logs, arn, step["keys"])
+    try:
+        apply(STEP_TYPES, logs, plan, current)
+    except Conflict:
+        return True
     return False
+
+
+def predict_log_group(current, plan):
+    """The log group as it will be after ``plan`` (for check mode and diff). Pure."""
+    return predict(STEP_TYPES, current, plan)
 
 
 def governed_retention(params, current):
@@ -227,27 +270,35 @@ def governed_retention(params, current):
     )
 
 
+class LogGroup(Resource):
+    step_types = STEP_TYPES
+
+    def validate(self, params):
+        validate_log_group_params(params)
+
+    def client(self, clients):
+        return clients("logs")
+
+    def read(self, client, params):
+        return logs_api.describe_log_group(client, params["name"])
+
+    def plan(self, params, current, context):
+        return plan_log_group(params, current)
+
+    def result(self, params, before, after, plan, context):
+        found = dict(
+            changed=bool(plan),
+            log_group=after or {},
+            actions=[step["action"] for step in plan],
+            before=before or {},
+            after=after or {},
+        )
+        warning = governed_retention(params, after or before)
+        if warning:
+            found["warnings"] = [warning]
+        return found
+
+
 def converge_log_group(clients, params, check_mode=False):
     """Make the log group match ``params``. Returns changed, log_group, actions, before, after."""
-    validate_log_group_params(params)
-    logs = clients("logs")
-    before = logs_api.describe_log_group(logs, params["name"])
-    plan = plan_log_group(params, before)
-    after = predict_log_group(before, plan)
-    if plan and not check_mode:
-        if apply_log_group_plan(logs, plan, before):
-            # The group appeared since it was read: converge the group that is there now.
-            found = logs_api.describe_log_group(logs, params["name"])
-            apply_log_group_plan(logs, plan_log_group(params, found), found)
-        after = None if params.get("state") == "absent" else logs_api.describe_log_group(logs, params["name"])
-    found = dict(
-        changed=bool(plan),
-        log_group=after or {},
-        actions=[step["action"] for step in plan],
-        before=before or {},
-        after=after or {},
-    )
-    warning = governed_retention(params, after or before)
-    if warning:
-        found["warnings"] = [warning]
-    return found
+    return converge(LogGroup(), clients, params, check_mode)
