@@ -45,7 +45,8 @@ test: lint sanity units integration molecule docs galaxy-import
 	@echo "make test: all green"
 
 lint: collection
-	$(BIN)/ruff check .
+	$(BIN)/ruff check .  # with the complexity gate (C901, max 10) on plugins/
+	$(PY) tools/max_lines.py plugins 400
 	$(BIN)/ruff format --check .
 	$(BIN)/antsibull-changelog lint
 	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/ansible-lint --profile production
@@ -92,17 +93,17 @@ bench: collection $(VENV)/.bench
 # HTML docs (plugin pages + docs/docsite guides) into .cache/docs/html, from their own venv .venv-docs
 # (docs/requirements.txt). antsibull-docs lint-collection-docs runs first; Sphinx warnings are errors.
 docs: collection
-	bash tests/support/build_docs.sh
+	bash tools/build_docs.sh
 
 # ansible-test sanity + integration tests on ansible-core 2.17, 2.18 and 2.19 (venvs in .venv-matrix/<line>).
 # Narrow it with MATRIX_LINES="2.17" or MATRIX_STEPS=sanity.
 MATRIX_LINES ?=
 test-matrix: collection chromium sshd
-	bash tests/support/test_matrix.sh $(MATRIX_LINES)
+	bash tools/test_matrix.sh $(MATRIX_LINES)
 
 # Changelog of the version in galaxy.yml: fragments -> changelogs/changelog.yaml -> CHANGELOG.rst.
 release-changelog: collection
-	bash tests/support/release_changelog.sh
+	bash tools/release_changelog.sh
 
 build: collection
 	mkdir -p $(CACHE)/build
@@ -111,7 +112,7 @@ build: collection
 # Galaxy's own import check (galaxy-importer, ansible-test off) on a tarball built as `make build` does, from its
 # own venv .venv-galaxy (tests/galaxy-requirements.txt); fails unless the import has 0 errors and 0 warnings.
 galaxy-import:
-	bash tests/support/galaxy_import.sh
+	bash tools/galaxy_import.sh
 
 clean:
 	rm -rf $(CACHE) tests/output

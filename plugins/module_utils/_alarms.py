@@ -12,26 +12,17 @@ from __future__ import annotations
 
 import copy
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._alarm_rules import (  # noqa: F401 - 1.0.0 names
+from ansible_collections.flowlogs.aws.plugins.module_utils._alarm_rules import (
     COMPARISON,
-    DEFAULT_FORMAT_FIELDS,
     DEFAULT_NAMESPACE,
     DEFAULT_RULES,
-    FORMAT_FIELD,
-    NAMESPACE,
-    PROTOCOLS,
-    RULE_NAME,
-    SNS_TOPIC_ARN,
     STATISTIC,
     TREAT_MISSING_DATA,
     _check_topic,
     _is_int,
-    alarm_param_errors,
     filter_pattern,
-    format_fields,
     name_prefix,
     validate_alarm_params,
-    validate_rules,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import cloudwatch as cloudwatch_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api

@@ -11,13 +11,13 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import iam as iam_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_fields import VERDICTS as JUDGED
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     AUDIT,
     flow_log_spec,
     goes_where_wanted,
     judge,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import VERDICTS as JUDGED
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import summary
 from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import role_excess
 from ansible_collections.flowlogs.aws.plugins.module_utils._policies import FLOW_LOGS_PRINCIPAL, trusted_services

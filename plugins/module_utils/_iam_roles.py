@@ -5,9 +5,6 @@
 
 from __future__ import annotations
 
-import json
-import re
-
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import iam as iam_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._converge import (
     Conflict,
@@ -17,8 +14,11 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._converge import (
     converge,
     predict,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import log_group_name_problem
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._iam_role_rules import (
+    DEFAULT_POLICY_NAME,
+    validate_role_params,
+)
 from ansible_collections.flowlogs.aws.plugins.module_utils._policies import (
     delivery_policy_for,
     excess_statements,
@@ -31,79 +31,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._tags import (
     apply_tag_changes,
     normalize_tags,
     tag_changes,
-    tag_problem,
 )
-
-ROLE_NAME = re.compile(r"^[\w+=,.@-]{1,64}$")
-#: IAM quotas (IAM User Guide, "IAM and AWS STS quotas") and patterns (IAM API Reference).
-POLICY_NAME = re.compile(r"^[\w+=,.@-]{1,128}$")
-DESCRIPTION = re.compile("^[\u0009\u000a\u000d\u0020-\u007e\u00a1-\u00ff]{0,1000}$")
-#: Characters of all inline policies of a role together, whitespace not counted.
-MAX_INLINE_POLICIES = 10240
-ROLE_PATH = re.compile(r"^/([\x21-\x7e]{0,510}/)?$")
-POLICY_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::(\d{12}|aws):policy/.+$")
-DEFAULT_POLICY_NAME = "flow-logs-delivery"
-
-
-def role_problems(params):
-    """Every rule ``params`` break, one ParameterError per option (IAM refuses more than moto)."""
-    problems = []
-
-    def add(option, message):
-        problems.append(ParameterError(option, message))
-
-    name = params.get("name")
-    if not name or not ROLE_NAME.match(name):
-        add("name", "{!r} is not a valid IAM role name: 1 to 64 of a-z A-Z 0-9 + = , . @ _ -".format(name))
-    path = params.get("path") or "/"
-    if not ROLE_PATH.match(path):
-        add("path", "{!r} is not a valid IAM path: it starts and ends with / (for example /service/)".format(path))
-    policy_name = params.get("policy_name") or DEFAULT_POLICY_NAME
-    if not POLICY_NAME.match(policy_name):
-        add("policy_name", "{!r} is not a valid policy name: 1 to 128 of a-z A-Z 0-9 + = , . @ _ -".format(policy_name))
-    description = params.get("description")
-    if description and not DESCRIPTION.match(description):
-        add("description", "IAM takes at most 1000 characters, printable Latin-1 (no control characters)")
-    for group in params.get("log_group_names") or []:
-        problem = log_group_name_problem(group)
-        if problem:
-            add("log_group_names", problem)
-            break
-    if (
-        params.get("state", "present") == "present"
-        and params.get("log_group_names") is not None
-        and not params["log_group_names"]
-    ):
-        add("log_group_names", "give at least one log group name; the policy is never granted on '*'")
-    elif params.get("log_group_names") and not any(p.option == "log_group_names" for p in problems):
-        # The longest it can be: the longest partition, a 12-digit account.
-        policy = delivery_policy_for("0" * 12, params["log_group_names"], "aws-us-gov")
-        size = len(json.dumps(policy, separators=(",", ":")))
-        if size > MAX_INLINE_POLICIES:
-            add(
-                "log_group_names",
-                "the delivery policy for {} log groups would be {} characters; IAM allows {} for a role's inline "
-                "policies: use fewer groups (a name prefix is not a wildcard here)".format(
-                    len(set(params["log_group_names"])), size, MAX_INLINE_POLICIES
-                ),
-            )
-    boundary = params.get("permissions_boundary")
-    if boundary and not POLICY_ARN.match(boundary):
-        add(
-            "permissions_boundary",
-            "{!r} is not a managed policy ARN (arn:<partition>:iam::<account>:policy/<name>); use an empty string to "
-            "remove the boundary".format(boundary),
-        )
-    problem = tag_problem(params.get("tags"), "iam")
-    if problem:
-        add("tags", problem)
-    return problems
-
-
-def validate_role_params(params):
-    problems = role_problems(params)
-    if problems:
-        raise problems[0]
 
 
 def desired_role(params, identity):

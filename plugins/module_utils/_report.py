@@ -5,10 +5,23 @@
 
 from __future__ import annotations
 
-import html
 import json
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._audit import NOT_OWNED
+from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import (
+    CREATE_ROLE,
+    DELETE_ROLE,
+    PUT_ROLE_POLICY,
+    UPDATE_TRUST_POLICY,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import (
+    CREATE_LOG_GROUP,
+    DELETE_LOG_GROUP,
+    PUT_RETENTION_POLICY,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._policies import FLOW_LOGS_PRINCIPAL
+from ansible_collections.flowlogs.aws.plugins.module_utils._report_html import report_html
+from ansible_collections.flowlogs.aws.plugins.module_utils._report_table import summary_table
 
 CHANGING = ("created", "replaced", "updated", "deleted")
 #: not_owned: a VPC another account shares into the target (RAM): only its owner can log it; never touched.
@@ -21,7 +34,7 @@ NO_RESULT = (
 
 RESULT_VERSION = 1
 #: Delivery actions that repair a flow log whose delivery FAILED (its role or log group was the cause).
-REPAIRS_DELIVERY = ("create_role", "update_trust_policy", "put_role_policy", "create_log_group")
+REPAIRS_DELIVERY = (CREATE_ROLE, UPDATE_TRUST_POLICY, PUT_ROLE_POLICY, CREATE_LOG_GROUP)
 
 
 def _registered(value):
@@ -76,33 +89,49 @@ def _delivery(steps):
     return out
 
 
+def _principals(role):
+    return ", ".join(role.get("principals_before") or []) or "nothing"
+
+
+#: (part of the delivery, action it took or key it has, the note in words) - in the order they read best.
+DELIVERY_NOTES = (
+    ("role", CREATE_ROLE, lambda role: "role created"),
+    (
+        "role",
+        UPDATE_TRUST_POLICY,
+        lambda role: "role trust fixed ({} -> {})".format(_principals(role), FLOW_LOGS_PRINCIPAL),
+    ),
+    ("role", "policy scoped", lambda role: "role policy scoped"),
+    ("role", "purged_policies", lambda role: "role policies removed ({})".format(", ".join(role["purged_policies"]))),
+    (
+        "role",
+        "excess_privileges",
+        lambda role: "role grants more than delivery: " + "; ".join(role["excess_privileges"]),
+    ),
+    ("log_group", CREATE_LOG_GROUP, lambda group: "log group created"),
+    ("log_group", PUT_RETENTION_POLICY, lambda group: "retention set to {} days".format(group["retention_in_days"])),
+    (
+        "log_group",
+        "retention_policy_name",
+        lambda group: "retention governed by account policy {}".format(group["retention_policy_name"]),
+    ),
+    ("log_group", DELETE_LOG_GROUP, lambda group: "log group deleted"),
+    ("role", DELETE_ROLE, lambda role: "role deleted"),
+    ("alarms", "changed", lambda alarms: "alarms updated"),
+)
+
+
 def _delivery_notes(delivery):
     notes = []
-    role = delivery.get("role") or {}
-    if "create_role" in role.get("actions", []):
-        notes.append("role created")
-    if "update_trust_policy" in role.get("actions", []):
-        before = ", ".join(role.get("principals_before") or []) or "nothing"
-        notes.append("role trust fixed ({} -> vpc-flow-logs.amazonaws.com)".format(before))
-    if "put_role_policy" in role.get("actions", []) and "create_role" not in role.get("actions", []):
-        notes.append("role policy scoped")
-    if role.get("purged_policies"):
-        notes.append("role policies removed ({})".format(", ".join(role["purged_policies"])))
-    if role.get("excess_privileges"):
-        notes.append("role grants more than delivery: {}".format("; ".join(role["excess_privileges"])))
-    group = delivery.get("log_group") or {}
-    if "create_log_group" in group.get("actions", []):
-        notes.append("log group created")
-    if "put_retention_policy" in group.get("actions", []):
-        notes.append("retention set to {} days".format(group.get("retention_in_days")))
-    if group.get("retention_policy_name"):
-        notes.append("retention governed by account policy {}".format(group["retention_policy_name"]))
-    if "delete_log_group" in group.get("actions", []):
-        notes.append("log group deleted")
-    if "delete_role" in role.get("actions", []):
-        notes.append("role deleted")
-    if (delivery.get("alarms") or {}).get("changed"):
-        notes.append("alarms updated")
+    for part, when, note in DELIVERY_NOTES:
+        found = delivery.get(part) or {}
+        actions = found.get("actions") or []
+        if when == "policy scoped":  # a new role's policy is part of its creation, not a fix
+            hit = PUT_ROLE_POLICY in actions and CREATE_ROLE not in actions
+        else:
+            hit = when in actions or bool(found.get(when))
+        if hit:
+            notes.append(note(found))
     return notes
 
 
@@ -267,192 +296,6 @@ def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
         totals=totals,
         targets=targets,
     )
-
-
-COLUMNS = (
-    ("TARGET", "target", "<"),
-    ("ACCOUNT", "account_id", "<"),
-    ("REGION", "region", "<"),
-    ("VPCS", "vpcs", ">"),
-    ("COMPLIANT", "compliant", ">"),
-    ("CREATED", "created", ">"),
-    ("REPLACED", "replaced", ">"),
-    ("UPDATED", "updated", ">"),
-    ("DELETED", "deleted", ">"),
-    ("FAILED", "failed", ">"),
-    ("STATUS", "status", "<"),
-)
-
-
-def _row(target):
-    c = target["counts"]
-    return dict(
-        target=target["target"],
-        account_id=target["account_id"] or "?",
-        region=target["region"] or "?",
-        vpcs=str(c["vpcs"]),
-        compliant="{} -> {}".format(c["compliant_before"], c["compliant_after"]),
-        created=str(c["created"]),
-        replaced=str(c["replaced"]),
-        updated=str(c["updated"]),
-        deleted=str(c["deleted"]),
-        failed=str(c["failed"]),
-        status=target["status"],
-    )
-
-
-def summary_table(report):
-    """The report as lines of text a person reads at a glance."""
-    rows = [_row(t) for t in report["targets"]]
-    t = report["totals"]
-    total = dict(
-        target="TOTAL ({} targets)".format(t["targets"]),
-        account_id="",
-        region="",
-        vpcs=str(t["vpcs"]),
-        compliant="{} -> {}".format(t["compliant_before"], t["compliant_after"]),
-        created=str(t["created"]),
-        replaced=str(t["replaced"]),
-        updated=str(t["updated"]),
-        deleted=str(t["deleted"]),
-        failed=str(t["failed"]),
-        status="{} changed, {} failed".format(t["targets_changed"], t["targets_failed"]),
-    )
-    widths = {key: max([len(title)] + [len(r[key]) for r in [*rows, total]]) for title, key, _a in COLUMNS}
-
-    def line(values):
-        return "  ".join("{:{}{}}".format(values[key], align, widths[key]) for _t, key, align in COLUMNS).rstrip()
-
-    mode = report["mode"] + (" (check mode: nothing was changed)" if report.get("check_mode") else "")
-    out = ["flowlogs.aws fleet report - {} - {}".format(mode, report.get("generated_at") or "")]
-    out.append(line({key: title for title, key, _a in COLUMNS}))
-    out.append("  ".join("-" * widths[key] for _t, key, _a in COLUMNS))
-    for target, row in zip(report["targets"], rows):
-        out.append(line(row))
-        notes = (target.get("delivery") or {}).get("notes") or []
-        if notes:
-            out.append("    delivery: " + "; ".join(notes))
-        if target["status"] == "failed":
-            out.append("    error: " + (target.get("error") or "see the VPC errors in the report"))
-            for vpc in target["vpcs"]:
-                if vpc.get("error"):
-                    out.append(
-                        "    {}: {}: {}".format(vpc["vpc_id"], vpc["error"].get("code"), vpc["error"].get("message"))
-                    )
-    out.append("  ".join("-" * widths[key] for _t, key, _a in COLUMNS))
-    out.append(line(total))
-    out.append(
-        "AWS API calls: {} ({} retried by botocore after throttling or transient errors)".format(
-            t["api_calls"], t["api_retries"]
-        )
-    )
-    failed = [target["target"] for target in report["targets"] if target["status"] == "failed"]
-    if failed:
-        out.append("{} of {} targets failed: {}".format(len(failed), t["targets"], ", ".join(failed)))
-    return out
-
-
-STATUS_COLOURS = {"unchanged": "#1a7f37", "changed": "#0969da", "failed": "#cf222e"}
-VERDICT_COLOURS = {
-    "compliant": "#1a7f37",
-    "missing": "#9a6700",
-    "mismatched": "#bc4c00",
-    "delivery_failed": "#cf222e",
-    "not_owned": "#656d76",
-}
-
-
-def report_html(report):
-    """A self-contained HTML page: account x region grid coloured by status, then every VPC."""
-    esc = html.escape
-    accounts = sorted({t["account_id"] or "?" for t in report["targets"]})
-    regions = sorted({t["region"] or "?" for t in report["targets"]})
-    cell = {((t["account_id"] or "?"), (t["region"] or "?")): t for t in report["targets"]}
-    t = report["totals"]
-    parts = [
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-        "<title>flowlogs.aws fleet report</title><style>",
-        "body{font-family:system-ui,sans-serif;margin:24px;color:#1f2328}",
-        "table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #d0d7de;padding:6px 10px;text-align:left}",
-        "th{background:#f6f8fa}.cell{color:#fff;font-weight:600;min-width:140px}",
-        ".muted{color:#656d76}.pill{display:inline-block;padding:1px 8px;border-radius:10px;color:#fff}",
-        "</style></head><body>",
-        "<h1>flowlogs.aws fleet report</h1>",
-        "<p class='muted'>mode <b>{}</b>{} &middot; generated {}</p>".format(
-            esc(report["mode"]),
-            " (check mode: nothing changed)" if report.get("check_mode") else "",
-            esc(str(report.get("generated_at") or "")),
-        ),
-        "<p>{} targets: {} changed, {} unchanged, {} failed &middot; {} VPCs, compliant {} &rarr; {}</p>".format(
-            t["targets"],
-            t["targets_changed"],
-            t["targets_unchanged"],
-            t["targets_failed"],
-            t["vpcs"],
-            t["compliant_before"],
-            t["compliant_after"],
-        ),
-        "<h2>Accounts &times; regions</h2><table id='grid'><tr><th>account</th>",
-    ]
-    parts += ["<th>{}</th>".format(esc(r)) for r in regions]
-    parts.append("</tr>")
-    for account in accounts:
-        parts.append("<tr><th>{}</th>".format(esc(account)))
-        for region in regions:
-            target = cell.get((account, region))
-            if target is None:
-                parts.append("<td class='muted'>-</td>")
-                continue
-            c = target["counts"]
-            parts.append(
-                "<td class='cell' data-status='{0}' style='background:{1}'>{0}<br>{2}/{3} compliant</td>".format(
-                    esc(target["status"]),
-                    STATUS_COLOURS.get(target["status"], "#656d76"),
-                    c["compliant_after"],
-                    c["vpcs"],
-                )
-            )
-        parts.append("</tr>")
-    parts.append("</table><h2>Targets</h2>")
-    for target in report["targets"]:
-        parts.append(
-            "<h3>{} <span class='pill' style='background:{}'>{}</span></h3>".format(
-                esc(target["target"]), STATUS_COLOURS.get(target["status"], "#656d76"), esc(target["status"])
-            )
-        )
-        parts.append(
-            "<p class='muted'>account {} &middot; region {}</p>".format(
-                esc(str(target["account_id"])), esc(str(target["region"]))
-            )
-        )
-        notes = (target.get("delivery") or {}).get("notes") or []
-        if notes:
-            parts.append("<p>delivery: {}</p>".format(esc("; ".join(notes))))
-        if target.get("error"):
-            parts.append("<p style='color:#cf222e'>error: {}</p>".format(esc(str(target["error"]))))
-        parts.append(
-            "<table><tr><th>VPC</th><th>name</th><th>before</th><th>action</th><th>after</th><th>error</th></tr>"
-        )
-        for vpc in target["vpcs"]:
-            error = vpc.get("error") or {}
-            parts.append(
-                "<tr><td>{}</td><td>{}</td><td style='color:{}'>{}<br><span class='muted'>{}</span></td><td>{}</td>"
-                "<td style='color:{}'>{}</td><td>{}</td></tr>".format(
-                    esc(vpc["vpc_id"]),
-                    esc(vpc.get("name") or ""),
-                    VERDICT_COLOURS.get(vpc["before"]["verdict"], "#1f2328"),
-                    esc(vpc["before"]["verdict"]),
-                    esc(vpc["before"].get("reason") or ""),
-                    esc(vpc["action"]),
-                    VERDICT_COLOURS.get(vpc["after"]["verdict"], "#1f2328"),
-                    esc(vpc["after"]["verdict"]),
-                    esc("{} {}".format(error.get("code", ""), error.get("message", "")).strip()),
-                )
-            )
-        parts.append("</table>")
-    parts.append("<script type='application/json' id='report-data'>{}</script>".format(json.dumps(report["totals"])))
-    parts.append("</body></html>")
-    return "\n".join(parts)
 
 
 REPORT_FILES = ("flowlogs-report.json", "flowlogs-report.html", "flowlogs-report.txt")

@@ -15,7 +15,7 @@ import json
 import os
 import re
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import alarm_param_errors
+from ansible_collections.flowlogs.aws.plugins.module_utils._alarm_rules import alarm_param_errors
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     CONVERGE,
@@ -23,7 +23,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import
     ROLE_FORM,
     flow_log_problems,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import role_problems
+from ansible_collections.flowlogs.aws.plugins.module_utils._iam_role_rules import role_problems
 from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import log_group_problems
 
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")

@@ -8,26 +8,29 @@ what 1.0.0 had here."""
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import (
-    ALARM_FIELDS,
-    COMPARISON,
+from ansible_collections.flowlogs.aws.plugins.module_utils._alarm_rules import (
     DEFAULT_FORMAT_FIELDS,
-    DEFAULT_NAMESPACE,
-    DEFAULT_RULES,
-    FILTER_FIELDS,
     FORMAT_FIELD,
     NAMESPACE,
     PROTOCOLS,
     RULE_NAME,
     SNS_TOPIC_ARN,
+    alarm_param_errors,
+    format_fields,
+    validate_rules,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import (
+    ALARM_FIELDS,
+    COMPARISON,
+    DEFAULT_NAMESPACE,
+    DEFAULT_RULES,
+    FILTER_FIELDS,
     STATISTIC,
     TREAT_MISSING_DATA,
-    alarm_param_errors,
     apply_alarm_plan,
     converge_flow_log_alarms,
     desired_state,
     filter_pattern,
-    format_fields,
     index_filters,
     name_prefix,
     normalized_state,
@@ -35,7 +38,6 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import (
     predict_alarms,
     read_alarm_state,
     validate_alarm_params,
-    validate_rules,
 )
 
 __all__ = [

@@ -75,7 +75,9 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._aws.organizations im
     list_accounts_for_parent,
     list_child_ou_ids,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import (
+    AwsError,
+)
 
 __all__ = [
     "CREATE_CHUNK",

@@ -8,7 +8,7 @@ what 1.0.0 had here."""
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_fields import (
     AGGREGATION_INTERVALS,
     DEFAULT_LOG_FORMAT,
     DESTINATION_TYPES,
@@ -22,16 +22,20 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import
     S3_ARN,
     TRAFFIC_TYPES,
     TRANSIT_GATEWAY_TYPES,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     destination_of,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_writer import (
+    ROLE_NOT_READY,
+    ROLE_WAIT_SECONDS,
+    create_request,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import (
     ACTION_NAMES,
-    ROLE_NOT_READY,
-    ROLE_WAIT_SECONDS,
     FlowLogWriter,
     apply_flow_log_plan,
     converge_flow_logs,
-    create_request,
     desired_spec,
     drift,
     plan_flow_logs,

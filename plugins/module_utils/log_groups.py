@@ -8,7 +8,7 @@ what 1.0.0 had here."""
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_fields import (
     LOG_GROUP_NAME,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import (

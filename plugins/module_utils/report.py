@@ -8,22 +8,26 @@ what 1.0.0 had here."""
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_fields import (
     VERDICTS,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._report import (
     ACTIONS,
     CHANGING,
-    COLUMNS,
     NO_RESULT,
     REPORT_FILES,
-    STATUS_COLOURS,
-    VERDICT_COLOURS,
     converge_report,
     fleet_report,
     report_html,
     summary_table,
     target_report,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._report_html import (
+    STATUS_COLOURS,
+    VERDICT_COLOURS,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._report_table import (
+    COLUMNS,
 )
 
 __all__ = [

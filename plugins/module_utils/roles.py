@@ -8,11 +8,13 @@ what 1.0.0 had here."""
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import (
-    DEFAULT_POLICY_NAME,
+from ansible_collections.flowlogs.aws.plugins.module_utils._iam_role_rules import (
     POLICY_ARN,
     ROLE_NAME,
     ROLE_PATH,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import (
+    DEFAULT_POLICY_NAME,
     apply_role_plan,
     converge_role,
     desired_role,

@@ -44,26 +44,26 @@ def _strings(value, option):
     return value
 
 
+#: (option, pattern, what a good value is) for the options that list ids.
+ID_OPTIONS = (
+    ("regions", REGION, "AWS region names (for example eu-west-1)"),
+    ("exclude_regions", REGION, "AWS region names (for example eu-west-1)"),
+    ("accounts", ACCOUNT_ID, "12-digit account ids (quote them in YAML)"),
+    ("exclude_accounts", ACCOUNT_ID, "12-digit account ids (quote them in YAML)"),
+    ("organizational_units", PARENT_ID, "organizational unit ids (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)"),
+)
+
+
+def _validate_ids(options):
+    for option, pattern, good in ID_OPTIONS:
+        bad = [v for v in _strings(options.get(option), option) if not pattern.match(v)]
+        if bad:
+            raise ParameterError(option, "{} not {}".format(", ".join(map(repr, bad)), good))
+
+
 def validate_options(options):
     """Check the inventory file's options before any AWS call; the message names the option."""
-    for option in ("regions", "exclude_regions"):
-        bad = [r for r in _strings(options.get(option), option) if not REGION.match(r)]
-        if bad:
-            raise ParameterError(
-                option, "{} not AWS region names (for example eu-west-1)".format(", ".join(map(repr, bad)))
-            )
-    for option in ("accounts", "exclude_accounts"):
-        bad = [a for a in _strings(options.get(option), option) if not ACCOUNT_ID.match(a)]
-        if bad:
-            raise ParameterError(
-                option, "{} not 12-digit account ids (quote them in YAML)".format(", ".join(map(repr, bad)))
-            )
-    bad = [p for p in _strings(options.get("organizational_units"), "organizational_units") if not PARENT_ID.match(p)]
-    if bad:
-        raise ParameterError(
-            "organizational_units",
-            "{} not organizational unit ids (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)".format(", ".join(map(repr, bad))),
-        )
+    _validate_ids(options)
     tags = options.get("account_tags") or {}
     if not isinstance(tags, dict):
         raise ParameterError("account_tags", "give a mapping of tag key to a value or a list of values")

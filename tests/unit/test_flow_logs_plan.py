@@ -14,9 +14,9 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import
     destination_of,
     drift,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_writer import create_request
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import (
     converge_flow_logs,
-    create_request,
     desired_spec,
     plan_flow_logs,
     predict_after,

@@ -17,12 +17,14 @@ from botocore.stub import ANY
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_writer import (
     ROLE_NOT_READY,
     ROLE_WAIT_SECONDS,
+    create_request,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import (
     FlowLogWriter,
     apply_flow_log_plan,
-    create_request,
     desired_spec,
     plan_flow_logs,
 )

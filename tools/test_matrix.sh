@@ -5,9 +5,9 @@
 # integration tests need (the pins come from requirements.txt and tests/requirements.txt; ansible-lint and
 # molecule are left out because their own pins would drag ansible-core to the newest line).
 #
-#   bash tests/support/test_matrix.sh              # 2.17 2.18 2.19
-#   bash tests/support/test_matrix.sh 2.17         # one line
-#   MATRIX_WORKERS=1 MATRIX_STEPS=sanity bash tests/support/test_matrix.sh
+#   bash tools/test_matrix.sh              # 2.17 2.18 2.19
+#   bash tools/test_matrix.sh 2.17         # one line
+#   MATRIX_WORKERS=1 MATRIX_STEPS=sanity bash tools/test_matrix.sh
 #
 # Every line runs to the end even when an earlier one failed; the summary table (also written to
 # .cache/matrix/summary.txt) shows what passed and how long each step took. Exit status 1 if anything failed.

@@ -30,7 +30,7 @@ export ANSIBLE_NOCOLOR=1
 
 echo "== antsibull-docs lint-collection-docs --plugin-docs"
 antsibull-docs lint-collection-docs --plugin-docs .
-"$VENV/bin/python" tests/support/docsite.py check-policy
+"$VENV/bin/python" tools/docsite.py check-policy
 
 echo "== antsibull-docs sphinx-init + collection"
 rm -rf "$SITE"
@@ -40,10 +40,10 @@ antsibull-docs sphinx-init --use-current --fail-on-error --dest-dir "$SITE" \
   --project flowlogs.aws --copyright "contributors to the flowlogs.aws collection" \
   --title "flowlogs.aws" --html-short-title "flowlogs.aws" flowlogs.aws >/dev/null
 # Offline: resolve links to docs.ansible.com from a local inventory (the path is relative to rst/).
-"$VENV/bin/python" tests/support/docsite.py inventory "$SITE/ansible_devel.inv"
+"$VENV/bin/python" tools/docsite.py inventory "$SITE/ansible_devel.inv"
 cat >>"$SITE/conf.py" <<'EOF'
 
-# make docs (tests/support/build_docs.sh): no downloads; links to docs.ansible.com from a local inventory.
+# make docs (tools/build_docs.sh): no downloads; links to docs.ansible.com from a local inventory.
 intersphinx_mapping = {
     'ansible_devel': ('https://docs.ansible.com/projects/ansible/devel/', '../ansible_devel.inv'),
 }

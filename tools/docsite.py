@@ -1,4 +1,4 @@
-"""Helpers of tests/support/build_docs.sh (make docs).
+"""Helpers of tools/build_docs.sh (make docs).
 
 ``inventory PATH`` writes a small Sphinx inventory of what the generated plugin pages link to on
 docs.ansible.com - a few labels, and ansible-core's configuration environment variables (read from the
