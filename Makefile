@@ -18,7 +18,7 @@ export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium shellcheck sshd docs \
-	test-matrix release-changelog galaxy-import
+	test-matrix release-changelog galaxy-import ansible-test-integration
 
 help:
 	@echo "make demo   - moto server + a small broken fleet, enable_flowlogs.yml twice, the fleet report"
@@ -59,6 +59,10 @@ sanity: collection shellcheck
 
 units: collection
 	$(BIN)/pytest -q tests/unit -n $(PYTEST_WORKERS)
+
+# The integration targets under ansible-test itself (each has an aliases file), against a moto server.
+ansible-test-integration: collection
+	bash tests/support/ansible_test_integration.sh
 
 integration: collection chromium sshd
 	$(BIN)/pytest -q tests/integration -n $(PYTEST_WORKERS)

@@ -4,7 +4,7 @@
 # the pinned docs/requirements.txt (reinstalled only when that file changes). Works offline once installed.
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 REPO=$PWD
 PYTHON=${PYTHON:-python3}
 VENV=$REPO/.venv-docs

@@ -16,7 +16,7 @@ import sys
 import zlib
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[1]
 ANSIBLE_DOCS = "https://docs.ansible.com/projects/ansible/devel/"
 #: label -> (page and anchor under ANSIBLE_DOCS, title). Add one here when the build reports an undefined label.
 ANSIBLE_LABELS = {

@@ -13,7 +13,7 @@
 # Output: .cache/galaxy-import/importer.log (the importer's log) and importer_result.json next to it.
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 REPO=$PWD
 PYTHON=${PYTHON:-python3}
 VENV=$REPO/.venv-galaxy

@@ -5,7 +5,7 @@
 # same release. Needs the .venv of make venv (antsibull-changelog, ansible-doc).
 set -euo pipefail
 
-cd "$(dirname "$0")/../.."
+cd "$(dirname "$0")/.."
 BIN=${VENV:-.venv}/bin
 galaxy_version=$(sed -n 's/^version: *//p' galaxy.yml)
 VERSION=${1:-$galaxy_version}

@@ -13,7 +13,7 @@
 # .cache/matrix/summary.txt) shows what passed and how long each step took. Exit status 1 if anything failed.
 set -uo pipefail
 
-cd "$(dirname "$0")/../.." || exit
+cd "$(dirname "$0")/.." || exit
 REPO=$PWD
 PYTHON=${PYTHON:-python3}
 WORKERS=${MATRIX_WORKERS:-2}

@@ -13,12 +13,14 @@ from __future__ import annotations
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import HAS_BOTO3, Clients, preload
 from ansible_collections.flowlogs.aws.plugins.module_utils._target import converge_target, selected_phases
 
-preload()
+for _level, _note in preload():  # on the controller, before Ansible forks its workers
+    (Display().warning if _level == "warning" else Display().vvv)("flowlogs.aws: " + _note)
 
 
 class ActionModule(ActionBase):

@@ -19,11 +19,13 @@ from __future__ import annotations
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import HAS_BOTO3, preload
 from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_converge
 
-preload()
+for _level, _note in preload():  # on the controller, before Ansible forks its workers
+    (Display().warning if _level == "warning" else Display().vvv)("flowlogs.aws: " + _note)
 
 
 class ConvergeAction(ActionBase):

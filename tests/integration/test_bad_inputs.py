@@ -240,17 +240,6 @@ def seeded(aws):
     return planted[fleet.target_name(ACCOUNT, REGION)]
 
 
-def test_tables_are_big_enough():
-    assert len(MODULE_CASES) + len(VARIABLE_CASES) >= 25
-    assert {MODULE_OF.get(kind, kind) for kind, *_rest in MODULE_CASES} == {
-        "flow_log_group",
-        "flow_log_role",
-        "vpc_flow_log",
-        "vpc_flow_log_info",
-    }
-    assert all(accepted for *_rest, accepted in MODULE_CASES + VARIABLE_CASES)
-
-
 def test_bad_inputs_fail_named_and_change_nothing(aws, seeded, run_playbook, tmp_path):
     before = fleet.snapshot(aws.url, accounts=WATCHED_ACCOUNTS)
 

@@ -186,3 +186,23 @@ def test_html_report_renders_in_headless_chromium(aws, run_playbook, seeded, tmp
     )
     assert shot.exists() and shot.stat().st_size > 10_000
     assert Path(shot).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_the_fleet_converges_with_the_client_class_cache_off(aws, run_playbook, seeded):
+    """FLOWLOGS_AWS_CLIENT_CLASS_CACHE=0 leaves botocore's private client creation alone: same end state."""
+    off = dict(FLOWLOGS_AWS_CLIENT_CLASS_CACHE="0")
+    variables = dict(flow_logs_report_dir=str(seeded["report_dir"]))
+    args = ("--forks", "10")
+
+    first = run_playbook(
+        PLAYBOOKS / "enable_flowlogs.yml", variables, args=args, inventory=seeded["inventory"], env=off
+    )
+    assert first.rc == 0, str(first)
+    assert report(seeded)["totals"]["compliant_after"] == report(seeded)["totals"]["vpcs"] == 18
+
+    again = run_playbook(
+        PLAYBOOKS / "enable_flowlogs.yml", variables, args=(*args, "-vvv"), inventory=seeded["inventory"], env=off
+    )
+    assert again.rc == 0, str(again)
+    assert "flowlogs.aws: client class cache off: switched off with FLOWLOGS_AWS_CLIENT_CLASS_CACHE" in again.stdout
+    assert report(seeded)["totals"]["targets_unchanged"] == 6

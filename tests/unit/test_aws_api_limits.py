@@ -20,7 +20,10 @@ def test_describe_vpcs_keeps_every_call_within_200_filter_values(stubbed):
     for part in (IDS[:budget], IDS[budget:]):
         stubber.add_response("describe_vpcs", {"Vpcs": []}, {"Filters": [tags, {"Name": "vpc-id", "Values": part}]})
 
-    ec2_api.describe_vpcs(ec2, IDS, {"tag:env": ["prod", "staging", "dev"]})
+    found = ec2_api.describe_vpcs(ec2, IDS, {"tag:env": ["prod", "staging", "dev"]})
+
+    assert found == []
+    stubber.assert_no_pending_responses()  # two calls: 197 ids + 3 tag values, then the other 53
 
 
 def test_filter_values_alone_past_the_limit_are_refused_before_any_call():

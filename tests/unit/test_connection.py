@@ -12,6 +12,8 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
     DEFAULT_MAX_ATTEMPTS,
     Clients,
     botocore_session,
+    cache_client_classes,
+    client_class_cache_refusal,
     connection_params,
     error_code,
     error_message,
@@ -272,6 +274,7 @@ def test_client_classes_are_built_once_for_our_sessions_only(no_aws_config):
     import botocore.session
 
     preload(("ec2",))
+    assert cache_client_classes() is None  # installed (botocore of this venv is one it was made for)
     first = Clients(dict(FAKE, region="us-east-1"))("ec2")
     second = Clients(dict(FAKE, region="eu-west-1"))("ec2")
     foreign = botocore.session.Session().create_client(
@@ -281,3 +284,36 @@ def test_client_classes_are_built_once_for_our_sessions_only(no_aws_config):
     assert type(first) is type(second)
     assert type(foreign) is not type(first)
     assert first.meta.region_name == "us-east-1" and second.meta.region_name == "eu-west-1"
+
+
+SIGNATURE = ["self", "service_name", "service_model"]
+
+
+@pytest.mark.parametrize(
+    ("version", "parameters", "environ", "refusal"),
+    [
+        ("1.44.8", SIGNATURE, {}, None),
+        ("1.34.0", SIGNATURE, {"FLOWLOGS_AWS_CLIENT_CLASS_CACHE": "1"}, None),
+        (
+            "1.44.8",
+            SIGNATURE,
+            {"FLOWLOGS_AWS_CLIENT_CLASS_CACHE": "0"},
+            "switched off with FLOWLOGS_AWS_CLIENT_CLASS_CACHE",
+        ),
+        ("1.44.8", SIGNATURE, {"FLOWLOGS_AWS_CLIENT_CLASS_CACHE": "false"}, "switched off"),
+        ("2.0.0", SIGNATURE, {}, "botocore 2.0.0 is outside the versions it was made for (1.34 to 1.x)"),
+        ("1.33.9", SIGNATURE, {}, "botocore 1.33.9 is outside"),
+        (
+            "1.44.8",
+            ["self", "service_name", "service_model", "extra"],
+            {},
+            "takes (self, service_name, service_model, extra)",
+        ),
+    ],
+)
+def test_the_client_class_cache_steps_aside_and_says_why(version, parameters, environ, refusal):
+    found = client_class_cache_refusal(version, parameters, environ)
+
+    assert (found is None) == (refusal is None)
+    if refusal:
+        assert refusal in found

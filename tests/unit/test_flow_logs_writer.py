@@ -366,7 +366,10 @@ def test_tags_go_in_the_create_call(ec2, writer_for):
     client, stubber = ec2
     created(stubber, [VPC_A], tags={"team": "net", "env": "prod"})
 
-    writer_for(client, tags={"team": "net", "env": "prod"}).create([VPC_A])
+    refused = writer_for(client, tags={"team": "net", "env": "prod"}).create([VPC_A])
+
+    assert refused == set()
+    stubber.assert_no_pending_responses()  # the one CreateFlowLogs, with the tags in it
 
 
 def test_integer_tag_values_are_sent_as_strings(ec2):
@@ -398,7 +401,11 @@ def test_create_is_chunked_per_resource_type(stubbed, fake_clock, resource_type,
         )
         start += size
 
-    FlowLogWriter(client, spec, None, sleep=fake_clock.sleep, clock=fake_clock.clock).create(rids)
+    writer = FlowLogWriter(client, spec, None, sleep=fake_clock.sleep, clock=fake_clock.clock)
+    refused = writer.create(rids)
+
+    assert (refused, writer.failures) == (set(), {})
+    stubber.assert_no_pending_responses()  # one call per chunk, of the sizes AWS allows for the type
 
 
 # ---------------------------------------------------------------- delete, retag, apply order
@@ -444,6 +451,8 @@ def test_retag_groups_identical_changes_in_one_call(ec2, writer_for):
     stubber.add_response("create_tags", {}, {"Resources": ["fl-a", "fl-b"], "Tags": [{"Key": "t", "Value": "1"}]})
 
     writer_for(client).retag(steps)
+
+    stubber.assert_no_pending_responses()  # two calls for three flow logs: one per distinct change
 
 
 def test_replace_creates_the_new_flow_log_before_deleting_the_old(ec2, writer_for):
