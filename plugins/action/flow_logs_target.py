@@ -10,6 +10,7 @@ module the classic way on the remote host. See plugins/module_utils/_target.py.
 
 from __future__ import annotations
 
+from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
@@ -18,6 +19,7 @@ from ansible.utils.display import Display
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import HAS_BOTO3, Clients, preload
 from ansible_collections.flowlogs.aws.plugins.module_utils._target import converge_target, selected_phases
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._run_cache import RunCache
 
 for _level, _note in preload():  # on the controller, before Ansible forks its workers
     (Display().warning if _level == "warning" else Display().vvv)("flowlogs.aws: " + _note)
@@ -56,7 +58,14 @@ class ActionModule(ActionBase):
         if problems or self._runs_here():  # with problems, nothing is called: no need to go remote
             clients = Clients(rv.connection_options(variables))
             found = converge_target(
-                clients, variables, target, check_mode, phases, diff=bool(self._play_context.diff), problems=problems
+                clients,
+                variables,
+                target,
+                check_mode,
+                phases,
+                diff=bool(self._play_context.diff),
+                problems=problems,
+                shared=RunCache(C.DEFAULT_LOCAL_TMP),
             )
         else:
             found = self._execute_module(

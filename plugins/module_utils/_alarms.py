@@ -340,9 +340,9 @@ class Alarms(Resource):
         )
 
 
-def converge_flow_log_alarms(clients, params, check_mode=False):
+def converge_flow_log_alarms(clients, params, check_mode=False, read_after=True):
     """Make the filters and alarms match ``params``. Returns changed, metric_filters, alarms, actions, before, after."""
     params = dict(params)
     if params.get("rules") is None:
         params["rules"] = [dict(r) for r in DEFAULT_RULES]
-    return converge(Alarms(), clients, params, check_mode)
+    return converge(Alarms(), clients, params, check_mode, read_after)

@@ -89,6 +89,12 @@ def _lookup_delivery(clients, failed, account):
 def audit_vpcs(clients, params, check_mode=False):
     """Discover VPCs (ids / EC2 filters / all), read their flow logs, judge each VPC. Only reads, so
     check mode changes nothing."""
+    return discover(clients, params)[0]
+
+
+def discover(clients, params):
+    """(audit_vpcs' result, every flow log read on the target's own VPCs): the converge that follows a discovery
+    plans from these flow logs instead of reading them again."""
     spec = audit_spec(params)
     ec2 = clients("ec2")
     vpcs = ec2_api.describe_vpcs(ec2, params.get("vpc_ids") or None, params.get("filters") or None)
@@ -144,7 +150,7 @@ def audit_vpcs(clients, params, check_mode=False):
             for r in found["delivery_roles"]
             if r["excess_privileges"]
         ]
-    return found
+    return found, [f for flow_logs in by_vpc.values() for f in flow_logs]
 
 
 def _delivery_roles(clients, spec, by_vpc, account):

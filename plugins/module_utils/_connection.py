@@ -379,7 +379,9 @@ class Clients:
         return self._identity
 
     def identity(self):
-        """STS caller identity (account, arn, partition), looked up once."""
+        """STS caller identity (account, arn, partition), looked up once - or known from AssumeRole's answer."""
+        if self._session is None:
+            self._connect()
         if self._identity is None:
             try:
                 found = self("sts").get_caller_identity()

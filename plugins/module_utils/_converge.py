@@ -81,8 +81,11 @@ def apply(step_types, client, plan, current):
         step_types[step["action"]].apply(client, step, current)
 
 
-def converge(resource, clients, params, check_mode=False):
-    """Make the resource match ``params``; in check mode, predict the same plan's outcome instead."""
+def converge(resource, clients, params, check_mode=False, read_after=True):
+    """Make the resource match ``params``; in check mode, predict the same plan's outcome instead.
+
+    ``read_after``: read the resource back after the changes (modules do); without, the result is the
+    prediction of the plan that was applied (a fleet target saves the calls)."""
     resource.validate(params)
     context = resource.context(clients, params)  # checks that need the target come before any client
     client = resource.client(clients)
@@ -96,5 +99,6 @@ def converge(resource, clients, params, check_mode=False):
             resource.on_conflict(client, params)
             current = resource.read(client, params)
             apply(resource.step_types, client, resource.plan(params, current, context), current)
-        after = resource.read_after(client, params)
+        if read_after:
+            after = resource.read_after(client, params)
     return resource.result(params, before, after, plan, context)

@@ -166,14 +166,22 @@ def _entry(spec, step, tags, after_by_resource, check_mode, failures):
     return entry
 
 
-def converge_flow_logs(clients, params, check_mode=False, sleep=time.sleep):
-    """Make every resource in ``resource_ids`` carry the desired flow log (or none, when absent)."""
+def converge_flow_logs(clients, params, check_mode=False, sleep=time.sleep, existing=None, read_after=True):
+    """Make every resource in ``resource_ids`` carry the desired flow log (or none, when absent).
+
+    ``existing``: the flow logs on these resources, when the caller read them already (a fleet target's
+    discovery); ``read_after``: read the flow logs back after the changes (the module does, for their ids and
+    delivery status; a fleet target reports what it did without one more call per target)."""
     spec = desired_spec(params)
     resource_ids = _unique(params.get("resource_ids") or [])
     _check_accounts(clients, spec, params)
     tags = params.get("tags")
     ec2 = clients("ec2")
-    existing = ec2_api.describe_flow_logs(ec2, resource_ids) if resource_ids else []
+    if existing is None:
+        existing = ec2_api.describe_flow_logs(ec2, resource_ids) if resource_ids else []
+    else:
+        wanted = set(resource_ids)
+        existing = [f for f in existing if f["resource_id"] in wanted]
     plan = plan_flow_logs(
         spec, resource_ids, existing, params.get("state") or "present", tags, params.get("purge_tags", True)
     )
@@ -183,10 +191,11 @@ def converge_flow_logs(clients, params, check_mode=False, sleep=time.sleep):
         writer = FlowLogWriter(ec2, spec, tags, sleep=sleep)
         apply_flow_log_plan(writer, changing)
         failures, role_retries = writer.failures, writer.role_retries
-        for flow_log in ec2_api.describe_flow_logs(ec2, [s["resource_id"] for s in changing]):
+        for flow_log in ec2_api.describe_flow_logs(ec2, [s["resource_id"] for s in changing]) if read_after else []:
             if goes_where_wanted(spec, flow_log):
                 after_by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
-    results = [_entry(spec, step, tags, after_by_resource, check_mode, failures) for step in plan]
+    predicted = check_mode or not read_after
+    results = [_entry(spec, step, tags, after_by_resource, predicted, failures) for step in plan]
     counts = {name: 0 for name in ("created", "replaced", "updated", "deleted", "unchanged", "failed")}
     for entry in results:
         counts[entry["action"]] += 1

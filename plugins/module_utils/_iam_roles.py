@@ -342,6 +342,6 @@ class DeliveryRole(Resource):
         return found
 
 
-def converge_role(clients, params, check_mode=False):
+def converge_role(clients, params, check_mode=False, read_after=True):
     """Make the delivery role match ``params``. Safe when another run creates the same role at once."""
-    return converge(DeliveryRole(), clients, params, check_mode)
+    return converge(DeliveryRole(), clients, params, check_mode, read_after)

@@ -299,6 +299,6 @@ class LogGroup(Resource):
         return found
 
 
-def converge_log_group(clients, params, check_mode=False):
+def converge_log_group(clients, params, check_mode=False, read_after=True):
     """Make the log group match ``params``. Returns changed, log_group, actions, before, after."""
-    return converge(LogGroup(), clients, params, check_mode)
+    return converge(LogGroup(), clients, params, check_mode, read_after)

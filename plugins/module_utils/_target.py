@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
 from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import converge_flow_log_alarms
-from ansible_collections.flowlogs.aws.plugins.module_utils._audit import NOT_OWNED, audit_vpcs
+from ansible_collections.flowlogs.aws.plugins.module_utils._audit import NOT_OWNED, discover
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import converge_flow_logs, failure_message
 from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import converge_role
@@ -61,19 +61,25 @@ def selected_phases(task_tags, run_tags, skip_tags):
 class _Run:
     """The steps of one target and what each returned."""
 
-    def __init__(self, clients, variables, check_mode, want_diff):
+    def __init__(self, clients, variables, check_mode, want_diff, target=None, shared=None):
         self.clients = clients
         self.v = variables
         self.check_mode = check_mode
         self.want_diff = want_diff
+        self.target = target
+        self.shared = shared
         self.steps = {}
         self.diffs = []
         self.warnings = []
         self.phase = "preflight"
 
-    def step(self, key, converge, options, header):
-        """Run one module's converge function; keep its result, its diff apart."""
-        found = converge(self.clients, options, check_mode=self.check_mode)
+    def step(self, key, converge, options, header, **kwargs):
+        """Run one module's converge function; keep its result, its diff apart. A fleet target reports what
+        it did without reading it all back (``read_after=False``): the plan it applied says so."""
+        found = converge(self.clients, options, check_mode=self.check_mode, **kwargs)
+        return self._keep(key, found, header)
+
+    def _keep(self, key, found, header):
         before, after = found.pop("before", None), found.pop("after", None)
         self.warnings.extend(found.pop("warnings", None) or [])
         if self.want_diff and found.get("changed"):
@@ -88,27 +94,32 @@ class _Run:
         self.phase = "connect"
         identity = self.clients.identity()  # also refuses another account than flow_logs_account_id
         role_arn = rv.delivery_role_arn(v, identity)
-        vpc_ids = []
+        vpc_ids, existing = [], None
         if "discover" in phases:
             self.phase = "discover"
-            found = self.step("before", audit_vpcs, rv.discovery_options(v, role_arn), "VPCs")
+            found, existing = discover(self.clients, rv.discovery_options(v, role_arn))
+            self._keep("before", found, "VPCs")
             vpc_ids = [vpc["vpc_id"] for vpc in found["vpcs"] if vpc["verdict"] != NOT_OWNED]
         if present and cwl and "delivery" in phases:
             self.phase = "delivery"
-            role = self.step(
-                "role", converge_role, rv.delivery_role_options(v), "delivery role {}".format(v["flow_logs_role_name"])
-            )
+            role = self._delivery_role(identity)
             role_arn = (role.get("role") or {}).get("arn") or role_arn
             self.step(
                 "log_group",
                 converge_log_group,
                 rv.log_group_options(v),
                 "log group {}".format(v["flow_logs_log_group_name"]),
+                read_after=False,
             )
         if "converge" in phases and vpc_ids:
             self.phase = "converge"
             flow_logs = self.step(
-                "flow_logs", converge_flow_logs, rv.flow_log_options(v, role_arn, vpc_ids), "flow logs"
+                "flow_logs",
+                converge_flow_logs,
+                rv.flow_log_options(v, role_arn, vpc_ids),
+                "flow logs",
+                existing=existing,
+                read_after=False,
             )
             if flow_logs.get("failures"):
                 raise _Failures(failure_message(flow_logs))
@@ -117,6 +128,26 @@ class _Run:
         if present and cwl and v.get("flow_logs_alarms") and "alarms" in phases:
             self.phase = "alarms"
             self.step("alarms", converge_flow_log_alarms, rv.alarm_options(v), "alarms")
+
+    def _delivery_role(self, identity):
+        """The account's delivery role, converged once per account per run: the first region target of the
+        account does it (under the run's lock), the others read its result and change nothing."""
+        v = self.v
+        options = rv.delivery_role_options(v)
+        header = "delivery role {}".format(v["flow_logs_role_name"])
+        if self.shared is None:
+            return self.step("role", converge_role, options, header, read_after=False)
+        key = ["delivery-role", identity["account"], options, self.check_mode]
+
+        def converge_once():
+            found = converge_role(self.clients, options, check_mode=self.check_mode, read_after=False)
+            return dict(found, converged_by=self.target)
+
+        found, first = self.shared.once(key, converge_once)
+        if not first:  # another target of the account did it: nothing changed here
+            found = dict(found, changed=False, actions=[], purged_policies=[], principals_before=None, warnings=[])
+            found["before"] = found["after"]
+        return self._keep("role", found, header)
 
     def _delete_delivery(self):
         v = self.v
@@ -140,15 +171,18 @@ class _Failures(Exception):
     """Some resources failed; the others converged (their results are kept)."""
 
 
-def converge_target(clients, variables, target, check_mode=False, phases=PHASES, diff=False, problems=None):
+def converge_target(
+    clients, variables, target, check_mode=False, phases=PHASES, diff=False, problems=None, shared=None
+):
     """Converge one target from the role's (converted) variables; never raises for AWS or input errors.
 
     ``problems``: what the caller found checking the variables (``check_variables``); None to check them
-    here (the module on a remote host gets variables the controller converted). Returns the task result:
+    here (the module on a remote host gets variables the controller converted). ``shared``: the run's cache
+    (``once(key, compute)``) for work done once per account, when the caller has one. Returns the task result:
     ``changed``, ``failed``, ``msg``, ``diff`` and the public per-target result (see ``target_result``).
     """
     v = variables
-    run = _Run(clients, v, check_mode, diff)
+    run = _Run(clients, v, check_mode, diff, target, shared)
     error = None
     problems = rv.variable_problems(v) if problems is None else problems
     try:

@@ -82,7 +82,7 @@ options:
   check_delivery:
     description:
       - For flow logs whose delivery failed, look up their delivery role and log group (same account only) to name
-        the likely cause. Needs C(iam:GetRole) and C(iam:ListRoleTags) (the role), and C(logs:DescribeLogGroups) and
+        the likely cause. Needs C(iam:GetRole) (the role), and C(logs:DescribeLogGroups) and
         C(logs:ListTagsForResource) (the log group); without them the reason is AWS's own error message.
     type: bool
     default: true

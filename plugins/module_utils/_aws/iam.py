@@ -30,9 +30,7 @@ def get_role(iam, name):
         return None
     role = found["Role"]
     boundary = role.get("PermissionsBoundary") or {}
-    tags = role.get("Tags")
-    if tags is None:
-        tags = call(iam, "list_role_tags", "iam:ListRoleTags", name, RoleName=name).get("Tags", [])
+    tags = role.get("Tags") or []  # GetRole answers with the role's tags (none: no key)
     return dict(
         name=role["RoleName"],
         arn=role["Arn"],

@@ -1,0 +1,55 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Work done once per run and shared by the targets of that run. Private: may change in any release.
+
+Ansible runs each target in a worker process it forks from ansible-playbook; the region targets of one account
+all need the same delivery role (IAM is global). The first worker to ask converges it, under a file lock in the
+run's own temporary directory (Ansible's local temp directory, made per run and removed at its end); the others
+wait for the lock and read its result. Safe when two region targets of one account run at the same moment, and
+in check mode (the prediction is shared too).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: every target does its own work
+    fcntl = None
+
+
+class RunCache:
+    """``once(key, compute)``: ``compute()``'s JSON-able result, computed by the first caller of the run."""
+
+    def __init__(self, directory):
+        self.directory = directory
+
+    def _path(self, key):
+        digest = hashlib.sha256(json.dumps(key, sort_keys=True).encode("utf-8")).hexdigest()[:32]
+        return os.path.join(self.directory, "flowlogs-aws-" + digest)
+
+    def once(self, key, compute):
+        """(result, first): the cached result of ``compute`` for ``key``, and whether this call computed it.
+
+        An exception of ``compute`` is not cached: the next caller computes again."""
+        if fcntl is None or not self.directory:
+            return compute(), True
+        os.makedirs(self.directory, exist_ok=True)
+        path = self._path(key)
+        with open(path + ".lock", "a", encoding="utf-8") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if os.path.exists(path):
+                    with open(path, encoding="utf-8") as handle:
+                        return json.load(handle), False
+                result = compute()
+                with open(path + ".tmp", "w", encoding="utf-8") as handle:
+                    json.dump(result, handle)
+                os.replace(path + ".tmp", path)
+                return result, True
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
