@@ -15,7 +15,8 @@ trap '"$PY" -m tests.support.motoctl stop "$STATE"' EXIT
 printf 'aws_endpoint_url: %s\naws_region: us-east-1\naws_access_key: testing\naws_secret_key: testing\n' "$url" >"$ROOT/tests/integration/integration_config.yml"
 # One target at a time, each on a reset moto (as tests/integration/test_targets.py runs them): a target may leave
 # flow logs to destinations it does not own, which another target's "no flow log yet" would see.
-for target in $(ls tests/integration/targets); do
+for dir in tests/integration/targets/*/; do
+  target=$(basename "$dir")
   "$PY" -c "from tests.support import motoctl; motoctl.reset('$url')"
   (cd "$ROOT" && "$OLDPWD/$BIN/ansible-test" integration --venv --python 3.11 --color no "$target")
 done
