@@ -28,12 +28,12 @@ options:
       - AWS access key ID. When unset, boto3's credential chain is used (environment variables
         C(AWS_ACCESS_KEY_ID), shared files, instance or container role).
     type: str
-    aliases: [aws_access_key_id]
+    aliases: [aws_access_key_id, aws_access_key]
   secret_key:
     description:
       - AWS secret access key that goes with O(access_key). Never logged.
     type: str
-    aliases: [aws_secret_access_key]
+    aliases: [aws_secret_access_key, aws_secret_key]
   session_token:
     description:
       - AWS session token for temporary credentials. Never logged.
@@ -46,6 +46,30 @@ options:
       - When unset, the C(AWS_ENDPOINT_URL) environment variable is used, as boto3 does.
     type: str
     aliases: [aws_endpoint_url]
+  aws_ca_bundle:
+    description:
+      - The CA bundle (a PEM file) that verifies the TLS certificates of the AWS endpoints, for example
+        a corporate TLS-inspecting proxy's CA or the CA of a private O(endpoint_url).
+      - When unset, the C(AWS_CA_BUNDLE) environment variable or the profile's C(ca_bundle) is used, as boto3
+        does, else the certificates that come with botocore.
+      - A file that does not exist is refused before any AWS call.
+    type: path
+  validate_certs:
+    description:
+      - When V(false), TLS certificates of the AWS endpoints are not verified at all.
+      - Strongly discouraged (anyone on the path can read and change the calls); set O(aws_ca_bundle) instead.
+      - Ignored when O(aws_ca_bundle) is set.
+    type: bool
+    default: true
+  aws_config:
+    description:
+      - "Settings of botocore's C(Config), merged over the collection's (C(standard) retries with 10 attempts,
+        C(connect_timeout=10), C(read_timeout=60)), for example
+        C({retries: {mode: adaptive, max_attempts: 5}, proxies: {https: 'http://proxy:3128'}})."
+      - A C(user_agent_extra) is added to the collection's own C(flowlogs.aws) user agent, not put in its place.
+      - Unknown settings are refused before any AWS call, naming the allowed ones. See
+        U(https://botocore.amazonaws.com/v1/documentation/api/latest/reference/config.html).
+    type: dict
   assume_role_arn:
     description:
       - Assume this IAM role with STS before doing anything, typically to work in another account of
@@ -69,6 +93,10 @@ options:
         C(GetCallerIdentity) call, which needs no permission.
     type: str
 notes:
+  - The connection options have amazon.aws's names, aliases and environment variables, and every module is
+    in the C(flowlogs.aws.aws) action group, which includes amazon.aws's C(aws) group; C(module_defaults)
+    for C(group/aws) or C(group/amazon.aws.aws) also reach these modules' connection options. See the
+    collection's "amazon.aws habits" guide.
   - Every AWS call is retried by botocore's own C(standard) retry mode, up to 10 attempts, with
     exponential backoff on throttling and transient errors. Set C(AWS_RETRY_MODE=adaptive) or
     C(AWS_MAX_ATTEMPTS) in the environment to change that.

@@ -23,7 +23,9 @@ description:
   - "Each host gets: C(flow_logs_region), C(flow_logs_account_id), C(flow_logs_account_name),
     C(flow_logs_assume_role_arn) (C(arn:aws:iam::<account>:role/<access_role_name>); not set for the
     management account with O(management_account=direct)), C(flow_logs_assume_role_external_id) when
-    O(access_role_external_id) is set, C(flow_logs_endpoint_url) when O(endpoint_url) is set and
+    O(access_role_external_id) is set, C(flow_logs_endpoint_url) when O(endpoint_url) is set,
+    C(flow_logs_aws_ca_bundle) when O(aws_ca_bundle) is set, C(flow_logs_validate_certs) when O(validate_certs=false)
+    and
     C(flow_logs_account_tags) when tags were read (O(account_tags) or O(with_account_tags))."
   - "Groups: C(flow_logs_targets) (every host; it sets C(ansible_connection=local)), C(account_<id>) and
     C(region_<region>) with C(-) turned into C(_), for example C(region_eu_west_1). O(compose), O(groups)
@@ -149,6 +151,21 @@ options:
       - When unset, the C(AWS_ENDPOINT_URL) environment variable is used, as boto3 does.
     type: str
     aliases: [aws_endpoint_url]
+  aws_ca_bundle:
+    description:
+      - The CA bundle (PEM file) that verifies the TLS certificates of the AWS endpoints, for example a
+        TLS-inspecting proxy's CA. It is also passed to the targets as C(flow_logs_aws_ca_bundle).
+      - When unset, the C(AWS_CA_BUNDLE) environment variable or the profile's C(ca_bundle) is used, as boto3
+        does.
+    type: path
+    version_added: 1.1.0
+  validate_certs:
+    description:
+      - V(false) turns off TLS certificate verification (strongly discouraged; set O(aws_ca_bundle)). Also
+        passed to the targets as C(flow_logs_validate_certs) when V(false).
+    type: bool
+    default: true
+    version_added: 1.1.0
   assume_role_arn:
     description:
       - Role to assume for the Organizations calls only, for example a read-only role in the management
@@ -255,7 +272,15 @@ FETCH_OPTIONS = (
     "profile",
     "region",
 )
-CONNECTION_OPTIONS = ("profile", "access_key", "secret_key", "session_token", "endpoint_url")
+CONNECTION_OPTIONS = (
+    "profile",
+    "access_key",
+    "secret_key",
+    "session_token",
+    "endpoint_url",
+    "aws_ca_bundle",
+    "validate_certs",
+)
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):

@@ -11,6 +11,17 @@ from __future__ import annotations
 import contextlib
 import os
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._botocore_cache import (  # noqa: F401 (re-exported)
+    BOTOCORE_TESTED,
+    CLIENT_CLASS_CACHE_ENV,
+    CLIENT_CLASS_SIGNATURE,
+    SERVICES,
+    botocore_session,
+    cache_client_classes,
+    client_class_cache_refusal,
+    preload,
+    shared_loader,
+)
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
 
 try:
@@ -29,10 +40,13 @@ except ImportError as exc:  # pragma: no cover - exercised by sanity's import te
 CONNECTION_ARGSPEC = dict(
     region=dict(type="str", aliases=["aws_region"]),
     profile=dict(type="str", aliases=["aws_profile"]),
-    access_key=dict(type="str", aliases=["aws_access_key_id"], no_log=False),
-    secret_key=dict(type="str", aliases=["aws_secret_access_key"], no_log=True),
+    access_key=dict(type="str", aliases=["aws_access_key_id", "aws_access_key"], no_log=False),
+    secret_key=dict(type="str", aliases=["aws_secret_access_key", "aws_secret_key"], no_log=True),
     session_token=dict(type="str", aliases=["aws_session_token"], no_log=True),
     endpoint_url=dict(type="str", aliases=["aws_endpoint_url"]),
+    aws_ca_bundle=dict(type="path"),
+    validate_certs=dict(type="bool", default=True),
+    aws_config=dict(type="dict"),
     assume_role_arn=dict(type="str"),
     assume_role_external_id=dict(type="str", no_log=False),
     assume_role_session_name=dict(type="str", default="flowlogs-aws"),
@@ -59,8 +73,18 @@ def error_message(exc):
     return str(exc)
 
 
+#: Added to a TLS verification failure's message.
+TLS_HINT = (
+    " (the endpoint's certificate is not trusted: set aws_ca_bundle, or the AWS_CA_BUNDLE environment variable,"
+    " to the CA bundle that signed it)"
+)
+
+
 def to_aws_error(exc, operation, resource=None):
-    return AwsError(operation, error_code(exc), error_message(exc), resource)
+    message = error_message(exc)
+    if type(exc).__name__ == "SSLError" and "CERTIFICATE_VERIFY_FAILED" in message:
+        message += TLS_HINT
+    return AwsError(operation, error_code(exc), message, resource)
 
 
 def retry_config():
@@ -77,136 +101,63 @@ def retry_config():
     )
 
 
-#: Services the collection calls; their models are parsed once per process (see preload()).
-SERVICES = ("ec2", "iam", "logs", "sts")
-_LOADER = []
-
-
-def shared_loader():
-    """One botocore data loader for every session of this process, so service models are parsed once
-    instead of once per target (the EC2 model alone costs ~0.1 s to parse)."""
-    if not _LOADER:
-        import botocore.loaders
-
-        _LOADER.append(botocore.loaders.create_loader())
-    return _LOADER[0]
-
-
-#: botocore sessions of this process, one per profile and configuration files (see botocore_session()).
-_SESSIONS = {}
-
-
-def botocore_session(profile=None):
-    """The botocore session of this process for ``profile``.
-
-    A session costs ~15 ms to build, so it is built once per process and shared by every target: it
-    only holds configuration (the shared loader, event handlers, the profile's config). Credentials
-    never live on it: Clients resolves them per target and passes them to each client it creates.
-    """
-    import botocore.session
-
-    key = (profile, os.environ.get("AWS_CONFIG_FILE"), os.environ.get("AWS_SHARED_CREDENTIALS_FILE"))
-    session = _SESSIONS.get(key)
-    if session is None:
-        session = botocore.session.Session(profile=profile)
-        session.register_component("data_loader", shared_loader())
-        _SESSIONS[key] = session
-    return session
-
-
-_CLIENT_CLASSES = {}
-
-
-#: Set to 0 (or false, no, off) to leave botocore's client creation alone (see cache_client_classes()).
-CLIENT_CLASS_CACHE_ENV = "FLOWLOGS_AWS_CLIENT_CLASS_CACHE"
-#: What botocore's private ClientCreator._create_client_class must look like for the cache to replace it.
-CLIENT_CLASS_SIGNATURE = ("self", "service_name", "service_model")
-BOTOCORE_TESTED = ((1, 34), (2, 0))
-
-
-def client_class_cache_refusal(version, parameters, environ):
-    """Why the client class cache must stay off (pure), or None: switched off, an untested botocore, or a
-    private method that no longer has the shape the cache replaces."""
-    if str(environ.get(CLIENT_CLASS_CACHE_ENV, "1")).lower() in ("0", "false", "no", "off"):
-        return "switched off with {}".format(CLIENT_CLASS_CACHE_ENV)
-    try:
-        found = tuple(int(p) for p in version.split(".")[:2])
-    except ValueError:
-        found = None
-    low, high = BOTOCORE_TESTED
-    if found is None or not low <= found < high:
-        return "botocore {} is outside the versions it was made for ({}.{} to {}.x)".format(
-            version, low[0], low[1], high[0] - 1
-        )
-    if tuple(parameters) != CLIENT_CLASS_SIGNATURE:
-        return "botocore's ClientCreator._create_client_class takes ({}), not ({})".format(
-            ", ".join(parameters), ", ".join(CLIENT_CLASS_SIGNATURE)
-        )
-    return None
-
-
-def cache_client_classes():
-    """Build each service's client class once per process instead of once per client; returns why not, or None.
-
-    botocore builds a new client class (one method per API operation: ~800 for EC2, ~20 ms) for every client it
-    creates. The class depends only on the service model and the session's event handlers, so for the sessions
-    made by botocore_session() (all alike) it is built once, by preload() on the controller before Ansible forks
-    its workers. Clients of any other botocore session are left alone. It replaces a private botocore method,
-    so it steps aside (and says why) when botocore is not a version it was made for, when that method changed
-    shape, or when FLOWLOGS_AWS_CLIENT_CLASS_CACHE=0.
-    """
-    import inspect
-
-    import botocore
-    from botocore.client import ClientCreator
-
-    original = ClientCreator._create_client_class  # pylint: disable=protected-access
-    if getattr(original, "flowlogs_cached", False):
+def aws_config_problem(aws_config, allowed):
+    """What is wrong with an ``aws_config`` option (pure), or None: it must be a dict of botocore Config
+    settings, ``allowed`` being their names."""
+    if aws_config is None:
         return None
-    refusal = client_class_cache_refusal(botocore.__version__, list(inspect.signature(original).parameters), os.environ)
-    if refusal:
-        return refusal
-
-    def create_client_class(self, service_name, service_model):
-        emitter = self._event_emitter  # pylint: disable=protected-access
-        if not any(s.get_component("event_emitter") is emitter for s in _SESSIONS.values()):
-            return original(self, service_name, service_model)
-        key = (service_name, service_model.api_version)
-        if key not in _CLIENT_CLASSES:
-            _CLIENT_CLASSES[key] = original(self, service_name, service_model)
-        return _CLIENT_CLASSES[key]
-
-    create_client_class.flowlogs_cached = True
-    ClientCreator._create_client_class = create_client_class  # pylint: disable=protected-access
+    if not isinstance(aws_config, dict):
+        return "must be a dictionary of botocore Config settings, got {}".format(type(aws_config).__name__)
+    unknown = sorted(str(k) for k in aws_config if k not in allowed)
+    if unknown:
+        return "has unknown botocore Config setting(s) {}; allowed: {}".format(
+            ", ".join(unknown), ", ".join(sorted(allowed))
+        )
     return None
 
 
-_PRELOADED = []
-
-
-def preload(services=SERVICES):
-    """Parse the models of ``services`` now: called on the controller before Ansible forks its workers, which
-    then inherit them. Returns (level, note) pairs - why the client class cache is off (``info`` when switched
-    off on purpose, else ``warning``), or why preloading failed (``warning``) - for the caller to log, once per
-    process; the run goes on either way (this only warms caches)."""
-    if not HAS_BOTO3 or _PRELOADED:
-        return []
-    _PRELOADED.append(True)
-    notes = []
+def config_settings():
+    """The names of botocore's Config settings (empty without botocore)."""
     try:
-        session = botocore_session()
-        refusal = cache_client_classes()
-        if refusal:
-            level = "info" if refusal.startswith("switched off") else "warning"
-            notes.append((level, "client class cache off: " + refusal))
-        for service in services:
-            session.create_client(
-                service, region_name="us-east-1", aws_access_key_id="preload", aws_secret_access_key="preload"
-            )
-    except Exception as exc:  # pylint: disable=broad-exception-caught
-        reason = "{}: {}".format(type(exc).__name__, exc)
-        notes.append(("warning", "preloading botocore failed ({}); clients are built per target".format(reason)))
-    return notes
+        from botocore.config import Config
+    except ImportError:  # pragma: no cover - exercised by sanity's import test
+        return ()
+    return tuple(Config.OPTION_DEFAULTS)
+
+
+def botocore_config(aws_config=None):
+    """The collection's Config (retries, timeouts, user agent) with the user's ``aws_config`` merged over it.
+
+    A ``user_agent_extra`` of the user's is added to the collection's, not put in its place.
+    """
+    from botocore.config import Config
+
+    config = retry_config()
+    problem = aws_config_problem(aws_config, config_settings())
+    if problem:
+        raise ParameterError("aws_config", problem)
+    if not aws_config:
+        return config
+    settings = dict(aws_config)
+    if settings.get("user_agent_extra"):
+        settings["user_agent_extra"] = "{} {}".format(USER_AGENT_EXTRA, settings["user_agent_extra"])
+    try:
+        return config.merge(Config(**settings))
+    except (TypeError, ValueError, BotoCoreError) as exc:
+        raise ParameterError("aws_config", "is not a valid botocore Config: {}".format(exc)) from exc
+
+
+def tls_verify(params):
+    """botocore's ``verify`` for these options: the CA bundle to trust, False (no check), or None (botocore's
+    default: the C(AWS_CA_BUNDLE) environment variable, the profile's ca_bundle, else certifi's bundle)."""
+    bundle = params.get("aws_ca_bundle")
+    if bundle:
+        if not os.path.isfile(bundle):
+            raise ParameterError("aws_ca_bundle", "is not a file: {}".format(bundle))
+        return bundle
+    if params.get("validate_certs") is False:
+        return False
+    return None
 
 
 def configured_region(profile=None):
@@ -253,6 +204,7 @@ class Clients:
         self._session = None
         self._region = None
         self._config = None
+        self._verify = None
         self._clients = {}
         self._credentials = {}
         self._identity = None
@@ -276,6 +228,8 @@ class Clients:
                 raise ParameterError(
                     "expected_account_id", "must be a 12-digit AWS account ID, got {!r}".format(expected)
                 )
+        self._config = botocore_config(params.get("aws_config"))
+        self._verify = tls_verify(params)
         try:
             session = botocore_session(params.get("profile") or None)
             if params.get("profile"):
@@ -291,7 +245,6 @@ class Clients:
                 "NoRegion",
                 "no region: set the region option (alias aws_region) or the AWS_REGION environment variable",
             )
-        self._config = retry_config()
         self._region = region
         if params.get("assume_role_arn"):
             session = self._assume_role(session, region)
@@ -318,7 +271,12 @@ class Clients:
             request["ExternalId"] = params["assume_role_external_id"]
         try:
             sts = session.create_client(
-                "sts", region_name=region, endpoint_url=self.endpoint_url, config=self._config, **self._credentials
+                "sts",
+                region_name=region,
+                endpoint_url=self.endpoint_url,
+                config=self._config,
+                verify=self._verify,
+                **self._credentials,
             )
             sts.meta.events.register("after-call.*", self._count)
             answer = sts.assume_role(**request)
@@ -347,6 +305,7 @@ class Clients:
                     region_name=self._region,
                     endpoint_url=self.endpoint_url,
                     config=self._config,
+                    verify=self._verify,
                     **self._credentials,
                 )
             except BotoCoreError as exc:

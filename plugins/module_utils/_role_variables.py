@@ -16,6 +16,7 @@ import os
 import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._alarm_rules import alarm_param_errors
+from ansible_collections.flowlogs.aws.plugins.module_utils._connection import aws_config_problem, config_settings
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
     CONVERGE,
@@ -38,6 +39,9 @@ PLAYBOOK_VARIABLES = ("flow_logs_hosts", "flow_logs_result", "flow_logs_account_
 CONNECTION = dict(
     region="flow_logs_region",
     endpoint_url="flow_logs_endpoint_url",
+    aws_ca_bundle="flow_logs_aws_ca_bundle",
+    validate_certs="flow_logs_validate_certs",
+    aws_config="flow_logs_aws_config",
     profile="flow_logs_profile",
     assume_role_arn="flow_logs_assume_role_arn",
     assume_role_external_id="flow_logs_assume_role_external_id",
@@ -192,6 +196,9 @@ def variable_problems(v):
     assume = v.get("flow_logs_assume_role_arn")
     if assume and not IAM_ROLE_ARN.match(assume):
         problems.append("flow_logs_assume_role_arn: {!r} is not {}".format(assume, ROLE_FORM))
+    aws_config = aws_config_problem(v.get("flow_logs_aws_config"), config_settings())
+    if aws_config:
+        problems.append("flow_logs_aws_config: " + aws_config)
     cwl = cloudwatch_logs(v)
     name = _namer(FLOW_LOG, v)
     options = dict(

@@ -207,6 +207,10 @@ def host_vars(account, region, options, management_account_id=None):
             found["flow_logs_assume_role_external_id"] = options["access_role_external_id"]
     if options.get("endpoint_url"):
         found["flow_logs_endpoint_url"] = options["endpoint_url"]
+    if options.get("aws_ca_bundle"):
+        found["flow_logs_aws_ca_bundle"] = options["aws_ca_bundle"]
+    if options.get("validate_certs") is False:
+        found["flow_logs_validate_certs"] = False
     if "tags" in account:
         found["flow_logs_account_tags"] = dict(account["tags"])
     return found

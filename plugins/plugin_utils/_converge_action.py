@@ -21,8 +21,9 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import HAS_BOTO3, preload
+from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC, HAS_BOTO3, preload
 from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_converge
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._aws_group_defaults import amazon_aws_defaults
 
 for _level, _note in preload():  # on the controller, before Ansible forks its workers
     (Display().warning if _level == "warning" else Display().vvv)("flowlogs.aws: " + _note)
@@ -40,7 +41,17 @@ class ConvergeAction(ActionBase):
     def _runs_here(self):
         return HAS_BOTO3 and getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local")
 
+    def _inherit_amazon_aws_defaults(self):
+        """Connection options from module_defaults for amazon.aws's groups (see _aws_group_defaults)."""
+        spec = {k: v for k, v in CONNECTION_ARGSPEC.items() if k in self.ARGUMENT_SPEC}
+        found, ignored = amazon_aws_defaults(self._task.module_defaults, self._task.args, spec)
+        if ignored:
+            Display().vvv("flowlogs.aws: module_defaults for amazon.aws's group not used here: " + ", ".join(ignored))
+        if found:
+            self._task.args = dict(self._task.args, **self._templar.template(found))
+
     def run(self, tmp=None, task_vars=None):
+        self._inherit_amazon_aws_defaults()
         if not self._runs_here():
             return self._execute_module(module_name=self._task.resolved_action, task_vars=task_vars)
         result = super().run(tmp, task_vars)

@@ -30,15 +30,23 @@ def describe_call(headers, body):
 
 
 class CountingProxy:
-    def __init__(self, upstream):
+    """``tls``: an ssl.SSLContext (server side) to serve HTTPS instead of HTTP."""
+
+    def __init__(self, upstream, tls=None):
         self.upstream = urlsplit(upstream)
         self._counts = Counter()
+        #: The User-Agent header of every AWS API call.
+        self.user_agents = []
         #: (service, action) -> (HTTP status, content type, body) answered instead of forwarding the call.
         self.refusals = {}
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
-        self.url = "http://127.0.0.1:{}".format(self.server.server_address[1])
+        scheme = "http"
+        if tls is not None:
+            self.server.socket = tls.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = "{}://127.0.0.1:{}".format(scheme, self.server.server_address[1])
         self._thread = threading.Thread(target=self.server.serve_forever, daemon=True)
 
     def start(self):
@@ -92,6 +100,7 @@ class CountingProxy:
                 call = None if self.path.startswith("/moto-api") else describe_call(self.headers, body)
                 if call:
                     proxy._record(*call)
+                    proxy.user_agents.append(self.headers.get("User-Agent", ""))
                     refusal = proxy.refusals.get(call)
                     if refusal:
                         status, content_type, payload = refusal

@@ -10,18 +10,22 @@ from botocore.stub import Stubber
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
     CONNECTION_KEYS,
     DEFAULT_MAX_ATTEMPTS,
+    TLS_HINT,
     Clients,
+    aws_config_problem,
     botocore_session,
     cache_client_classes,
     client_class_cache_refusal,
+    config_settings,
     connection_params,
     error_code,
     error_message,
     preload,
     retry_config,
+    tls_verify,
     to_aws_error,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
 from tests.unit.conftest import ACCOUNT
 
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
@@ -317,3 +321,93 @@ def test_the_client_class_cache_steps_aside_and_says_why(version, parameters, en
     assert (found is None) == (refusal is None)
     if refusal:
         assert refusal in found
+
+
+# ---------------------------------------------------------------- amazon.aws's TLS and botocore options
+
+
+def _created(clients, service="ec2"):
+    client = clients(service)
+    return client, client._client_config, client._endpoint.http_session  # pylint: disable=protected-access
+
+
+def test_aws_config_is_merged_over_the_collections_config(no_aws_config):
+    clients = Clients(
+        dict(
+            FAKE,
+            region="eu-west-1",
+            aws_config={"connect_timeout": 3, "user_agent_extra": "team-x", "max_pool_connections": 4},
+        )
+    )
+    _client, config, _http = _created(clients)
+    assert (config.connect_timeout, config.read_timeout, config.max_pool_connections) == (3, 60, 4)
+    assert config.retries["total_max_attempts"] == DEFAULT_MAX_ATTEMPTS  # the collection's, kept
+    assert config.user_agent_extra == "flowlogs.aws team-x"  # added to ours, not in its place
+
+
+@pytest.mark.parametrize(
+    ("aws_config", "expected"),
+    [
+        ({"retry": 3}, "has unknown botocore Config setting(s) retry; allowed: "),
+        ("adaptive", "must be a dictionary of botocore Config settings, got str"),
+        ({"retries": {"mode": "adaptive"}, "bogus": 1, "other": 2}, "setting(s) bogus, other; allowed: "),
+    ],
+)
+def test_aws_config_problems_name_the_allowed_settings(aws_config, expected):
+    problem = aws_config_problem(aws_config, config_settings())
+    assert problem.startswith(expected) or expected in problem
+    if "allowed" in expected:
+        assert "connect_timeout" in problem and "retries" in problem
+
+
+def test_a_bad_aws_config_fails_before_any_client_or_credential(no_aws_config, monkeypatch):
+    monkeypatch.setattr(
+        "ansible_collections.flowlogs.aws.plugins.module_utils._connection._resolve_credentials",
+        lambda *a: pytest.fail("credentials resolved despite a bad aws_config"),
+    )
+    with pytest.raises(ParameterError) as caught:
+        Clients(dict(FAKE, region="eu-west-1", aws_config={"connect_timeout": 3, "retry": 1}))("ec2")
+    assert caught.value.option == "aws_config"
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        (dict(), None),  # botocore's default: AWS_CA_BUNDLE, the profile's ca_bundle, certifi
+        (dict(validate_certs=True), None),
+        (dict(validate_certs=False), False),
+        (dict(aws_ca_bundle="BUNDLE", validate_certs=False), "BUNDLE"),  # the bundle wins
+    ],
+)
+def test_tls_verify(tmp_path, params, expected):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-")
+    params = {k: (str(bundle) if v == "BUNDLE" else v) for k, v in params.items()}
+    assert tls_verify(params) == (str(bundle) if expected == "BUNDLE" else expected)
+
+
+def test_a_missing_ca_bundle_is_refused_naming_the_option(tmp_path):
+    with pytest.raises(ParameterError) as caught:
+        tls_verify(dict(aws_ca_bundle=str(tmp_path / "nowhere.pem")))
+    assert (caught.value.option, caught.value.detail) == (
+        "aws_ca_bundle",
+        "is not a file: {}".format(tmp_path / "nowhere.pem"),
+    )
+
+
+def test_the_ca_bundle_reaches_the_clients(no_aws_config, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-")
+    _client, _config, http = _created(Clients(dict(FAKE, region="eu-west-1", aws_ca_bundle=str(bundle))))
+    assert http._verify == str(bundle)  # pylint: disable=protected-access
+    _client, _config, http = _created(Clients(dict(FAKE, region="eu-west-1", validate_certs=False)))
+    assert http._verify is False  # pylint: disable=protected-access
+
+
+def test_a_certificate_failure_says_what_to_set():
+    from botocore.exceptions import SSLError
+
+    exc = SSLError(
+        endpoint_url="https://ec2.example", error="[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"
+    )
+    assert to_aws_error(exc, "ec2:DescribeVpcs").aws_message.endswith(TLS_HINT)

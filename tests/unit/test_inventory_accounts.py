@@ -258,9 +258,17 @@ def test_build_targets_one_host_per_account_and_region():
     )
     assert prod_eu["groups"] == ["flow_logs_targets", "account_111111111111", "region_eu_west_1"]
     management = targets[2]["vars"]
+    assert "flow_logs_aws_ca_bundle" not in management and "flow_logs_validate_certs" not in management
     assert "flow_logs_assume_role_arn" not in management
     assert "flow_logs_assume_role_external_id" not in management
     assert "flow_logs_account_tags" not in management  # tags were not read
+
+
+def test_tls_options_reach_the_targets():
+    data = fetched([account(MANAGEMENT, "management")], regions={MANAGEMENT: ["us-east-1"]})
+    options = dict(aws_ca_bundle="/etc/pki/corp.pem", validate_certs=False)
+    found = build_targets(data, options)[0]["vars"]
+    assert (found["flow_logs_aws_ca_bundle"], found["flow_logs_validate_certs"]) == ("/etc/pki/corp.pem", False)
 
 
 def test_build_targets_with_explicit_regions_needs_no_discovery():

@@ -44,7 +44,24 @@ AS_STRINGS = {
     "flow_logs_tags": ('{"owner":"network"}', {"owner": "network"}),
     "flow_logs_alarm_rules": ('[{"name":"ssh","port":"22"}]', [{"name": "ssh", "port": 22, "protocol": "tcp"}]),
     "flow_logs_account_id": (123456789012, "123456789012"),  # YAML gives an int; the spec says str
+    "flow_logs_validate_certs": ("false", False),
+    "flow_logs_aws_config": ('{"connect_timeout": 5}', {"connect_timeout": 5}),
+    "flow_logs_aws_ca_bundle": ("/etc/ssl/private-ca.pem", "/etc/ssl/private-ca.pem"),
 }
+
+
+def test_aws_config_with_an_unknown_setting_is_refused_naming_the_variable():
+    problems = rv.check_variables(dict(GOOD, flow_logs_aws_config={"retries": {"mode": "adaptive"}, "retry": 3}))[1]
+    assert len(problems) == 1
+    assert problems[0].startswith("flow_logs_aws_config: has unknown botocore Config setting(s) retry; allowed: ")
+    assert "retries" in problems[0] and "proxies" in problems[0]
+
+
+def test_tls_variables_reach_the_connection_options():
+    options = rv.connection_options(
+        dict(GOOD, flow_logs_aws_ca_bundle="/ca.pem", flow_logs_validate_certs=False, flow_logs_aws_config={"a": 1})
+    )
+    assert (options["aws_ca_bundle"], options["validate_certs"], options["aws_config"]) == ("/ca.pem", False, {"a": 1})
 
 
 def test_every_typed_variable_has_a_string_case():
