@@ -114,7 +114,7 @@ options:
         C(${instance-tag-2}) in O(log_format) show the instance's tags named in O(tag_fields.instance), and so on.
       - A O(log_format) with a tag field whose tag key is not given here fails before any AWS call, as do tag keys no
         field of O(log_format) shows. Not for transit gateway types.
-      - Like O(log_format), it cannot change on an existing flow log: a difference replaces it. When AWS does not
+      - Like O(log_format), it cannot change on an existing flow log, so a difference replaces it. When AWS does not
         report it for a flow log, it is not compared.
     type: dict
     version_added: 1.1.0
