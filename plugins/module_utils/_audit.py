@@ -92,12 +92,10 @@ def audit_vpcs(clients, params, check_mode=False):
     return discover(clients, params)[0]
 
 
-def discover(clients, params):
-    """(audit_vpcs' result, every flow log read on the target's own VPCs): the converge that follows a discovery
-    plans from these flow logs instead of reading them again."""
-    spec = audit_spec(params)
-    ec2 = clients("ec2")
-    vpcs = ec2_api.describe_vpcs(ec2, params.get("vpc_ids") or None, params.get("filters") or None)
+def list_vpcs(clients, params):
+    """The VPCs ``params`` select (ids / EC2 filters / all, less the excluded ones), sorted by id; named ids that do
+    not exist fail, naming them."""
+    vpcs = ec2_api.describe_vpcs(clients("ec2"), params.get("vpc_ids") or None, params.get("filters") or None)
     missing = sorted(set(params.get("vpc_ids") or []) - {v["vpc_id"] for v in vpcs})
     if missing and not params.get("filters"):
         raise ParameterError(
@@ -107,41 +105,68 @@ def discover(clients, params):
             ),
         )
     excluded = set(params.get("exclude_vpc_ids") or [])
-    vpcs = sorted((v for v in vpcs if v["vpc_id"] not in excluded), key=lambda v: v["vpc_id"])
-    account = clients.identity()["account"]
-    # A VPC shared into the account through RAM: only its owner can create flow logs on it.
-    ids = [v["vpc_id"] for v in vpcs if owned(v, account)]
-    by_vpc = {}
-    for flow_log in ec2_api.describe_flow_logs(ec2, ids) if ids else []:
-        by_vpc.setdefault(flow_log["resource_id"], []).append(flow_log)
+    return sorted((v for v in vpcs if v["vpc_id"] not in excluded), key=lambda v: v["vpc_id"])
+
+
+def read_flow_logs(clients, ids, check_delivery=True):
+    """(resource id -> its flow logs, roles and log groups behind the failing ones) for ``ids``."""
+    by_resource = {}
+    for flow_log in ec2_api.describe_flow_logs(clients("ec2"), ids) if ids else []:
+        by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
     roles, groups = {}, {}
-    if params.get("check_delivery", True):
-        failed = [f for fls in by_vpc.values() for f in fls if f.get("deliver_logs_status") == "FAILED"]
+    if check_delivery:
+        failed = [f for fls in by_resource.values() for f in fls if f.get("deliver_logs_status") == "FAILED"]
         if failed:
-            roles, groups = _lookup_delivery(clients, failed, account)
+            roles, groups = _lookup_delivery(clients, failed, clients.identity()["account"])
+    return by_resource, roles, groups
+
+
+def judge_resources(resources, id_key, spec, account, known):
+    """(rows, counts): each resource (a copy) with its flow logs, verdict, reason and drifted fields against
+    ``spec``; ``known`` is read_flow_logs()' answer. Resources another account owns are ``not_owned``. Pure."""
+    by_resource, roles, groups = known
     counts = {v: 0 for v in VERDICTS}
-    for vpc in vpcs:
-        flow_logs = by_vpc.get(vpc["vpc_id"], [])
-        if owned(vpc, account):
+    rows = []
+    for resource in resources:
+        flow_logs = by_resource.get(resource[id_key], [])
+        if owned(resource, account):
             verdict, reason, fields = verdict_for(spec, flow_logs, roles, groups)
         else:
             verdict, fields = NOT_OWNED, []
-            reason = "shared with this account by {}: only its owner can log it".format(vpc["owner_id"])
+            reason = "shared with this account by {}: only its owner can log it".format(resource["owner_id"])
         counts[verdict] += 1
-        vpc.update(
-            flow_logs=[
-                dict(
-                    summary(f),
-                    resource_id=f["resource_id"],
-                    deliver_logs_error_message=f.get("deliver_logs_error_message"),
-                )
-                for f in flow_logs
-            ],
-            verdict=verdict,
-            reason=reason,
-            mismatched_fields=fields,
+        rows.append(
+            dict(
+                resource,
+                flow_logs=[
+                    dict(
+                        summary(f),
+                        resource_id=f["resource_id"],
+                        deliver_logs_error_message=f.get("deliver_logs_error_message"),
+                    )
+                    for f in flow_logs
+                ],
+                verdict=verdict,
+                reason=reason,
+                mismatched_fields=fields,
+            )
         )
-    counts["total"] = len(vpcs)
+    counts["total"] = len(rows)
+    return rows, counts
+
+
+def discover(clients, params):
+    """(audit_vpcs' result, every flow log read on the target's own VPCs): the converge that follows a discovery
+    plans from these flow logs instead of reading them again."""
+    spec = audit_spec(params)
+    vpcs = list_vpcs(clients, params)
+    account = clients.identity()["account"]
+    # A VPC shared into the account through RAM: only its owner can create flow logs on it.
+    known = read_flow_logs(
+        clients, [v["vpc_id"] for v in vpcs if owned(v, account)], params.get("check_delivery", True)
+    )
+    vpcs, counts = judge_resources(vpcs, "vpc_id", spec, account, known)
+    by_vpc = known[0]
     found = dict(changed=False, account_id=account, region=clients.region, vpcs=vpcs, counts=counts)
     if params.get("check_role_privileges", True):
         found["delivery_roles"] = _delivery_roles(clients, spec, by_vpc, account)

@@ -71,15 +71,12 @@ def _delivery(steps):
             purged_policies=role.get("purged_policies") or [],
             excess_privileges=role.get("excess_privileges") or [],
         )
-    if group:
-        lg = group.get("log_group") or {}
-        out["log_group"] = dict(
-            name=lg.get("name"),
-            retention_in_days=lg.get("retention_in_days"),
-            retention_policy_name=lg.get("retention_policy_name"),
-            changed=bool(group.get("changed")),
-            actions=group.get("actions") or [],
-        )
+    groups = [_log_group(group)] if group else []
+    groups += [_log_group(_registered(v)) for k, v in sorted(steps.items()) if k.startswith("log_group:")]
+    if groups:
+        out["log_group"] = groups[0]
+    if len(groups) > 1:
+        out["log_groups"] = groups
     if alarms:
         out["alarms"] = dict(
             names=[a["name"] for a in alarms.get("alarms") or []],
@@ -87,6 +84,17 @@ def _delivery(steps):
             actions=alarms.get("actions") or [],
         )
     return out
+
+
+def _log_group(group):
+    lg = group.get("log_group") or {}
+    return dict(
+        name=lg.get("name"),
+        retention_in_days=lg.get("retention_in_days"),
+        retention_policy_name=lg.get("retention_policy_name"),
+        changed=bool(group.get("changed")),
+        actions=group.get("actions") or [],
+    )
 
 
 def _principals(role):
@@ -123,15 +131,19 @@ DELIVERY_NOTES = (
 
 def _delivery_notes(delivery):
     notes = []
+    several = len(delivery.get("log_groups") or []) > 1
     for part, when, note in DELIVERY_NOTES:
-        found = delivery.get(part) or {}
-        actions = found.get("actions") or []
-        if when == "policy scoped":  # a new role's policy is part of its creation, not a fix
-            hit = PUT_ROLE_POLICY in actions and CREATE_ROLE not in actions
-        else:
-            hit = when in actions or bool(found.get(when))
-        if hit:
-            notes.append(note(found))
+        for found in (delivery.get("log_groups") if part == "log_group" and several else None) or [delivery.get(part)]:
+            found = found or {}
+            actions = found.get("actions") or []
+            if when == "policy scoped":  # a new role's policy is part of its creation, not a fix
+                hit = PUT_ROLE_POLICY in actions and CREATE_ROLE not in actions
+            else:
+                hit = when in actions or bool(found.get(when))
+            if hit:
+                notes.append(
+                    note(found) + (" ({})".format(found.get("name")) if several and part == "log_group" else "")
+                )
     return notes
 
 
@@ -151,6 +163,8 @@ def _vpc_rows(state, before, converge, failed_target, repaired_delivery):
         rows.append(
             dict(
                 vpc_id=vpc_id,
+                resource_id=vpc_id,
+                resource_type=b.get("resource_type") or "VPC",
                 name=b.get("name"),
                 is_default=b.get("is_default"),
                 before=dict(verdict=before_verdict, reason=b.get("reason"), flow_logs=b.get("flow_logs") or []),
@@ -168,6 +182,37 @@ def _vpc_rows(state, before, converge, failed_target, repaired_delivery):
     return rows
 
 
+def _unit_rows(state, steps, units, failed_target, repaired):
+    """Rows of every unit (resource type x destination), each saying its destination."""
+    if not units:  # one destination, VPCs: the steps as 1.0.0 recorded them
+        units = [dict(destination=None, before=steps.get("before"), flow_logs=steps.get("flow_logs"))]
+    rows = []
+    for unit in units:
+        for row in _vpc_rows(
+            state, _registered(unit.get("before")), _registered(unit.get("flow_logs")), failed_target, repaired
+        ):
+            rows.append(dict(row, destination=unit.get("destination")))
+    return rows
+
+
+def _resource_counts(rows):
+    """Resources (not rows: a resource has a row per destination), and those compliant at every destination."""
+    by_resource = {}
+    for row in rows:
+        if row["action"] != "not_owned":
+            by_resource.setdefault((row["resource_type"], row["resource_id"]), []).append(row)
+
+    def compliant(when):
+        return sum(1 for found in by_resource.values() if all(r[when]["verdict"] == "compliant" for r in found))
+
+    return dict(
+        resources=len(by_resource),
+        vpcs=sum(1 for kind, _id in by_resource if kind == "VPC"),
+        compliant_before=compliant("before"),
+        compliant_after=compliant("after"),
+    )
+
+
 def target_result(
     target,
     region,
@@ -179,23 +224,18 @@ def target_result(
     failed_phase=None,
     phases=None,
     aws_stats=None,
+    units=None,
 ):
     """One target's result (the role's public ``flow_logs_result``, version 1) from its steps' results:
-    ``before`` (discovery), ``role``, ``log_group``, ``flow_logs`` and ``alarms``. Pure."""
+    ``before`` (discovery), ``role``, ``log_group``, ``flow_logs`` and ``alarms`` - or, with several resource types
+    or destinations, ``units``: each a resource type and destination with its ``before`` and ``flow_logs``. Pure."""
     before = _registered(steps.get("before"))
-    converge = _registered(steps.get("flow_logs"))
     delivery = _delivery(steps)
     repaired = any(action in REPAIRS_DELIVERY for part in delivery.values() for action in part.get("actions") or [])
-    rows = _vpc_rows(state, before, converge, error is not None, repaired)
+    rows = _unit_rows(state, steps, units, error is not None, repaired)
     counts = {a: sum(1 for r in rows if r["action"] == a) for a in ACTIONS}
     stats = aws_stats or {}
-    counts.update(
-        api_calls=stats.get("calls", 0),
-        api_retries=stats.get("retries", 0),
-        vpcs=sum(1 for r in rows if r["action"] != "not_owned"),
-        compliant_before=sum(1 for r in rows if r["before"]["verdict"] == "compliant"),
-        compliant_after=sum(1 for r in rows if r["after"]["verdict"] == "compliant"),
-    )
+    counts.update(api_calls=stats.get("calls", 0), api_retries=stats.get("retries", 0), **_resource_counts(rows))
     changed = any(counts[a] for a in CHANGING) or any(d.get("changed") for d in delivery.values())
     if error is not None or counts["failed"]:
         status = "failed"
@@ -220,7 +260,9 @@ def target_result(
 
 
 def _no_result(entry, error):
-    counts = dict({a: 0 for a in ACTIONS}, vpcs=0, compliant_before=0, compliant_after=0, api_calls=0, api_retries=0)
+    counts = dict(
+        {a: 0 for a in ACTIONS}, resources=0, vpcs=0, compliant_before=0, compliant_after=0, api_calls=0, api_retries=0
+    )
     return dict(
         result_version=RESULT_VERSION,
         target=entry.get("target"),
@@ -285,8 +327,8 @@ def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
         targets_unchanged=sum(1 for t in targets if t["status"] == "unchanged"),
         targets_failed=sum(1 for t in targets if t["status"] == "failed"),
     )
-    for key in ("vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
-        totals[key] = sum(t["counts"][key] for t in targets)
+    for key in ("resources", "vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
+        totals[key] = sum(t["counts"].get(key, t["counts"]["vpcs"] if key == "resources" else 0) for t in targets)
     return dict(
         report_version=1,
         tool="flowlogs.aws",

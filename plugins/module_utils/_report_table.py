@@ -9,7 +9,7 @@ COLUMNS = (
     ("TARGET", "target", "<"),
     ("ACCOUNT", "account_id", "<"),
     ("REGION", "region", "<"),
-    ("VPCS", "vpcs", ">"),
+    ("RESOURCES", "resources", ">"),
     ("COMPLIANT", "compliant", ">"),
     ("CREATED", "created", ">"),
     ("REPLACED", "replaced", ">"),
@@ -26,7 +26,7 @@ def _row(target):
         target=target["target"],
         account_id=target["account_id"] or "?",
         region=target["region"] or "?",
-        vpcs=str(c["vpcs"]),
+        resources=str(c.get("resources", c["vpcs"])),
         compliant="{} -> {}".format(c["compliant_before"], c["compliant_after"]),
         created=str(c["created"]),
         replaced=str(c["replaced"]),
@@ -45,7 +45,7 @@ def summary_table(report):
         target="TOTAL ({} targets)".format(t["targets"]),
         account_id="",
         region="",
-        vpcs=str(t["vpcs"]),
+        resources=str(t.get("resources", t["vpcs"])),
         compliant="{} -> {}".format(t["compliant_before"], t["compliant_after"]),
         created=str(t["created"]),
         replaced=str(t["replaced"]),
@@ -72,8 +72,11 @@ def summary_table(report):
             out.append("    error: " + (target.get("error") or "see the VPC errors in the report"))
             for vpc in target["vpcs"]:
                 if vpc.get("error"):
+                    where = " -> " + vpc["destination"] if vpc.get("destination") else ""
                     out.append(
-                        "    {}: {}: {}".format(vpc["vpc_id"], vpc["error"].get("code"), vpc["error"].get("message"))
+                        "    {}{}: {}: {}".format(
+                            vpc["vpc_id"], where, vpc["error"].get("code"), vpc["error"].get("message")
+                        )
                     )
     out.append("  ".join("-" * widths[key] for _t, key, _a in COLUMNS))
     out.append(line(total))

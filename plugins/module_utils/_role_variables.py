@@ -15,6 +15,7 @@ import json
 import os
 import re
 
+from ansible_collections.flowlogs.aws.plugins.module_utils import _role_destinations as rd
 from ansible_collections.flowlogs.aws.plugins.module_utils._alarm_rules import alarm_param_errors
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import aws_config_problem, config_settings
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
@@ -112,28 +113,17 @@ def connection_options(v):
     return {option: v.get(var) for option, var in CONNECTION.items()}
 
 
-def flow_log_options(v, role_arn=None, resource_ids=None):
-    """vpc_flow_log's options (and vpc_flow_log_info's, which share the spec) for this target."""
-    cwl = cloudwatch_logs(v)
-    return dict(
-        state=v.get("flow_logs_state") or "present",
-        resource_type="VPC",
-        resource_ids=list(resource_ids if resource_ids is not None else v.get("flow_logs_vpc_ids") or []),
-        destination_type=v.get("flow_logs_destination_type") or "cloud-watch-logs",
-        log_group_name=v.get("flow_logs_log_group_name") if cwl else None,
-        log_destination=None if cwl else v.get(destination_variable(v)),
-        deliver_logs_role_arn=role_arn if cwl else None,
-        traffic_type=v.get("flow_logs_traffic_type"),
-        max_aggregation_interval=v.get("flow_logs_max_aggregation_interval"),
-        log_format=v.get("flow_logs_log_format") or None,
-        tags=managed_tags(v),
-        purge_tags=False,
-    )
+def flow_log_options(v, role_arn=None, resource_ids=None, dest=None, resource_type="VPC"):
+    """vpc_flow_log's options (and vpc_flow_log_info's, which share the spec) for one unit of this target: the
+    first destination and VPCs unless said otherwise."""
+    dest = dest or rd.destinations(v)[0]
+    ids = resource_ids if resource_ids is not None else (v.get("flow_logs_vpc_ids") if resource_type == "VPC" else [])
+    return rd.unit_options(v, dest, resource_type, role_arn, ids or [], managed_tags(v))
 
 
-def discovery_options(v, role_arn=None):
+def discovery_options(v, role_arn=None, dest=None):
     """vpc_flow_log_info's options: the VPCs to cover and the same desired flow log as the converge."""
-    options = flow_log_options(v, role_arn)
+    options = flow_log_options(v, role_arn, dest=dest)
     filters = {"tag:{}".format(k): value for k, value in (v.get("flow_logs_vpc_tag_filters") or {}).items()}
     return dict(
         vpc_ids=v.get("flow_logs_vpc_ids") or None,
@@ -142,7 +132,7 @@ def discovery_options(v, role_arn=None):
         destination_type=options["destination_type"],
         log_group_name=options["log_group_name"],
         log_destination=options["log_destination"],
-        deliver_logs_role_arn=role_arn if options["destination_type"] == "cloud-watch-logs" else None,
+        deliver_logs_role_arn=options["deliver_logs_role_arn"],
         traffic_type=options["traffic_type"],
         max_aggregation_interval=options["max_aggregation_interval"],
         log_format=options["log_format"],
@@ -150,18 +140,28 @@ def discovery_options(v, role_arn=None):
     )
 
 
-def log_group_options(v, state="present"):
-    options = {option: v.get(var) for option, var in LOG_GROUP.items()}
-    options.update(state=state, tags=managed_tags(v), purge_tags=False)
+def log_group_options(v, state="present", dest=None):
+    """flow_log_group's options for a CloudWatch Logs destination (the first one unless said otherwise)."""
+    dest = dest or (rd.cloudwatch_destinations(v) or rd.destinations(v))[0]
+    options = dict(
+        name=dest["log_group_name"],
+        retention_in_days=dest["retention_in_days"],
+        kms_key_id=dest["kms_key_id"],
+        log_group_class=dest["log_group_class"],
+        state=state,
+        tags=managed_tags(v),
+        purge_tags=False,
+    )
     if options["kms_key_id"] is None:
         options.pop("kms_key_id")
     return options
 
 
 def delivery_role_options(v, state="present"):
+    groups = [d["log_group_name"] for d in rd.cloudwatch_destinations(v)] or [v.get("flow_logs_log_group_name")]
     return dict(
         name=v.get("flow_logs_role_name"),
-        log_group_names=[v.get("flow_logs_log_group_name")],
+        log_group_names=groups,
         purge_policies=v.get("flow_logs_role_purge_policies", True) is not False,
         tags=managed_tags(v),
         purge_tags=False,
@@ -171,6 +171,9 @@ def delivery_role_options(v, state="present"):
 
 def alarm_options(v):
     options = {option: v.get(var) for option, var in ALARMS.items() if option != "evaluation_periods"}
+    dest = rd.alarm_destination(v)
+    if dest is not None:
+        options.update(log_group_name=dest["log_group_name"], log_format=dest["log_format"])
     options.update(tags=managed_tags(v), purge_tags=False)
     return options
 
@@ -182,6 +185,25 @@ def delivery_role_arn(v, identity):
 
 def _named(problems, name):
     return ["{}: {}".format(name(p.option), p.detail) for p in problems]
+
+
+def _unit_problems(v):
+    """The flow log rules of every unit (resource type x destination), and each log group's, named as set."""
+    problems = []
+    for dest in rd.destinations(v):
+        name = rd.unit_namer(dest)
+        cwl = dest["type"] == "cloud-watch-logs"
+        for resource_type in rd.resource_types(v):
+            options = flow_log_options(v, dest=dest, resource_type=resource_type)
+            if resource_type == "VPC":
+                options.update(
+                    exclude_vpc_ids=v.get("flow_logs_exclude_vpc_ids"), filters=discovery_options(v)["filters"]
+                )
+            problems += _named(flow_log_problems(options, CONVERGE, name, role_managed=cwl), name)
+        if cwl:
+            group = log_group_options(v, dest=dest)
+            problems += _named(log_group_problems(group), rd.log_group_namer(dest))
+    return problems
 
 
 def variable_problems(v):
@@ -199,21 +221,22 @@ def variable_problems(v):
     aws_config = aws_config_problem(v.get("flow_logs_aws_config"), config_settings())
     if aws_config:
         problems.append("flow_logs_aws_config: " + aws_config)
-    cwl = cloudwatch_logs(v)
-    name = _namer(FLOW_LOG, v)
-    options = dict(
-        flow_log_options(v),
-        exclude_vpc_ids=v.get("flow_logs_exclude_vpc_ids"),
-        filters=discovery_options(v)["filters"],
-    )
-    problems += _named(flow_log_problems(options, CONVERGE, name, role_managed=cwl), name)
-    if cwl:
-        problems += _named(log_group_problems(log_group_options(v)), _namer(LOG_GROUP, v))
-        problems += _named(role_problems(delivery_role_options(v)), _namer(DELIVERY_ROLE, v))
+    shape = rd.destination_problems(v)
+    problems += shape
+    if not shape:
+        problems += _unit_problems(v) + rd.tag_field_problems(v)
+        if rd.cloudwatch_destinations(v):
+            problems += _named(role_problems(delivery_role_options(v)), _namer(DELIVERY_ROLE, v))
         if v.get("flow_logs_alarms") and v.get("flow_logs_state") != "absent":
-            problems += _named(alarm_param_errors(alarm_options(v)), _namer(ALARMS, v))
+            problems += _alarm_problems(v)
     # One variable, one message: rules of two steps may find the same thing.
     return sorted(set(problems), key=problems.index)
+
+
+def _alarm_problems(v):
+    if rd.alarm_destination(v) is None:
+        return []  # no alarms without a CloudWatch Logs destination (the target warns), as in 1.0.0
+    return _named(alarm_param_errors(alarm_options(v)), _namer(ALARMS, v))
 
 
 # ---------------------------------------------------------------- conversion, as meta/argument_specs.yml says

@@ -12,14 +12,16 @@ converge -> alarms (or, when disabling, what was asked to be deleted). The resul
 
 from __future__ import annotations
 
+from ansible_collections.flowlogs.aws.plugins.module_utils import _role_destinations as rd
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
 from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import converge_flow_log_alarms
-from ansible_collections.flowlogs.aws.plugins.module_utils._audit import NOT_OWNED, discover
+from ansible_collections.flowlogs.aws.plugins.module_utils._audit import NOT_OWNED
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import converge_flow_logs, failure_message
 from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import converge_role
 from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import converge_log_group
 from ansible_collections.flowlogs.aws.plugins.module_utils._report import target_result
+from ansible_collections.flowlogs.aws.plugins.module_utils._target_discovery import discover_units
 
 #: The phases of a target, in order; each has a tag (flow_logs_<phase>) that selects or skips it.
 PHASES = ("preflight", "discover", "delivery", "converge", "alarms")
@@ -69,6 +71,7 @@ class _Run:
         self.target = target
         self.shared = shared
         self.steps = {}
+        self.units = []
         self.diffs = []
         self.warnings = []
         self.phase = "preflight"
@@ -90,44 +93,66 @@ class _Run:
     def converge(self, phases):
         v = self.v
         present = v.get("flow_logs_state") != "absent"
-        cwl = rv.cloudwatch_logs(v)
+        logs_destinations = rd.cloudwatch_destinations(v)
         self.phase = "connect"
         identity = self.clients.identity()  # also refuses another account than flow_logs_account_id
         role_arn = rv.delivery_role_arn(v, identity)
-        vpc_ids, existing = [], None
+        existing = None
         if "discover" in phases:
             self.phase = "discover"
-            found, existing = discover(self.clients, rv.discovery_options(v, role_arn))
-            self._keep("before", found, "VPCs")
-            vpc_ids = [vpc["vpc_id"] for vpc in found["vpcs"] if vpc["verdict"] != NOT_OWNED]
-        if present and cwl and "delivery" in phases:
+            self.units, existing = discover_units(self.clients, v, role_arn)
+            for unit in self.units:
+                self._keep(unit_key("before", unit), unit["before"], unit_header(unit))
+        if present and logs_destinations and "delivery" in phases:
             self.phase = "delivery"
             role = self._delivery_role(identity)
             role_arn = (role.get("role") or {}).get("arn") or role_arn
-            self.step(
-                "log_group",
-                converge_log_group,
-                rv.log_group_options(v),
-                "log group {}".format(v["flow_logs_log_group_name"]),
-                read_after=False,
-            )
-        if "converge" in phases and vpc_ids:
+            self._log_groups(logs_destinations, "present")
+        if "converge" in phases:
             self.phase = "converge"
-            flow_logs = self.step(
-                "flow_logs",
+            self._flow_logs(role_arn, existing)
+        if "converge" in phases and not present and logs_destinations:
+            self._delete_delivery(logs_destinations)
+        if present and v.get("flow_logs_alarms") and "alarms" in phases:
+            self._alarms()
+
+    def _flow_logs(self, role_arn, existing):
+        """One batched converge per unit with resources; the units that failed some resources are named together."""
+        failures = []
+        for unit in self.units:
+            ids = [row["resource_id"] for row in unit["before"]["vpcs"] if row["verdict"] != NOT_OWNED]
+            if not ids:
+                continue
+            options = rv.flow_log_options(self.v, role_arn, ids, unit["dest"], unit["resource_type"])
+            found = self.step(
+                unit_key("flow_logs", unit),
                 converge_flow_logs,
-                rv.flow_log_options(v, role_arn, vpc_ids),
-                "flow logs",
+                options,
+                "flow logs: " + unit_header(unit),
                 existing=existing,
                 read_after=False,
             )
-            if flow_logs.get("failures"):
-                raise _Failures(failure_message(flow_logs))
-        if "converge" in phases and not present and cwl:
-            self._delete_delivery()
-        if present and cwl and v.get("flow_logs_alarms") and "alarms" in phases:
-            self.phase = "alarms"
-            self.step("alarms", converge_flow_log_alarms, rv.alarm_options(v), "alarms")
+            unit["flow_logs"] = found
+            if found.get("failures"):
+                failures.append(failure_message(found))
+        if failures:
+            raise _Failures("; ".join(failures))
+
+    def _log_groups(self, destinations, state):
+        for dest in destinations:
+            key = "log_group" if dest is destinations[0] else "log_group:" + dest["label"]
+            header = "log group {}".format(dest["log_group_name"])
+            self.step(key, converge_log_group, rv.log_group_options(self.v, state, dest), header, read_after=False)
+
+    def _alarms(self):
+        if rd.alarm_destination(self.v) is None:
+            self.warnings.append(
+                "flow_logs_alarms: no alarms - they read rejected traffic from a CloudWatch Logs destination with "
+                "traffic_type ALL or REJECT, and this target has none"
+            )
+            return
+        self.phase = "alarms"
+        self.step("alarms", converge_flow_log_alarms, rv.alarm_options(self.v), "alarms")
 
     def _delivery_role(self, identity):
         """The account's delivery role, converged once per account per run: the first region target of the
@@ -149,15 +174,10 @@ class _Run:
             found["before"] = found["after"]
         return self._keep("role", found, header)
 
-    def _delete_delivery(self):
+    def _delete_delivery(self, destinations):
         v = self.v
         if v.get("flow_logs_delete_log_group"):
-            self.step(
-                "log_group",
-                converge_log_group,
-                rv.log_group_options(v, state="absent"),
-                "log group {}".format(v["flow_logs_log_group_name"]),
-            )
+            self._log_groups(destinations, "absent")
         if v.get("flow_logs_delete_role"):
             self.step(
                 "role",
@@ -165,6 +185,18 @@ class _Run:
                 rv.delivery_role_options(v, state="absent"),
                 "delivery role {}".format(v["flow_logs_role_name"]),
             )
+
+
+def unit_key(step, unit):
+    """The step key of a unit's discovery (``before``) or converge (``flow_logs``): the plain key for the first
+    destination's VPCs, as in 1.0.0."""
+    if unit["resource_type"] == "VPC" and unit["dest"]["index"] in (0, 1):
+        return step
+    return "{}:{}:{}".format(step, unit["resource_type"], unit["destination"])
+
+
+def unit_header(unit):
+    return "{} -> {}".format(unit["resource_type"], unit["destination"])
 
 
 class _Failures(Exception):
@@ -206,6 +238,7 @@ def converge_target(
         state=v.get("flow_logs_state") or "present",
         check_mode=check_mode,
         steps=run.steps,
+        units=run.units,
         error=error,
         failed_phase=run.phase if error else None,
         phases=list(phases),

@@ -45,6 +45,12 @@ AS_STRINGS = {
     "flow_logs_alarm_rules": ('[{"name":"ssh","port":"22"}]', [{"name": "ssh", "port": 22, "protocol": "tcp"}]),
     "flow_logs_account_id": (123456789012, "123456789012"),  # YAML gives an int; the spec says str
     "flow_logs_validate_certs": ("false", False),
+    "flow_logs_resource_types": ("VPC,TransitGateway", ["VPC", "TransitGateway"]),
+    "flow_logs_destinations": (
+        '[{"type": "s3", "bucket_arn": "arn:aws:s3:::central-flow-logs"}]',
+        [{"type": "s3", "bucket_arn": "arn:aws:s3:::central-flow-logs"}],
+    ),
+    "flow_logs_tag_fields": ('{"instance": ["Name"]}', {"instance": ["Name"]}),
     "flow_logs_aws_config": ('{"connect_timeout": 5}', {"connect_timeout": 5}),
     "flow_logs_aws_ca_bundle": ("/etc/ssl/private-ca.pem", "/etc/ssl/private-ca.pem"),
 }
@@ -64,6 +70,10 @@ def test_tls_variables_reach_the_connection_options():
     assert (options["aws_ca_bundle"], options["validate_certs"], options["aws_config"]) == ("/ca.pem", False, {"a": 1})
 
 
+#: What a variable of AS_STRINGS needs around it to be valid.
+CONTEXT = {"flow_logs_tag_fields": {"flow_logs_log_format": "${version} ${srcaddr} ${instance-tag}"}}
+
+
 def test_every_typed_variable_has_a_string_case():
     typed = {name for name, spec in OPTIONS.items() if spec.get("type", "str") != "str"}
     assert typed <= set(AS_STRINGS)
@@ -72,8 +82,9 @@ def test_every_typed_variable_has_a_string_case():
 @pytest.mark.parametrize("name", sorted(AS_STRINGS))
 def test_a_string_converts_as_the_argument_spec_says(name):
     given, expected = AS_STRINGS[name]
+    context = dict(GOOD, **CONTEXT.get(name, {}))
 
-    variables, problems, _warnings = rv.check_variables(dict(GOOD, **{name: given}))
+    variables, problems, _warnings = rv.check_variables(dict(context, **{name: given}))
 
     assert problems == []
     assert variables[name] == expected

@@ -192,3 +192,62 @@ def describe_regions(ec2):
     """Regions of the caller's account, each with its opt-in status."""
     found = call(ec2, "describe_regions", "ec2:DescribeRegions").get("Regions", [])
     return [dict(region=r["RegionName"], opt_in_status=r.get("OptInStatus")) for r in found]
+
+
+#: States of a resource that can carry a flow log (the others are going or gone).
+LIVE_STATES = ("pending", "available", "modifying")
+
+
+def _resource(resource_type, resource_id, owner_id, state, tags):
+    tags = tag_dict(tags)
+    return dict(
+        resource_type=resource_type,
+        resource_id=resource_id,
+        name=tags.get("Name"),
+        owner_id=owner_id,
+        state=state,
+        tags=tags,
+    )
+
+
+def describe_transit_gateways(ec2):
+    """The region's transit gateways this account sees that can carry a flow log."""
+    found = paginate(ec2, "describe_transit_gateways", "TransitGateways", "ec2:DescribeTransitGateways")
+    return [
+        _resource("TransitGateway", t["TransitGatewayId"], t.get("OwnerId"), t.get("State"), t.get("Tags"))
+        for t in found
+        if t.get("State") in LIVE_STATES
+    ]
+
+
+def describe_transit_gateway_attachments(ec2):
+    """The region's transit gateway attachments that can carry a flow log; their owner is the transit gateway's."""
+    found = paginate(
+        ec2,
+        "describe_transit_gateway_attachments",
+        "TransitGatewayAttachments",
+        "ec2:DescribeTransitGatewayAttachments",
+    )
+    return [
+        _resource(
+            "TransitGatewayAttachment",
+            a["TransitGatewayAttachmentId"],
+            a.get("TransitGatewayOwnerId"),
+            a.get("State"),
+            a.get("Tags"),
+        )
+        for a in found
+        if a.get("State") in LIVE_STATES
+    ]
+
+
+def describe_regional_nat_gateways(ec2):
+    """The region's regional NAT gateways (AvailabilityMode regional) that can carry a flow log. Zonal NAT gateways
+    are logged through their VPC's network interfaces; the owner is the caller's account (NAT gateways are not
+    shared)."""
+    found = paginate(ec2, "describe_nat_gateways", "NatGateways", "ec2:DescribeNatGateways")
+    return [
+        _resource("RegionalNatGateway", n["NatGatewayId"], None, n.get("State"), n.get("Tags"))
+        for n in found
+        if n.get("AvailabilityMode") == "regional" and n.get("State") in LIVE_STATES
+    ]
