@@ -48,21 +48,6 @@ CONNECTION = dict(
     assume_role_external_id="flow_logs_assume_role_external_id",
     expected_account_id="flow_logs_account_id",
 )
-#: vpc_flow_log / vpc_flow_log_info option -> role variable. log_destination depends on the destination.
-FLOW_LOG = dict(
-    state="flow_logs_state",
-    resource_ids="flow_logs_vpc_ids",
-    vpc_ids="flow_logs_vpc_ids",
-    exclude_vpc_ids="flow_logs_exclude_vpc_ids",
-    filters="flow_logs_vpc_tag_filters",
-    traffic_type="flow_logs_traffic_type",
-    destination_type="flow_logs_destination_type",
-    log_group_name="flow_logs_log_group_name",
-    max_aggregation_interval="flow_logs_max_aggregation_interval",
-    log_format="flow_logs_log_format",
-    tags="flow_logs_tags",
-)
-DESTINATION_VARIABLE = {"s3": "flow_logs_s3_bucket_arn", "kinesis-data-firehose": "flow_logs_firehose_arn"}
 #: flow_log_group option -> role variable.
 LOG_GROUP = dict(
     name="flow_logs_log_group_name",
@@ -92,17 +77,15 @@ ALARMS = dict(
 )
 
 
-def cloudwatch_logs(v):
-    return (v.get("flow_logs_destination_type") or "cloud-watch-logs") == "cloud-watch-logs"
-
-
-def destination_variable(v):
-    return DESTINATION_VARIABLE.get(v.get("flow_logs_destination_type"), "flow_logs_s3_bucket_arn")
-
-
 def _namer(table, v):
-    table = dict(table, log_destination=destination_variable(v))
+    del v
     return lambda option: table.get(option, option)
+
+
+def error_namer(v):
+    """A connection or flow log option in an error raised while converging -> the variable that sets it."""
+    flow_log = rd.unit_namer(rd.destinations(v)[0])
+    return lambda option: CONNECTION.get(option) or flow_log(option)
 
 
 def managed_tags(v):

@@ -223,7 +223,7 @@ def converge_target(
         if phases != ("preflight",):
             run.converge(phases)
     except ParameterError as exc:
-        name = rv._namer(dict(rv.FLOW_LOG, **rv.CONNECTION), v)
+        name = rv.error_namer(v)
         error = str(exc) if isinstance(exc, rv.RoleVariablesError) else "{}: {}".format(name(exc.option), exc.detail)
     except AwsError as exc:
         exc.locate(**clients.target(lookup=exc.access_denied))
