@@ -12,13 +12,16 @@ import re
 import shutil
 import signal
 import subprocess
+import textwrap
 import time
 import uuid
 
 import pytest
+import yaml
 
 from tests.integration.conftest import BIN, playbook_env
 from tests.support import fleet
+from tests.support.paths import REPO
 
 ACCOUNTS = ("111111111111", "222222222222")
 REGIONS = ("us-east-1", "eu-west-1")
@@ -182,3 +185,44 @@ def test_create_vpc_event_converges_only_its_target(aws, tmp_path, rulebook):
         if other != TARGET:
             assert flow_logs_by_vpc(aws, *other) == {}, other
     assert queue_depth(sqs, queue_url) == 0
+
+
+def doc_blocks(kind):
+    """The ``.. code-block:: <kind>`` bodies of the events page, dedented, in order."""
+    text = (REPO / "docs" / "docsite" / "rst" / "events.rst").read_text()
+    blocks = re.findall(r"^\.\. code-block:: {}\n\n((?:    .*\n|\n)+)".format(kind), text, flags=re.MULTILINE)
+    return [textwrap.dedent(b) for b in blocks]
+
+
+def test_documented_event_pattern_selects_what_the_rulebook_acts_on(aws):
+    """The events page's event pattern - the JSON and both CloudFormation templates - in moto's EventBridge: a rule
+    with it sends CreateVpc, CreateTransitGateway and CreateTransitGatewayVpcAttachment to the queue, and neither
+    another EC2 call nor a call that failed."""
+    (pattern,) = [json.loads(b) for b in doc_blocks("json") if '"detail-type"' in b]
+    templates = [yaml.safe_load(b) for b in doc_blocks("yaml") if "AWSTemplateFormatVersion" in b]
+    rules = [r for t in templates for r in t["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    assert len(rules) == 2 and all(r["Properties"]["EventPattern"] == pattern for r in rules)
+
+    sqs, events = aws.client("sqs"), aws.client("events")
+    queue_url = sqs.create_queue(QueueName="flowlogs-events")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="flowlogs-new-resources", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="flowlogs-new-resources", Targets=[{"Id": "queue", "Arn": queue_arn}])
+    calls = [
+        ("CreateVpc", {}),
+        ("RunInstances", {}),
+        ("CreateVpc", {"errorCode": "Client.UnauthorizedOperation"}),
+        ("CreateTransitGateway", {}),
+        ("CreateTransitGatewayVpcAttachment", {}),
+        ("DeleteVpc", {}),
+    ]
+    for name, extra in calls:
+        detail = dict(eventSource="ec2.amazonaws.com", eventName=name, **extra)
+        entry = dict(Source="aws.ec2", DetailType="AWS API Call via CloudTrail", Detail=json.dumps(detail))
+        assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+    delivered = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(json.loads(m["Body"])["detail"]["eventName"] for m in delivered) == [
+        "CreateTransitGateway",
+        "CreateTransitGatewayVpcAttachment",
+        "CreateVpc",
+    ]
