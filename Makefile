@@ -17,7 +17,7 @@ export ANSIBLE_LOCAL_TEMP := $(CURDIR)/$(CACHE)/ansible-tmp
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium shellcheck sshd docs \
+.PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium shellcheck sshd java docs \
 	test-matrix release-changelog galaxy-import ansible-test-integration
 
 help:
@@ -64,7 +64,7 @@ units: collection
 ansible-test-integration: collection
 	bash tests/support/ansible_test_integration.sh
 
-integration: collection chromium sshd
+integration: collection chromium sshd java
 	$(BIN)/pytest -q tests/integration -n $(PYTEST_WORKERS)
 
 # The HTML fleet report is checked in headless Chromium (Debian package; CI runs as root).
@@ -74,6 +74,11 @@ chromium:
 # test_remote_modules.py runs the modules over ssh to a throwaway sshd (Debian package; /usr/sbin may not be on PATH).
 sshd:
 	@command -v sshd >/dev/null || test -x /usr/sbin/sshd || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openssh-server >/dev/null; }
+
+# test_eda.py runs ansible-rulebook, whose rule engine (drools) needs a Java 17+ runtime (Debian package).
+java:
+	@command -v java >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openjdk-17-jre-headless >/dev/null; }
+	@java -version 2>&1 | awk -F'"' '/version/ { split($$2, v, "."); if (v[1] + 0 < 17) { print "make java: ansible-rulebook needs Java 17 or newer, found " $$2; bad = 1 } } END { exit bad }'
 
 # ansible-test's shellcheck sanity test only runs when shellcheck is installed (Debian package).
 shellcheck:

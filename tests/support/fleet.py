@@ -106,10 +106,13 @@ def seed(url, accounts=ACCOUNTS, regions=REGIONS, vpcs_per_target=2):
 
 
 def write_inventory(path, url, accounts=ACCOUNTS, regions=REGIONS, extra_host_vars=None):
-    """An inventory with one host per account x region, reaching each account by AssumeRole."""
-    hosts = {}
+    """An inventory with one host per account x region, reaching each account by AssumeRole; groups
+    ``account_<id>`` and ``region_<region with _>`` as the flowlogs.aws.accounts inventory makes them."""
+    hosts, groups = {}, {}
     for account in accounts:
         for region in regions:
+            for group in ("account_" + account, "region_" + region.replace("-", "_")):
+                groups.setdefault(group, {"hosts": {}})["hosts"][target_name(account, region)] = {}
             host = dict(
                 flow_logs_region=region,
                 flow_logs_account_id=account,
@@ -121,7 +124,7 @@ def write_inventory(path, url, accounts=ACCOUNTS, regions=REGIONS, extra_host_va
     inventory = {
         "all": {
             "vars": {"ansible_connection": "local", "ansible_python_interpreter": "{{ ansible_playbook_python }}"},
-            "children": {"flow_logs_targets": {"hosts": hosts}},
+            "children": dict(groups, flow_logs_targets={"hosts": hosts}),
         }
     }
     Path(path).write_text(json.dumps(inventory, indent=2))

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # make molecule: moto server on a free loopback port, every Molecule scenario against it, then stop it.
+# fleet_example (shipped for users to copy) ignores it: it starts and stops a moto server of its own.
 # Molecule's recap can say "Successful" on an idempotence failure: its exit code is what counts.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
@@ -25,7 +26,7 @@ status=0
 cd "$repo/extensions"
 for scenario in molecule/*/; do
   name=$(basename "$scenario")
-  echo "== molecule test -s $name (moto at $url)"
+  echo "== molecule test -s $name (make molecule's moto server: $url)"
   molecule test -s "$name" || { status=$?; echo "== molecule test -s $name failed ($status)"; }
 done
 if [ "$contract_on" = 1 ]; then
