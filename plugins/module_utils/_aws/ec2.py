@@ -190,3 +190,9 @@ def describe_regions(ec2):
     """Regions of the caller's account, each with its opt-in status."""
     found = call(ec2, "describe_regions", "ec2:DescribeRegions").get("Regions", [])
     return [dict(region=r["RegionName"], opt_in_status=r.get("OptInStatus")) for r in found]
+
+
+def describe_subnets(ec2):
+    """Every subnet of the region, with its IPv4 CIDR."""
+    found = paginate(ec2, "describe_subnets", "Subnets", "ec2:DescribeSubnets")
+    return [dict(subnet_id=s["SubnetId"], vpc_id=s.get("VpcId"), cidr_block=s.get("CidrBlock")) for s in found]
