@@ -130,7 +130,7 @@ def troubleshoot_target(clients, variables, target, problems=None, now=None):
     """
     v = variables
     problems = rv.troubleshoot_problems(v) if problems is None else problems
-    answer, error = _Answer(), None
+    answer, error, code = _Answer(), None, None
     try:
         if problems:
             raise rv.RoleVariablesError(problems)
@@ -138,11 +138,13 @@ def troubleshoot_target(clients, variables, target, problems=None, now=None):
     except ParameterError as exc:
         name = rv._namer(rv.CONNECTION, v)
         error = str(exc) if isinstance(exc, rv.RoleVariablesError) else "{}: {}".format(name(exc.option), exc.detail)
+        code, what = "invalid_variables", "nothing was read: "
     except AwsError as exc:
         exc.locate(**clients.target(lookup=exc.access_denied))
         error = str(exc)
+        code, what = "read_failed", "the flow logs could not be read: "
     if error:
-        answer.reasons.append(dict(code="read_failed", message="the flow logs could not be read: " + error))
+        answer.reasons.append(dict(code=code, message=what + error))
     account = (clients.known_identity() or {}).get("account") or v.get("flow_logs_account_id")
     result = dict(
         result_version=RESULT_VERSION,

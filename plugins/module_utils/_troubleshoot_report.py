@@ -61,7 +61,7 @@ def target_entry(entry):
         verdict=NO_RECORDS,
         records=0,
         flows=[],
-        reasons=[dict(code="read_failed", message=error)],
+        reasons=[dict(code="no_answer", message=error)],
         log_groups=[],
         error=error,
         counts=dict(api_calls=0, api_retries=0),

@@ -15,6 +15,7 @@ import time
 from tests.integration.test_bad_inputs import failures_by_host
 from tests.integration.test_fleet import PLAYBOOKS, recap
 from tests.support import fleet
+from tests.support.aws_proxy import CountingProxy
 
 ACCOUNT, QUIET_ACCOUNT, BROKEN_ACCOUNT = fleet.ACCOUNTS
 REGION = "us-east-1"
@@ -49,6 +50,19 @@ OTHER_CASES = {
     "no-flow-log": (QUIET_ACCOUNT, "no_records", ["no_flow_log", "log_group_missing"]),
     "delivery-failed": (BROKEN_ACCOUNT, "no_records", ["delivery_failed", "traffic_type", "log_group_missing"]),
 }
+#: Every call a troubleshoot run may make: it reads, it never writes.
+READ_ONLY = {
+    "sts:AssumeRole",
+    "ec2:DescribeFlowLogs",
+    "logs:FilterLogEvents",
+    "ec2:DescribeVpcs",
+    "ec2:DescribeSubnets",
+}
+ACCESS_DENIED = (
+    400,
+    "application/x-amz-json-1.1",
+    b'{"__type": "AccessDeniedException", "message": "not authorized to perform: logs:FilterLogEvents"}',
+)
 #: Bad questions, refused before any AWS call: host -> (variables, the variable named, what the message says).
 BAD_CASES = {
     "bad-no-address": (dict(port=443), "flow_logs_query_src", "set flow_logs_query_src, flow_logs_query_dst or both"),
@@ -181,22 +195,36 @@ def write_inventory(path, hosts):
     return path
 
 
-def test_every_question_in_one_run(aws, run_playbook, tmp_path):
-    """One troubleshoot_flowlogs.yml run over every case (as a fleet run would), then what it answered."""
+def test_every_question_in_one_run(aws, proxy, run_playbook, tmp_path):
+    """One troubleshoot_flowlogs.yml run over every case (as a fleet run would), then what it answered. Every call
+    goes through a counting proxy; one target's proxy refuses FilterLogEvents."""
     seed_flow_logs(aws.url)
-    hosts = {name: host(ACCOUNT, aws.url, **query_vars(q)) for name, (q, _v, _r) in CASES.items()}
+    hosts = {name: host(ACCOUNT, proxy.url, **query_vars(q)) for name, (q, _v, _r) in CASES.items()}
     for name, (account, _v, _r) in OTHER_CASES.items():
-        hosts[name] = host(account, aws.url, **query_vars(dict(src=TASK, dst=S3, port=443)))
+        hosts[name] = host(account, proxy.url, **query_vars(dict(src=TASK, dst=S3, port=443)))
+    refusing = CountingProxy(aws.url).start()
+    refusing.refusals[("logs", "FilterLogEvents")] = ACCESS_DENIED
+    hosts["access-denied"] = host(ACCOUNT, refusing.url, **query_vars(dict(src=TASK, dst=S3, port=443)))
     report_dir = tmp_path / "report"
-    run = run_playbook(
-        PLAYBOOKS / "troubleshoot_flowlogs.yml",
-        dict(flow_logs_report_dir=str(report_dir)),
-        args=("--forks", "10"),
-        inventory=write_inventory(tmp_path / "inventory.json", hosts),
-    )
-    assert run.rc == 0, str(run)
+    proxy.reset()
+    try:
+        run = run_playbook(
+            PLAYBOOKS / "troubleshoot_flowlogs.yml",
+            dict(flow_logs_report_dir=str(report_dir)),
+            args=("--forks", "10"),
+            inventory=write_inventory(tmp_path / "inventory.json", hosts),
+        )
+    finally:
+        refusing.stop()
+
+    assert run.rc == 2, str(run)  # the refused target fails its host; the others answered
+    assert set(proxy.counts()) <= READ_ONLY, proxy.counts()
     report = json.loads((report_dir / "flowlogs-troubleshoot.json").read_text())
     targets = {t["target"]: t for t in report["targets"]}
+    denied = targets.pop("access-denied")
+    assert denied["verdict"] == "no_records" and [r["code"] for r in denied["reasons"]] == ["read_failed"]
+    assert "logs:FilterLogEvents" in denied["error"] and "AccessDeniedException" in denied["error"]
+    assert recap(run.stdout)["access-denied"]["failed"] == 1
 
     assert_verdicts(run, report, targets)
     assert_flows(targets)
@@ -204,14 +232,14 @@ def test_every_question_in_one_run(aws, run_playbook, tmp_path):
 
 
 def assert_verdicts(run, report, targets):
-    assert recap(run.stdout)["accepted"]["changed"] == 0
+    assert recap(run.stdout)["accepted"] == dict(recap(run.stdout)["accepted"], changed=0, failed=0)
     expected = {name: verdict for name, (_q, verdict, _r) in {**CASES, **OTHER_CASES}.items()}
     assert {name: t["verdict"] for name, t in targets.items()} == expected
     for name, (_q, _v, codes) in {**CASES, **OTHER_CASES}.items():
         found = [r["code"] for r in targets[name]["reasons"]]
         assert set(codes) <= set(found), (name, found)
     assert report["verdict"] == "rejected"  # the most telling of all
-    assert report["totals"]["targets"] == len(expected) and report["totals"]["targets_failed"] == 0
+    assert report["totals"]["targets"] == len(expected) + 1 and report["totals"]["targets_failed"] == 1
 
 
 def assert_flows(targets):
@@ -269,7 +297,7 @@ def assert_flows(targets):
 def assert_table(run, report):
     assert report["query"]["port"] == 5432  # the first target's (by account, region, name)
     table = run.stdout[run.stdout.index("flowlogs.aws troubleshoot - ") :]
-    for name in (*CASES, *OTHER_CASES):
+    for name in (*CASES, *OTHER_CASES, "access-denied"):
         assert name in table
     assert "10.0.1.25 -> 52.219.204.42:443/tcp" in table
     assert "verdict: rejected - " in table
@@ -294,4 +322,4 @@ def test_bad_questions_are_refused_before_any_aws_call(aws, proxy, run_playbook,
         assert "{}: ".format(variable) in failures[name][0] and message in failures[name][0], (name, failures[name])
     report = json.loads((report_dir / "flowlogs-troubleshoot.json").read_text())
     assert {t["target"]: t["verdict"] for t in report["targets"]} == {name: "no_records" for name in BAD_CASES}
-    assert all(t["error"] for t in report["targets"])
+    assert {r["code"] for t in report["targets"] for r in t["reasons"]} == {"invalid_variables"}

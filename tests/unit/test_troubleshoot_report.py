@@ -89,7 +89,7 @@ def test_a_target_without_an_answer_says_why():
 
     targets = {t["target"]: t for t in report["targets"]}
     assert targets["unreachable"]["verdict"] == "no_records" and "stopped before" in targets["unreachable"]["error"]
-    assert targets["broken"]["reasons"] == [dict(code="read_failed", message="boom")]
+    assert targets["broken"]["reasons"] == [dict(code="no_answer", message="boom")]
     assert report["verdict"] == "accepted" and report["totals"]["targets_failed"] == 2
     assert report["query"] == QUERY
 
