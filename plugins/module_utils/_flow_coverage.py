@@ -41,7 +41,15 @@ def log_group_of(flow_log):
 
 
 def to_cloudwatch_logs(flow_logs):
-    return [f for f in flow_logs if f.get("log_destination_type") == "cloud-watch-logs" and log_group_of(f)]
+    """The flow logs whose records can answer: to CloudWatch Logs, of VPCs, subnets and interfaces (a transit
+    gateway's records have no action)."""
+    return [
+        f
+        for f in flow_logs
+        if f.get("log_destination_type") == "cloud-watch-logs"
+        and log_group_of(f)
+        and not str(f.get("resource_id") or "").startswith("tgw-")
+    ]
 
 
 def log_sources(flow_logs, fallback_group):

@@ -25,6 +25,8 @@ MEANINGS = dict(
     accepted="requests and replies went through: the network is not what stops it",
     no_records="the flow logs show nothing of this traffic (see the reasons)",
 )
+#: Flows and reasons the table shows per target; the JSON report has them all.
+SHOWN = 20
 COLUMNS = (
     ("TARGET", "target", "<"),
     ("ACCOUNT", "account_id", "<"),
@@ -152,9 +154,12 @@ def summary_table(report):
     out += table[:2]
     for target, line in zip(report["targets"], table[2:]):
         out.append(line)
-        if target["flows"]:
-            out += _table(FLOW_COLUMNS, [_flow_row(f) for f in target["flows"]], indent="    ")
-        out += ["    - " + r["message"] for r in target["reasons"]]
+        flows, reasons = target["flows"], target["reasons"]
+        if flows:
+            out += _table(FLOW_COLUMNS, [_flow_row(f) for f in flows[:SHOWN]], indent="    ")
+        out += ["    - " + r["message"] for r in reasons[:SHOWN]]
+        if len(flows) > SHOWN or len(reasons) > SHOWN:
+            out.append("    ... {} flows and {} reasons in all: see the JSON report".format(len(flows), len(reasons)))
     out.append("verdict: {} - {}".format(report["verdict"], MEANINGS[report["verdict"]]))
     return out
 

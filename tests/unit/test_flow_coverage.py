@@ -53,6 +53,11 @@ def to_s3(flow_log_id):
             [("app-flows", ["fl-1"], [DEFAULT_FIELDS], False)],
         ),
         ("only S3: the fallback group", [to_s3("fl-9")], [("fallback-group", [], [DEFAULT_FIELDS], True)]),
+        (
+            "a transit gateway's flow log has no action to read",
+            [flow_log(), flow_log("fl-tgw", resource_id="tgw-0a1b2c3d", log_group_name="tgw-flows")],
+            [("vpc-flow-logs", ["fl-1"], [DEFAULT_FIELDS], False)],
+        ),
         ("no flow log: the fallback group", [], [("fallback-group", [], [DEFAULT_FIELDS], True)]),
     ],
 )

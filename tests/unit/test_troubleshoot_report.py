@@ -113,6 +113,14 @@ def test_the_table_reads_at_a_glance():
     assert table[-1].startswith("verdict: accepted_no_reply - the traffic left the interface and nothing came back")
 
 
+def test_a_busy_target_shows_its_first_flows_and_points_to_the_json():
+    flows = [dict(FLOW, src="10.0.1.{}".format(i)) for i in range(30)]
+    table = summary_table(troubleshoot_report([entry(answer("busy", "accepted_no_reply", flows=flows))]))
+
+    assert sum(1 for line in table if line.startswith("    10.0.1.")) == 20
+    assert "    ... 30 flows and 0 reasons in all: see the JSON report" in table
+
+
 def test_the_files(tmp_path):
     found = write_report([entry(answer("t", "rejected"))], str(tmp_path / "out"))
 
