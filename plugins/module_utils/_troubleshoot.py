@@ -107,13 +107,23 @@ class _Answer:
         self.records = len(matched)
         self.flows = group_flows(matched)
         self.verdict = target_verdict(self.flows)
-        never = []
-        if self.verdict == NO_RECORDS:
-            never = never_logged_reasons(query)
-            if not never and needs_vpc_layout(query):
-                never = never_logged_reasons(query, *_vpc_layout(clients("ec2")))
-        coverage = coverage_reasons(query, self.verdict, self.flow_logs, self.sources, never_logged=never)
+        never = _never_logged(clients, query) if self.verdict == NO_RECORDS else []
+        unlogged = [r for r in never if r["code"] == "never_logged"]
+        coverage = coverage_reasons(query, self.verdict, self.flow_logs, self.sources, never_logged=unlogged)
         self.reasons = never + flow_reasons(self.flows) + coverage
+
+
+def _never_logged(clients, query):
+    """Traffic AWS never logs in the question; the VPC layout is read only when it can tell, and a refused read of
+    it leaves the answer standing (said in a reason)."""
+    never = never_logged_reasons(query)
+    if never or not needs_vpc_layout(query):
+        return never
+    try:
+        return never_logged_reasons(query, *_vpc_layout(clients("ec2")))
+    except AwsError as exc:
+        reason = "a VPC's DNS server or a subnet's router could not be ruled out: {}".format(exc)
+        return [dict(code="vpc_layout_unread", message=reason)]
 
 
 def _log_groups(sources):
@@ -130,7 +140,7 @@ def troubleshoot_target(clients, variables, target, problems=None, now=None):
     """
     v = variables
     problems = rv.troubleshoot_problems(v) if problems is None else problems
-    answer, error, code = _Answer(), None, None
+    answer, error = _Answer(), None
     try:
         if problems:
             raise rv.RoleVariablesError(problems)
@@ -138,13 +148,11 @@ def troubleshoot_target(clients, variables, target, problems=None, now=None):
     except ParameterError as exc:
         name = rv._namer(rv.CONNECTION, v)
         error = str(exc) if isinstance(exc, rv.RoleVariablesError) else "{}: {}".format(name(exc.option), exc.detail)
-        code, what = "invalid_variables", "nothing was read: "
+        answer.reasons.append(dict(code="invalid_variables", message="nothing was read: " + error))
     except AwsError as exc:
         exc.locate(**clients.target(lookup=exc.access_denied))
         error = str(exc)
-        code, what = "read_failed", "the flow logs could not be read: "
-    if error:
-        answer.reasons.append(dict(code=code, message=what + error))
+        answer.reasons.append(dict(code="read_failed", message="the flow logs could not be read: " + error))
     account = (clients.known_identity() or {}).get("account") or v.get("flow_logs_account_id")
     result = dict(
         result_version=RESULT_VERSION,

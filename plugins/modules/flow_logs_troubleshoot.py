@@ -196,7 +196,8 @@ reasons:
     - What the flows say to check next, and why records may be missing, each a C(code) and a C(message) in words.
     - "Codes: V(rejected_request), V(rejected_reply), V(no_reply), V(never_logged), V(no_flow_log),
       V(not_in_cloudwatch_logs), V(delivery_failed), V(traffic_type), V(log_group_missing), V(format_unusable),
-      V(truncated), V(window_too_short), V(not_delivered_yet), V(invalid_variables) (nothing was read),
+      V(truncated), V(window_too_short), V(not_delivered_yet), V(vpc_layout_unread) (DescribeVpcs or
+      DescribeSubnets refused), V(invalid_variables) (nothing was read),
       V(read_failed) (an AWS call failed)."
   returned: always
   type: list

@@ -9,7 +9,8 @@ import pytest
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_query import FlowQuery, parse_time
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_records import DEFAULT_FIELDS, record_fields
-from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot import read_source
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot import read_source, troubleshoot_target
+from tests.unit.conftest import ACCOUNT, StubbedClients
 
 GROUP = "vpc-flow-logs"
 NOW = parse_time("2026-11-22T10:00:00Z")
@@ -109,3 +110,49 @@ def test_one_read_per_pattern_every_event_matched_again(stubbed):
     ]
     assert source["events_read"] == 10 and source["patterns"] == sorted(set(patterns.values()))
     assert source["unusable"] == [["protocol", "action", "srcport", "dstport"]]  # the second format cannot answer
+
+
+class Clients(StubbedClients):
+    """StubbedClients with what troubleshoot_target reads besides the clients."""
+
+    stats = dict(calls=0, retries=0)
+
+    def known_identity(self):
+        return self.identity()
+
+    def target(self, lookup=False):
+        del lookup
+        return dict(account=ACCOUNT, region="us-east-1")
+
+
+QUESTION = {
+    "flow_logs_region": "us-east-1",
+    "flow_logs_log_group_name": GROUP,
+    "flow_logs_query_src": "10.0.1.25",
+    "flow_logs_query_dst": "10.0.2.10",
+    "flow_logs_query_port": 5432,
+    "flow_logs_query_start": "2026-11-22T08:00:00Z",
+    "flow_logs_query_end": "2026-11-22T09:00:00Z",
+}
+
+
+def test_a_refused_vpc_layout_read_leaves_the_answer_standing(stubbed):
+    ec2, ec2_stubber = stubbed("ec2")
+    logs, logs_stubber = stubbed("logs")
+    ec2_stubber.add_response("describe_flow_logs", {"FlowLogs": []}, {"MaxResults": 1000})
+    logs_stubber.add_client_error("filter_log_events", "ResourceNotFoundException", "gone")
+    ec2_stubber.add_client_error("describe_vpcs", "UnauthorizedOperation", "You are not authorized")
+
+    found = troubleshoot_target(Clients(ec2=ec2, logs=logs), QUESTION, "t1", problems=[], now=NOW)
+
+    assert not found.get("failed") and found["verdict"] == "no_records"
+    assert [r["code"] for r in found["reasons"]] == ["vpc_layout_unread", "no_flow_log", "log_group_missing"]
+    assert "ec2:DescribeVpcs" in found["reasons"][0]["message"]
+    assert found["query"]["start"] == "2026-11-22T08:00:00Z" and found["account_id"] == ACCOUNT
+
+
+def test_refused_variables_read_nothing():
+    found = troubleshoot_target(Clients(), dict(QUESTION, flow_logs_query_port=70000), "t1", now=NOW)
+
+    assert found["failed"] and found["msg"].startswith("Troubleshoot failed: flow_logs_query_port: 70000")
+    assert [r["code"] for r in found["reasons"]] == ["invalid_variables"] and found["query"] is None
