@@ -11,14 +11,13 @@ module the classic way on the remote host. See plugins/module_utils/_target.py.
 from __future__ import annotations
 
 from ansible import constants as C
-from ansible.errors import AnsibleError
-from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import HAS_BOTO3, Clients, preload
 from ansible_collections.flowlogs.aws.plugins.module_utils._target import converge_target, selected_phases
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._role_task import role_variables, runs_here
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._run_cache import RunCache
 
 for _level, _note in preload():  # on the controller, before Ansible forks its workers
@@ -30,21 +29,6 @@ class ActionModule(ActionBase):
     _supports_check_mode = True
     _supports_async = False
 
-    def _variables(self, task_vars):
-        """(converted variables, problems, warnings) from the target's ``flow_logs_*`` variables."""
-        names = [k for k in task_vars if k.startswith("flow_logs_") and k not in rv.PLAYBOOK_VARIABLES]
-        raw, problems = {}, []
-        for name in names:
-            try:
-                raw[name] = self._templar.template(task_vars[name])
-            except AnsibleError as exc:
-                problems.append("{}: cannot be templated: {}".format(name, to_text(exc).splitlines()[0]))
-        variables, found, warnings = rv.check_variables(raw, names)
-        return variables, rv.merge_problems(problems, found), warnings
-
-    def _runs_here(self):
-        return HAS_BOTO3 and getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local")
-
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
@@ -52,10 +36,10 @@ class ActionModule(ActionBase):
         if not phases:
             result.update(skipped=True, skip_reason="no phase of the flow_logs role selected by --tags/--skip-tags")
             return result
-        variables, problems, warnings = self._variables(task_vars)
+        variables, problems, warnings = role_variables(self._templar, task_vars)
         target = task_vars.get("inventory_hostname")
         check_mode = bool(self._play_context.check_mode)
-        if problems or self._runs_here():  # with problems, nothing is called: no need to go remote
+        if problems or runs_here(self._connection, HAS_BOTO3):  # with problems, nothing is called: no need to go remote
             clients = Clients(rv.connection_options(variables))
             found = converge_target(
                 clients,

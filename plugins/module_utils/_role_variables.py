@@ -11,7 +11,6 @@ run with and names the variable in every message about an option. Pure: no AWS c
 from __future__ import annotations
 
 import difflib
-import json
 import os
 import re
 
@@ -25,8 +24,10 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import
     ROLE_FORM,
     flow_log_problems,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_query import query_problems
 from ansible_collections.flowlogs.aws.plugins.module_utils._iam_role_rules import role_problems
-from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import log_group_problems
+from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import log_group_name_problem, log_group_problems
+from ansible_collections.flowlogs.aws.plugins.module_utils._variable_conversion import convert
 
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -34,7 +35,13 @@ ACCOUNT_ID = re.compile(r"^\d{12}$")
 MANAGED_TAG = {"managed-by": "flowlogs.aws"}
 #: Known names that are not the role's inputs: the playbooks' host pattern, what the role leaves, and what
 #: the flowlogs.aws.accounts inventory plugin sets besides the role's own variables.
-PLAYBOOK_VARIABLES = ("flow_logs_hosts", "flow_logs_result", "flow_logs_account_name", "flow_logs_account_tags")
+PLAYBOOK_VARIABLES = (
+    "flow_logs_hosts",
+    "flow_logs_result",
+    "flow_logs_troubleshoot_result",
+    "flow_logs_account_name",
+    "flow_logs_account_tags",
+)
 
 #: Connection option -> role variable (every step's client).
 CONNECTION = dict(
@@ -189,8 +196,8 @@ def _unit_problems(v):
     return problems
 
 
-def variable_problems(v):
-    """Problems with the role's (converted) variables, each naming the variable and what it accepts."""
+def target_problems(v):
+    """Problems with the variables that say which account and region a target is, and how it is reached."""
     problems = []
     region = v.get("flow_logs_region")
     if not isinstance(region, str) or not REGION.match(region):
@@ -204,6 +211,12 @@ def variable_problems(v):
     aws_config = aws_config_problem(v.get("flow_logs_aws_config"), config_settings())
     if aws_config:
         problems.append("flow_logs_aws_config: " + aws_config)
+    return problems
+
+
+def variable_problems(v):
+    """Problems with the role's (converted) variables, each naming the variable and what it accepts."""
+    problems = target_problems(v)
     shape = rd.destination_problems(v)
     problems += shape
     if not shape:
@@ -220,6 +233,19 @@ def _alarm_problems(v):
     if rd.alarm_destination(v) is None:
         return []  # no alarms without a CloudWatch Logs destination (the target warns), as in 1.0.0
     return _named(alarm_param_errors(alarm_options(v)), _namer(ALARMS, v))
+
+
+def troubleshoot_problems(v):
+    """Problems with the variables of the role's troubleshoot entry point: the target and the question."""
+    problems = target_problems(v)
+    group = v.get("flow_logs_log_group_name")
+    if group not in (None, "") and log_group_name_problem(group):
+        problems.append("flow_logs_log_group_name: {}".format(log_group_name_problem(group)))
+    return problems + query_problems(v)
+
+
+#: Each entry point of meta/argument_specs.yml and the rules its variables follow once converted.
+ENTRY_POINT_RULES = dict(main=variable_problems, troubleshoot=troubleshoot_problems)
 
 
 # ---------------------------------------------------------------- conversion, as meta/argument_specs.yml says
@@ -259,24 +285,26 @@ def merge_problems(*groups):
     return merged
 
 
-def check_variables(raw, names=None):
+def check_variables(raw, names=None, entry_point="main"):
     """(converted variables, problems, warnings) of the role's variables as a target sees them: converted
-    as the argument spec says, every rule checked, unknown ``flow_logs_*`` names refused (or warned about,
-    with ``flow_logs_unknown_variables: warn``). ``names``: every flow_logs_* name the target has."""
+    as the argument spec of ``entry_point`` says, every rule of it checked, unknown ``flow_logs_*`` names
+    refused (or warned about, with ``flow_logs_unknown_variables: warn``); a variable another entry point
+    documents is known, and left out. ``names``: every flow_logs_* name the target has."""
     specs = role_argument_specs()
+    rules = ENTRY_POINT_RULES[entry_point]
     if specs is None:
-        return dict(raw), variable_problems(raw), []
-    variables, problems = convert(raw, specs["main"]["options"])
+        return dict(raw), rules(raw), []
+    variables, problems = convert(raw, specs[entry_point]["options"])
     unknown = unknown_variable_problems(names if names is not None else raw, known_variables(specs))
     warnings = []
     if variables.get("flow_logs_unknown_variables") == "warn":
         warnings, unknown = unknown, []
-    options = specs["main"]["options"]
+    options = specs[entry_point]["options"]
     # A variable that did not convert is reported once, and the other rules see its default instead.
     bad = {p.split(":", 1)[0] for p in problems}
     sane = {k: (options[k].get("default") if k in bad and k in options else value) for k, value in variables.items()}
     order = {name: index for index, name in enumerate(options)}
-    checked = sorted(merge_problems(problems, variable_problems(sane)), key=lambda p: order.get(p.split(":", 1)[0], -1))
+    checked = sorted(merge_problems(problems, rules(sane)), key=lambda p: order.get(p.split(":", 1)[0], -1))
     return variables, unknown + checked, warnings
 
 
@@ -300,66 +328,6 @@ def unknown_variable_problems(names, known):
         )
         problems.append("{}: not a variable of the flowlogs.aws.flow_logs role; {}".format(name, hint))
     return problems
-
-
-def _from_json(value, spec):
-    """``-e key=value`` gives strings: a list or dict variable may come as JSON."""
-    if isinstance(value, str) and spec.get("type") in ("list", "dict") and value.strip()[:1] in ("[", "{"):
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-def convert(raw, options):
-    """The role's variables converted as the argument spec ``options`` says (the conversion Ansible's own
-    role argument validation applies, but kept: ``-e flow_logs_retention_in_days=30`` is the int 30).
-
-    Returns (variables, problems). Variables the spec does not know are left out.
-    """
-    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-    given = {k: _from_json(v, options[k]) for k, v in raw.items() if k in options}
-    try:
-        result = ArgumentSpecValidator(options).validate(given, validate_role_argument_spec=True)
-    except (TypeError, ValueError):
-        # A converter raised past Ansible's own handling ('team' as a dict): find the variable, keep the rest.
-        return _convert_each(given, options)
-    messages = [_lead_with_variable(message, options) for message in result.error_messages]
-    if any(m.split(":", 1)[0] not in options for m in messages):
-        return _convert_each(given, options)  # a message that names no variable: find it
-    return dict(result.validated_parameters), messages
-
-
-def _convert_each(given, options):
-    from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
-
-    variables, problems = {}, []
-    for name, spec in options.items():
-        one = {name: given[name]} if name in given else {}
-        try:
-            result = ArgumentSpecValidator({name: spec}).validate(one, validate_role_argument_spec=True)
-        except (TypeError, ValueError) as exc:
-            problems.append("{}: {!r} is not a {}: {}".format(name, given.get(name), spec.get("type", "str"), exc))
-            variables[name] = given.get(name)
-            continue
-        variables.update(result.validated_parameters)
-        problems += [_lead_with_variable(message, options) for message in result.error_messages]
-    return variables, problems
-
-
-CHOICES_MESSAGE = re.compile(r"^value of (\S+) must be one of: (.*), got: (.*)$")
-
-
-def _lead_with_variable(message, options):
-    """Ansible's messages name the variable somewhere inside; every message of the role starts with it,
-    once."""
-    choices = CHOICES_MESSAGE.match(message)
-    if choices:
-        return "{}: must be one of: {}, got: {}".format(choices.group(1), choices.group(2), choices.group(3))
-    named = sorted((name for name in options if name in message), key=len, reverse=True)
-    return "{}: {}".format(named[0], message) if named else message
 
 
 class RoleVariablesError(ParameterError):

@@ -23,6 +23,7 @@ import ast
 import json
 import re
 import sys
+import time
 
 import pytest
 
@@ -457,3 +458,67 @@ def test_the_role_runs_its_one_module_over_ssh(aws, sshd, run_playbook, tmp_path
     assert second.rc == 0, str(second)
     assert recap(second.stdout)["bastion"]["changed"] == 0, str(second)
     assert [f["FlowLogId"] for f in flow_logs_of(ec2, vpc_id)] == [flow_log["FlowLogId"]]
+
+
+TROUBLESHOOT_PLAYBOOK = """
+- name: The flow_logs role's troubleshoot entry point on the bastion over ssh
+  hosts: bastion
+  gather_facts: false
+  environment:
+    AWS_ACCESS_KEY_ID: testing
+    AWS_SECRET_ACCESS_KEY: testing
+  tasks:
+    - name: Read, then report
+      block:
+        - name: Flow-log records of this target
+          ansible.builtin.import_role:
+            name: flowlogs.aws.flow_logs
+            tasks_from: troubleshoot
+            rolespec_validate: false
+      always:
+        - name: Troubleshooting report
+          flowlogs.aws.troubleshoot_report:
+            dest: "{{ report_dir }}"
+          run_once: true
+"""
+
+
+def test_the_troubleshoot_entry_point_runs_its_module_over_ssh(aws, sshd, run_playbook, tmp_path):
+    from tests.integration.test_troubleshoot import put_records, record
+
+    ec2, logs = aws.client("ec2"), aws.client("logs")
+    vpc_id = ec2.create_vpc(CidrBlock="10.79.0.0/16")["Vpc"]["VpcId"]
+    logs.create_log_group(logGroupName=GROUP)
+    ec2.create_flow_logs(
+        ResourceIds=[vpc_id],
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogGroupName=GROUP,
+        DeliverLogsPermissionArn="arn:aws:iam::{}:role/{}".format(ACCOUNT, ROLE),
+    )
+    start = int(time.time()) - 1800
+    lines = [record("v2", "eni-0a1b2c3d", "10.79.1.5", "52.219.204.42", 40001, 443, "ACCEPT", start)]
+    put_records(logs, GROUP, "eni-0a1b2c3d-all", lines)
+    report_dir = tmp_path / "report"
+    inventory = write_inventory(
+        tmp_path / "inventory.json",
+        sshd,
+        tmp_path / "remote-tmp",
+        report_dir=str(report_dir),
+        flow_logs_region="us-east-1",
+        flow_logs_endpoint_url=aws.url,
+        flow_logs_query_src="10.79.1.5",
+        flow_logs_query_dst="52.219.204.42",
+    )
+    playbook = tmp_path / "troubleshoot.yml"
+    playbook.write_text(TROUBLESHOOT_PLAYBOOK)
+    # A typed variable given as a string: converted on the controller before the module is shipped.
+    done = run_playbook(playbook, inventory=inventory, args=("-vvv", "-e", "flow_logs_query_port=443"))
+
+    assert done.rc == 0, str(done)
+    assert module_file_loaded(done.stdout, "flow_logs_troubleshoot"), str(done)
+    for module in ("flow_logs_troubleshoot", "troubleshoot_report"):  # their payloads ran over ssh
+        assert re.search(r"SSH: EXEC ssh .*AnsiballZ_{}\.py && sleep 0".format(module), done.stdout), module
+    (target,) = json.loads((report_dir / "flowlogs-troubleshoot.json").read_text())["targets"]
+    assert (target["target"], target["verdict"], target["records"]) == ("bastion", "accepted_no_reply", 1)
+    assert target["query"]["port"] == 443

@@ -199,3 +199,70 @@ def test_the_steps_options_come_from_one_table():
     assert rv.delivery_role_arn(v, dict(partition="aws-cn", account="111111111111")) == (
         "arn:aws-cn:iam::111111111111:role/vpc-flow-logs-delivery"
     )
+
+
+# ---------------------------------------------------------------- the troubleshoot entry point
+
+TROUBLESHOOT = SPECS["troubleshoot"]["options"]
+QUESTION = dict(GOOD, flow_logs_query_src="10.0.1.25", flow_logs_query_dst="52.219.204.42")
+
+
+def test_the_troubleshoot_entry_point_documents_the_target_variables_it_reads():
+    target = ("flow_logs_region", "flow_logs_assume_role_arn", "flow_logs_account_id", "flow_logs_endpoint_url")
+    assert set(target) <= set(TROUBLESHOOT)
+    for name in set(TROUBLESHOOT) & set(OPTIONS):
+        assert TROUBLESHOOT[name].get("type", "str") == OPTIONS[name].get("type", "str"), name
+        assert TROUBLESHOOT[name].get("default") == OPTIONS[name].get("default"), name
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (dict(flow_logs_query_port="443"), dict(flow_logs_query_port=443, flow_logs_query_protocol="tcp")),
+        (dict(flow_logs_query_protocol=17), dict(flow_logs_query_protocol="17")),  # YAML gives an int; spec says str
+        (dict(flow_logs_query_since="2h"), dict(flow_logs_query_since="2h", flow_logs_query_start=None)),
+    ],
+)
+def test_the_question_converts_as_the_troubleshoot_spec_says(given, expected):
+    variables, problems, _warnings = rv.check_variables(dict(QUESTION, **given), entry_point="troubleshoot")
+
+    assert problems == []
+    assert {k: variables[k] for k in expected} == expected
+
+
+@pytest.mark.parametrize(
+    ("overrides", "expected"),
+    [
+        # An enable inventory's variables are known and left alone, even ones the main entry point would refuse.
+        (dict(flow_logs_retention_in_days=365, flow_logs_destination_type="s3", flow_logs_tags={"a": "b"}), []),
+        (dict(flow_logs_query_port="https"), ["flow_logs_query_port: argument"]),
+        (dict(flow_logs_query_src=None, flow_logs_query_dst=None), ["flow_logs_query_src: set flow_logs_query_src"]),
+        (
+            dict(flow_logs_region="moon-1", flow_logs_query_since="ten minutes"),
+            ["flow_logs_region: 'moon-1' is not an AWS region name", "flow_logs_query_since: 'ten minutes' is not"],
+        ),
+        (dict(flow_logs_log_group_name="flow logs"), ["flow_logs_log_group_name: 'flow logs' is not a valid log"]),
+        (
+            dict(flow_logs_query_sice="2h"),
+            [
+                "flow_logs_query_sice: not a variable of the flowlogs.aws.flow_logs role; "
+                "did you mean flow_logs_query_since?"
+            ],
+        ),
+    ],
+)
+def test_troubleshoot_problems_are_named_by_their_variable(overrides, expected):
+    problems = rv.check_variables(dict(QUESTION, **overrides), entry_point="troubleshoot")[1]
+
+    assert len(problems) == len(expected), problems
+    for problem, start in zip(problems, expected):
+        assert problem.startswith(start), problem
+
+
+def test_the_question_is_known_to_the_main_entry_point_and_left_alone():
+    variables, problems, _warnings = rv.check_variables(
+        dict(GOOD, flow_logs_query_src="10.0.1.25", flow_logs_troubleshoot_result={"verdict": "accepted"})
+    )
+
+    assert problems == []
+    assert "flow_logs_query_src" not in variables

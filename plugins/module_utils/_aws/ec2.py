@@ -251,3 +251,9 @@ def describe_regional_nat_gateways(ec2):
         for n in found
         if n.get("AvailabilityMode") == "regional" and n.get("State") in LIVE_STATES
     ]
+
+
+def describe_subnets(ec2):
+    """Every subnet of the region, with its IPv4 CIDR."""
+    found = paginate(ec2, "describe_subnets", "Subnets", "ec2:DescribeSubnets")
+    return [dict(subnet_id=s["SubnetId"], vpc_id=s.get("VpcId"), cidr_block=s.get("CidrBlock")) for s in found]

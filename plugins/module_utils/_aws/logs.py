@@ -136,3 +136,48 @@ def delete_metric_filter(logs, log_group_name, name):
         logGroupName=log_group_name,
         filterName=name,
     )
+
+
+# ---------------------------------------------------------------- log events
+
+
+def filter_log_events(logs, log_group_name, start_ms, end_ms, pattern="", max_events=10000, max_pages=25):
+    """Events of a log group between two times (milliseconds) that match ``pattern``, read page by page up to
+    ``max_events`` events or ``max_pages`` calls, whichever comes first (CloudWatch Logs may answer a page with
+    no event and a token while it scans).
+
+    Returns ``{events: [{timestamp, message, log_stream_name, event_id}], truncated, missing, pages}``:
+    ``truncated`` when a bound stopped the read before the end, ``missing`` when the group does not exist.
+    """
+    kwargs = dict(logGroupName=log_group_name, startTime=int(start_ms), endTime=int(end_ms))
+    if pattern:
+        kwargs["filterPattern"] = pattern
+    events, pages, token = [], 0, None
+    while pages < max_pages and len(events) < max_events:
+        if token:
+            kwargs["nextToken"] = token
+        kwargs["limit"] = min(10000, max_events - len(events))
+        answer = call(
+            logs,
+            "filter_log_events",
+            "logs:FilterLogEvents",
+            log_group_name,
+            missing="ResourceNotFoundException",
+            **kwargs,
+        )
+        if answer is None:
+            return dict(events=[], truncated=False, missing=True, pages=pages + 1)
+        pages += 1
+        events.extend(
+            dict(
+                timestamp=e["timestamp"],
+                message=e.get("message", ""),
+                log_stream_name=e.get("logStreamName"),
+                event_id=e.get("eventId"),
+            )
+            for e in answer.get("events") or []
+        )
+        token = answer.get("nextToken")
+        if not token:
+            return dict(events=events, truncated=False, missing=False, pages=pages)
+    return dict(events=events[:max_events], truncated=True, missing=False, pages=pages)
