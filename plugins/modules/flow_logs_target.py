@@ -130,15 +130,20 @@ delivery:
     log_group: {name: vpc-flow-logs, retention_in_days: 90, changed: true, actions: [put_retention_policy]}
     notes: ["role trust fixed (ec2.amazonaws.com -> vpc-flow-logs.amazonaws.com)", "retention set to 90 days"]
 vpcs:
-  description: Per VPC - the verdict before, the action, the verdict after, and the error of a failed one.
+  description:
+    - Per resource and destination - the verdict before, the action, the verdict after, and the error of a failed one.
+    - Each row has C(vpc_id) (the resource's id, whatever its type), C(resource_id), C(resource_type) and
+      C(destination) (for example C(logs:vpc-flow-logs) or C(s3:central-flow-logs/network)).
   returned: always
   type: list
   elements: dict
 counts:
-  description: VPCs per action, compliant before and after, and the AWS API calls (and botocore retries) made.
+  description:
+    - Rows per action; C(resources) and C(vpcs) (distinct resources, and VPCs among them); C(compliant_before) and
+      C(compliant_after) (resources compliant at every destination); the AWS API calls (and botocore retries) made.
   returned: always
   type: dict
-  sample: {vpcs: 3, created: 2, replaced: 1, updated: 0, deleted: 0, unchanged: 0, failed: 0, not_run: 0,
+  sample: {resources: 3, vpcs: 3, created: 2, replaced: 1, updated: 0, deleted: 0, unchanged: 0, failed: 0, not_run: 0,
            compliant_before: 0, compliant_after: 3, api_calls: 12, api_retries: 0}
 """
 
