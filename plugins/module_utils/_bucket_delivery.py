@@ -171,8 +171,9 @@ def _name(statement, index):
     return "statement {}".format(statement.get("Sid") or "#{}".format(index + 1))
 
 
-def _why_not(statement, index, request, unmet, account, ownership):
+def _why_not(statement, index, request, unmet, context, ownership):
     action, resource, what = request
+    account = context["aws:sourceaccount"]
     name = _name(statement, index)
     if not _matches(statement, "Resource", resource, False):
         return "{} lets {} {} only on {}, which does not cover {} of account {}".format(
@@ -186,17 +187,24 @@ def _why_not(statement, index, request, unmet, account, ownership):
                 "delivery sends no ACL, so every write is denied - drop that condition".format(name, key, values[0])
             )
         elif key.lower() in ("aws:sourceaccount", "aws:sourceorgid"):
+            who = "account {}".format(account)
+            if key.lower() == "aws:sourceorgid":
+                who += " (organization {})".format(context.get("aws:sourceorgid"))
             reasons.append(
-                "{} allows {} for {} {} only, not for account {}".format(
-                    name, action, key, ", ".join(str(v) for v in values), account
+                "{} allows {} for {} {} only, not for {}".format(
+                    name, action, key, ", ".join(str(v) for v in values), who
                 )
             )
         else:
-            reasons.append("{} needs {} {} {} for {}".format(name, operator, key, values, action))
+            reasons.append(
+                "{} needs {} {} {} for {}, which delivery for account {} does not meet".format(
+                    name, key, operator, ", ".join(str(v) for v in values), action, account
+                )
+            )
     return "; ".join(reasons)
 
 
-def _judge(statements, request, context, account, ownership):
+def _judge(statements, request, context, ownership):
     """Problems with one request: explicit denies, else why no Allow covers it."""
     action = request[0]
     denies, near, allowed = [], [], False
@@ -215,7 +223,7 @@ def _judge(statements, request, context, account, ownership):
         elif covers and not unmet:
             allowed = True
         else:
-            near.append(_why_not(statement, index, request, unmet, account, ownership))
+            near.append(_why_not(statement, index, request, unmet, context, ownership))
     if denies or allowed:
         return denies
     return near or ["no statement lets {} {} ({})".format(DELIVERY_PRINCIPAL, action, request[2])]
@@ -251,7 +259,7 @@ def s3_delivery_problems(
     statements = statements_of(bucket_policy)
     problems = []
     for request in _requests(destination, account_id, hive_compatible_partitions, region):
-        for problem in _judge(statements, request, context, account_id, ownership):
+        for problem in _judge(statements, request, context, ownership):
             if problem not in problems:
                 problems.append(problem)
     return problems

@@ -88,8 +88,9 @@ def _source_problems(params):
     if bad:
         yield ParameterError(
             "source_accounts",
-            "{} {} not 12-digit AWS account ids (quote them in YAML so leading zeros stay)".format(
-                ", ".join(repr(a) for a in bad[:5]), "is" if len(bad) == 1 else "are"
+            "{} {} (quote account ids in YAML so leading zeros stay)".format(
+                ", ".join(repr(a) for a in bad[:5]),
+                "is not a 12-digit AWS account id" if len(bad) == 1 else "are not 12-digit AWS account ids",
             ),
         )
     if org is not None and not (isinstance(org, str) and ORG_ID.match(org)):
