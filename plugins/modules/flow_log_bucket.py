@@ -40,7 +40,7 @@ options:
     description:
       - V(present) puts the delivery statements into the bucket policy (and the key policy).
       - V(absent) removes only the module's statements. When nothing else is left in the bucket policy, the
-        bucket policy is deleted. A key policy cannot be empty: when the module's statement is the only one, it
+        bucket policy is deleted. A key policy cannot be empty - when the module's statement is the only one, it
         stays and the module warns.
     type: str
     choices: [present, absent]
@@ -75,8 +75,8 @@ options:
     default: false
   kms_key_id:
     description:
-      - The customer managed KMS key of the bucket's SSE-KMS default encryption, as a key id or key ARN (not an alias:
-        a key policy belongs to the key). The key must be in the account and region the task runs in.
+      - The customer managed KMS key of the bucket's SSE-KMS default encryption, as a key id or key ARN (not an alias,
+        since a key policy belongs to the key). The key must be in the account and region the task runs in.
       - When unset, no key policy is read or changed.
     type: str
 notes:

@@ -88,7 +88,7 @@ options:
         C(s3:GetBucketOwnershipControls)) and name what in them stands in the way - no statement for
         C(delivery.logs.amazonaws.com), the account outside the C(aws:SourceAccount) / C(aws:SourceOrgID) scope, a
         prefix the policy does not cover, an C(s3:x-amz-acl) condition on a bucket with ACLs disabled, an explicit
-        Deny. Only the bucket owner's account may read a bucket policy: for a bucket in another account the reason
+        Deny. Only the bucket owner's account may read a bucket policy; for a bucket in another account the reason
         says it could not be read.
     type: bool
     default: true
