@@ -11,7 +11,7 @@ from __future__ import annotations
 import contextlib
 import os
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._botocore_cache import (  # noqa: F401 (re-exported)
+from ansible_collections.flowlogs.aws.plugins.module_utils._botocore_cache import (  # noqa: F401  pylint: disable=unused-import
     BOTOCORE_TESTED,
     CLIENT_CLASS_CACHE_ENV,
     CLIENT_CLASS_SIGNATURE,

@@ -54,10 +54,17 @@ _TRANSIT_GATEWAY_FIELDS = (
     "packets-lost-ttl-expired tcp-flags region flow-direction pkt-src-aws-service pkt-dst-aws-service"
 )
 TRANSIT_GATEWAY_FIELDS = tuple(_TRANSIT_GATEWAY_FIELDS.split())
+#: The resources whose EC2 tags a VPC flow log record can carry (CreateFlowLogs' TagFieldSpecifications
+#: ResourceType) -> the record field that shows the 1st tag key; ``<field>-2`` shows the 2nd (at most 2 keys).
+TAG_FIELD_RESOURCES = {
+    "network-interface": "interface-tag",
+    "instance": "instance-tag",
+    "auto-scaling-group": "asg-tag",
+}
+TAG_FIELD_KEYS = 2
+TAG_KEY_LENGTH = 128
 #: Fields that carry EC2 tags; they need CreateFlowLogs' TagFieldSpecifications.
-TAG_FIELDS = tuple(
-    "{}{}".format(prefix, suffix) for prefix in ("interface-tag", "instance-tag", "asg-tag") for suffix in ("", "-2")
-)
+TAG_FIELDS = tuple("{}{}".format(prefix, suffix) for prefix in TAG_FIELD_RESOURCES.values() for suffix in ("", "-2"))
 DEFAULT_LOG_FORMAT = " ".join("${{{}}}".format(f) for f in VPC_FIELDS_BY_VERSION[2].split())
 TRANSIT_GATEWAY_DEFAULT_LOG_FORMAT = " ".join("${{{}}}".format(f) for f in TRANSIT_GATEWAY_FIELDS)
 IAM_ROLE_ARN = re.compile(r"^arn:aws[a-z\-]*:iam::\d{12}:role/[\w+=,.@/-]+$")
@@ -78,6 +85,7 @@ IMMUTABLE_FIELDS = (
     "max_aggregation_interval",
     "log_format",
     "destination_options",
+    "tag_fields",
 )
 VERDICTS = ("compliant", "missing", "mismatched", "delivery_failed")
 #: EC2 accepts 200 filter values per Describe call, all filters together.

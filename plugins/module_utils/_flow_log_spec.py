@@ -41,6 +41,10 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_fields impo
     TRANSIT_GATEWAY_FIELDS,
     TRANSIT_GATEWAY_TYPES,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_tag_fields import (
+    normalize_tag_fields,
+    tag_fields_problem,
+)
 from ansible_collections.flowlogs.aws.plugins.module_utils._tags import tag_problem
 
 CONVERGE = "converge"
@@ -77,10 +81,8 @@ def log_format_problem(log_format, resource_type="VPC"):
     if not isinstance(log_format, str) or not LOG_FORMAT.match(log_format):
         return "use space-separated ${field} tokens, for example '${version} ${srcaddr} ${dstaddr} ${action}'"
     tgw = resource_type in TRANSIT_GATEWAY_TYPES
-    known = TRANSIT_GATEWAY_FIELDS if tgw else FLOW_LOG_FIELDS
+    known = TRANSIT_GATEWAY_FIELDS if tgw else FLOW_LOG_FIELDS + TAG_FIELDS  # tag fields: see tag_fields_problem
     for field in LOG_FORMAT_FIELD.findall(log_format):
-        if field in TAG_FIELDS and not tgw:
-            return "the field ${{{}}} carries EC2 tags, which this collection does not request yet".format(field)
         if field not in known:
             return "unknown field ${{{}}} for {} flow logs; AWS accepts {}".format(
                 field, "transit gateway" if tgw else "VPC", ", ".join(known)
@@ -157,6 +159,10 @@ class _Rules:
         if interval is not None and interval not in allowed:
             self.add("max_aggregation_interval", _allowed(interval, allowed))
         self.add("log_format", log_format_problem(o.get("log_format"), resource_type))
+        tag_fields = tag_fields_problem(o.get("tag_fields"), o.get("log_format"), resource_type)
+        if tag_fields:
+            option, message = tag_fields.split(": ", 1)
+            self.add(option, message)
         return traffic_type, interval
 
     def destination(self):
@@ -295,6 +301,7 @@ def flow_log_spec(options, purpose=CONVERGE):
         max_aggregation_interval=interval,
         log_format=o.get("log_format"),
         destination_options=options,
+        tag_fields=normalize_tag_fields(o.get("tag_fields")),
     )
 
 
@@ -352,7 +359,7 @@ def drift(spec, flow_log):
         if wanted is None:
             continue
         actual = flow_log.get(field)
-        if field == "destination_options" and actual is None:
+        if field in ("destination_options", "tag_fields") and actual is None:
             continue  # not reported by this endpoint: cannot be compared
         if field == "log_format" and actual is None:
             actual = default_log_format(spec.get("resource_type"))

@@ -13,6 +13,7 @@ import time
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import drift, goes_where_wanted
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_tag_fields import tag_field_specifications
 from ansible_collections.flowlogs.aws.plugins.module_utils._tags import normalize_tags
 
 #: AWS refuses a role VPC Flow Logs cannot assume yet; a new role takes a while to propagate.
@@ -47,6 +48,8 @@ def create_request(spec):
         request["DeliverCrossAccountRole"] = spec["deliver_cross_account_role"]
     if spec.get("log_format"):
         request["LogFormat"] = spec["log_format"]
+    if spec.get("tag_fields"):
+        request["TagFieldSpecifications"] = tag_field_specifications(spec["tag_fields"])
     if spec.get("destination_options"):
         options = spec["destination_options"]
         request["DestinationOptions"] = dict(

@@ -46,6 +46,7 @@ def summary(flow_log):
         "deliver_logs_role_arn",
         "max_aggregation_interval",
         "log_format",
+        "tag_fields",
         "deliver_logs_status",
         "tags",
     )

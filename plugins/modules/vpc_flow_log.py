@@ -108,6 +108,29 @@ options:
         description: Partition the files per hour instead of per day.
         type: bool
         default: false
+  tag_fields:
+    description:
+      - EC2 tags the records carry (TagFieldSpecifications), up to two tag keys per resource. C(${instance-tag}) and
+        C(${instance-tag-2}) in O(log_format) show the instance's tags named in O(tag_fields.instance), and so on.
+      - A O(log_format) with a tag field whose tag key is not given here fails before any AWS call, as do tag keys no
+        field of O(log_format) shows. Not for transit gateway types.
+      - Like O(log_format), it cannot change on an existing flow log, so a difference replaces it. When AWS does not
+        report it for a flow log, it is not compared.
+    type: dict
+    version_added: 1.1.0
+    suboptions:
+      instance:
+        description: Tag keys of the instance, shown by C(${instance-tag}) and C(${instance-tag-2}).
+        type: list
+        elements: str
+      network_interface:
+        description: Tag keys of the network interface, shown by C(${interface-tag}) and C(${interface-tag-2}).
+        type: list
+        elements: str
+      auto_scaling_group:
+        description: Tag keys of the Auto Scaling group, shown by C(${asg-tag}) and C(${asg-tag-2}).
+        type: list
+        elements: str
   tags:
     description:
       - Tags of the flow logs. New flow logs get them at creation; on existing ones they are updated in place.
@@ -154,6 +177,15 @@ EXAMPLES = r"""
     destination_options:
       file_format: parquet
       per_hour_partition: true
+
+- name: Records that say which instance and team sent the traffic (EC2 tags in the records)
+  flowlogs.aws.vpc_flow_log:
+    resource_ids: [vpc-0a1b2c3d4e5f60718]
+    log_group_name: vpc-flow-logs-tagged
+    deliver_logs_role_arn: "{{ delivery_role.role.arn }}"
+    log_format: "${version} ${interface-id} ${srcaddr} ${dstaddr} ${action} ${instance-tag} ${instance-tag-2}"
+    tag_fields:
+      instance: [Name, team]
 
 - name: Stop logging these VPCs to the group (flow logs to other destinations stay)
   flowlogs.aws.vpc_flow_log:
@@ -264,6 +296,14 @@ ARGUMENT_SPEC = dict(
             file_format=dict(type="str", choices=["plain-text", "parquet", "plain"], default="plain-text"),
             hive_compatible_partitions=dict(type="bool", default=False),
             per_hour_partition=dict(type="bool", default=False),
+        ),
+    ),
+    tag_fields=dict(
+        type="dict",
+        options=dict(
+            instance=dict(type="list", elements="str"),
+            network_interface=dict(type="list", elements="str"),
+            auto_scaling_group=dict(type="list", elements="str"),
         ),
     ),
     tags=dict(type="dict", aliases=["resource_tags"]),

@@ -9,6 +9,7 @@ and API call counts through the counting proxy, around them.
 from __future__ import annotations
 
 import time
+from urllib.parse import parse_qs
 
 import pytest
 
@@ -112,6 +113,25 @@ def test_replace_keeps_tags(aws, run_target):
     vpcs = create_vpcs(aws.client("ec2"), 1)
 
     run_cases(run_target, "vpc_flow_log", ["replace_tags"], vpc_flow_log_vpc_ids=vpcs)
+
+
+def test_tag_fields_reach_create_flow_logs(aws, proxy, run_target):
+    """tag_fields become CreateFlowLogs' TagFieldSpecifications (moto ignores them: the request is checked)."""
+    vpcs = create_vpcs(aws.client("ec2"), 2)
+
+    run_cases(run_target, "vpc_flow_log", ["tag_fields"], endpoint=proxy.url, vpc_flow_log_vpc_ids=vpcs)
+
+    bodies = [parse_qs(body) for service, action, body in proxy.requests if action == "CreateFlowLogs"]
+    assert len(bodies) == 1, "one call for both VPCs"
+    fields = {k: v for k, v in bodies[0].items() if k.startswith("TagFieldSpecification")}
+    assert fields == {
+        "TagFieldSpecification.1.ResourceType": ["auto-scaling-group"],
+        "TagFieldSpecification.1.TagKey.1": ["aws:autoscaling:groupName"],
+        "TagFieldSpecification.2.ResourceType": ["instance"],
+        "TagFieldSpecification.2.TagKey.1": ["Name"],
+        "TagFieldSpecification.2.TagKey.2": ["team"],
+    }
+    assert len(by_vpc(all_flow_logs(aws.client("ec2")), GROUP)) == 2
 
 
 def test_invalid_inputs_change_nothing(aws, proxy, run_target):

@@ -53,6 +53,8 @@ class CountingProxy:
         self._counts = Counter()
         #: The User-Agent header of every AWS API call.
         self.user_agents = []
+        #: (service, action, body) of every AWS API call, in order.
+        self.requests = []
         #: (service, action) -> (HTTP status, content type, body) answered instead of forwarding the call.
         self.refusals = {}
         self._lock = threading.Lock()
@@ -121,6 +123,7 @@ class CountingProxy:
                 if call:
                     proxy._record(*call)
                     proxy.user_agents.append(self.headers.get("User-Agent", ""))
+                    proxy.requests.append((*call, body.decode("utf-8", "replace")))
                     refusal = proxy.refusals.get(call)
                     if refusal:
                         status, content_type, payload = refusal

@@ -241,6 +241,7 @@ def test_audit_spec_rejects(params, option, text):
                 deliver_logs_role_arn=None,
                 max_aggregation_interval=None,
                 log_format=None,
+                tag_fields=None,
             ),
         ),
         (
@@ -256,6 +257,7 @@ def test_audit_spec_rejects(params, option, text):
                 deliver_logs_role_arn=None,
                 max_aggregation_interval=None,
                 log_format=None,
+                tag_fields=None,
             ),
         ),
         (
@@ -271,6 +273,7 @@ def test_audit_spec_rejects(params, option, text):
                 deliver_logs_role_arn=ROLE,
                 max_aggregation_interval=60,
                 log_format=None,
+                tag_fields=None,
             ),
         ),
     ],

@@ -15,6 +15,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._aws._calls import (
     tag_dict,
     tag_list,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_tag_fields import tag_fields_from_aws
 
 #: CreateFlowLogs limits per call, by resource type (300 for the others).
 CREATE_CHUNK = {"TransitGateway": 25, "TransitGatewayAttachment": 25}
@@ -94,6 +95,7 @@ def flow_log_from_aws(fl):
             hive_compatible_partitions=options.get("HiveCompatiblePartitions"),
             per_hour_partition=options.get("PerHourPartition"),
         ),
+        tag_fields=tag_fields_from_aws(fl.get("TagFieldSpecifications")),
         flow_log_status=fl.get("FlowLogStatus"),
         deliver_logs_status=fl.get("DeliverLogsStatus"),
         deliver_logs_error_message=fl.get("DeliverLogsErrorMessage"),
