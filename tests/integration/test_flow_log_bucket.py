@@ -79,7 +79,9 @@ def bucket_task(check_mode=False, diff=False, ignore_errors=False, **args):
     return task
 
 
-def seed(aws, ownership="BucketOwnerEnforced", statements=FOREIGN, text=None):
+def seed(aws, ownership="BucketOwnerEnforced", statements="foreign", text=None):
+    """The bucket, its object ownership (None: no ownership controls) and its policy (``FOREIGN`` by default)."""
+    statements = FOREIGN if statements == "foreign" else statements
     s3 = aws.client("s3")
     s3.create_bucket(Bucket=BUCKET)
     if ownership:
