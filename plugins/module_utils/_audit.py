@@ -10,6 +10,10 @@ import contextlib
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import iam as iam_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._bucket_delivery import (
+    bucket_delivery_problems,
+    read_bucket_delivery_state,
+)
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_fields import VERDICTS as JUDGED
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
@@ -38,8 +42,8 @@ def audit_spec(params):
     return flow_log_spec(dict(params, resource_type="VPC"), AUDIT)
 
 
-def delivery_cause(flow_log, roles, log_groups):
-    """The likely reason a flow log cannot deliver, from what we know of its role and log group."""
+def delivery_cause(flow_log, roles, log_groups, buckets=None):
+    """The likely reason a flow log cannot deliver, from what we know of its role, log group or bucket."""
     role_arn = flow_log.get("deliver_logs_role_arn")
     if role_arn in roles:
         role = roles[role_arn]
@@ -53,11 +57,22 @@ def delivery_cause(flow_log, roles, log_groups):
     group = flow_log.get("log_group_name")
     if flow_log.get("log_destination_type") == "cloud-watch-logs" and group in log_groups and log_groups[group] is None:
         return "log group {} does not exist".format(group)
+    bucket_cause = (buckets or {}).get(_bucket_key(flow_log))
+    if flow_log.get("log_destination_type") == "s3" and bucket_cause:
+        return bucket_cause
     return flow_log.get("deliver_logs_error_message") or "delivery failed"
 
 
-def verdict_for(spec, flow_logs, roles=None, log_groups=None):
-    """(verdict, reason, mismatched_fields) for one VPC's flow logs. Pure."""
+def _bucket_key(flow_log):
+    options = flow_log.get("destination_options") or {}
+    return (flow_log.get("log_destination"), bool(options.get("hive_compatible_partitions")))
+
+
+def verdict_for(spec, flow_logs, roles=None, log_groups=None, buckets=None):
+    """(verdict, reason, mismatched_fields) for one VPC's flow logs. Pure.
+
+    ``roles``, ``log_groups``: what was read of the failing flow logs' roles and groups; ``buckets``: the likely cause
+    per S3 destination (see _lookup_delivery)."""
     verdict, flow_log, fields = judge(spec, flow_logs)
     if verdict == "missing":
         where = spec["log_group_name"] or spec["log_destination"] or spec["log_destination_type"]
@@ -65,14 +80,26 @@ def verdict_for(spec, flow_logs, roles=None, log_groups=None):
     if verdict == "compliant":
         return verdict, "flow log {} matches".format(flow_log["flow_log_id"]), []
     if verdict == "delivery_failed":
-        return verdict, delivery_cause(flow_log, roles or {}, log_groups or {}), []
+        return verdict, delivery_cause(flow_log, roles or {}, log_groups or {}, buckets), []
     reason = "; ".join("{} is {}, wanted {}".format(field, flow_log.get(field), spec[field]) for field in fields)
     return verdict, reason, fields
 
 
+def _bucket_cause(clients, flow_log, account, states):
+    """What the bucket policy says against delivery of this account's flow logs (the bucket read once)."""
+    destination = flow_log["log_destination"]
+    bucket = destination.split(":::", 1)[-1].split("/", 1)[0]
+    if bucket not in states:
+        states[bucket] = read_bucket_delivery_state(clients, bucket)
+    problems = bucket_delivery_problems(
+        states[bucket], account, destination, hive_compatible_partitions=_bucket_key(flow_log)[1], region=clients.region
+    )
+    return "; ".join(problems) or None
+
+
 def _lookup_delivery(clients, failed, account):
-    """Roles (same account only) and log groups behind failing flow logs, each looked up once."""
-    roles, groups = {}, {}
+    """Roles (same account only), log groups and buckets behind failing flow logs, each looked up once."""
+    roles, groups, buckets, states = {}, {}, {}, {}
     for flow_log in failed:
         arn = flow_log.get("deliver_logs_role_arn")
         if arn and arn not in roles and arn.split(":")[4] == account:
@@ -83,7 +110,11 @@ def _lookup_delivery(clients, failed, account):
         if group and group not in groups and flow_log.get("log_destination_type") == "cloud-watch-logs":
             with contextlib.suppress(AwsError):
                 groups[group] = logs_api.describe_log_group(clients("logs"), group)
-    return roles, groups
+        if flow_log.get("log_destination_type") == "s3" and flow_log.get("log_destination"):
+            key = _bucket_key(flow_log)
+            if key not in buckets:
+                buckets[key] = _bucket_cause(clients, flow_log, account, states)
+    return roles, groups, buckets
 
 
 def audit_vpcs(clients, params, check_mode=False):
@@ -113,24 +144,24 @@ def read_flow_logs(clients, ids, check_delivery=True):
     by_resource = {}
     for flow_log in ec2_api.describe_flow_logs(clients("ec2"), ids) if ids else []:
         by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
-    roles, groups = {}, {}
+    roles, groups, buckets = {}, {}, {}
     if check_delivery:
         failed = [f for fls in by_resource.values() for f in fls if f.get("deliver_logs_status") == "FAILED"]
         if failed:
-            roles, groups = _lookup_delivery(clients, failed, clients.identity()["account"])
-    return by_resource, roles, groups
+            roles, groups, buckets = _lookup_delivery(clients, failed, clients.identity()["account"])
+    return by_resource, roles, groups, buckets
 
 
 def judge_resources(resources, id_key, spec, account, known):
     """(rows, counts): each resource (a copy) with its flow logs, verdict, reason and drifted fields against
     ``spec``; ``known`` is read_flow_logs()' answer. Resources another account owns are ``not_owned``. Pure."""
-    by_resource, roles, groups = known
+    by_resource, roles, groups, buckets = known
     counts = {v: 0 for v in VERDICTS}
     rows = []
     for resource in resources:
         flow_logs = by_resource.get(resource[id_key], [])
         if owned(resource, account):
-            verdict, reason, fields = verdict_for(spec, flow_logs, roles, groups)
+            verdict, reason, fields = verdict_for(spec, flow_logs, roles, groups, buckets)
         else:
             verdict, fields = NOT_OWNED, []
             reason = "shared with this account by {}: only its owner can log it".format(resource["owner_id"])

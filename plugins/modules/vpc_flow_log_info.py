@@ -15,7 +15,7 @@ description:
   - Gives each VPC a verdict against the desired flow log described by the options -
     V(compliant), V(missing), V(mismatched) (with the fields that differ), or V(delivery_failed) with a likely
     cause, for example a delivery role that trusts C(ec2.amazonaws.com) instead of C(vpc-flow-logs.amazonaws.com),
-    or a log group that does not exist.
+    a log group that does not exist, or a bucket policy that does not let the account deliver.
   - Only reads; never changes anything.
 author:
   - flowlogs.aws maintainers (@flowlogs)
@@ -84,6 +84,12 @@ options:
       - For flow logs whose delivery failed, look up their delivery role and log group (same account only) to name
         the likely cause. Needs C(iam:GetRole) (the role), and C(logs:DescribeLogGroups) and
         C(logs:ListTagsForResource) (the log group); without them the reason is AWS's own error message.
+      - For flow logs to S3, read the bucket policy and object ownership of the bucket (C(s3:GetBucketPolicy),
+        C(s3:GetBucketOwnershipControls)) and name what in them stands in the way - no statement for
+        C(delivery.logs.amazonaws.com), the account outside the C(aws:SourceAccount) / C(aws:SourceOrgID) scope, a
+        prefix the policy does not cover, an C(s3:x-amz-acl) condition on a bucket with ACLs disabled, an explicit
+        Deny. Only the bucket owner's account may read a bucket policy; for a bucket in another account the reason
+        says it could not be read.
     type: bool
     default: true
   check_role_privileges:

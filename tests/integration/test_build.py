@@ -10,7 +10,7 @@ from pathlib import Path
 from tests.support.paths import REPO
 
 BIN = Path(sys.executable).parent
-MODULES = ("flow_log_alarms", "flow_log_group", "flow_log_role", "vpc_flow_log", "vpc_flow_log_info")
+MODULES = ("flow_log_alarms", "flow_log_bucket", "flow_log_group", "flow_log_role", "vpc_flow_log", "vpc_flow_log_info")
 
 
 def run(cmd, env, cwd):

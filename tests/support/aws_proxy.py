@@ -18,14 +18,30 @@ CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_reques
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
 
 
-def describe_call(headers, body):
-    """(service, action) of an AWS API request, whatever its protocol."""
+#: S3's REST calls on a bucket's subresources, by HTTP method and subresource (the first query parameter).
+S3_SUBRESOURCE_CALLS = {
+    ("GET", "policy"): "GetBucketPolicy",
+    ("PUT", "policy"): "PutBucketPolicy",
+    ("DELETE", "policy"): "DeleteBucketPolicy",
+    ("GET", "ownershipControls"): "GetBucketOwnershipControls",
+    ("PUT", "ownershipControls"): "PutBucketOwnershipControls",
+    ("DELETE", "ownershipControls"): "DeleteBucketOwnershipControls",
+}
+
+
+def describe_call(headers, body, method=None, path=None):
+    """(service, action) of an AWS API request, whatever its protocol (S3's REST calls: those of
+    S3_SUBRESOURCE_CALLS, given the method and path)."""
     scope = CREDENTIAL_SCOPE.search(headers.get("Authorization", ""))
     service = scope.group(1) if scope else "unknown"
     target = headers.get("X-Amz-Target")
     if target:
         return service, target.rsplit(".", 1)[-1]
     action = parse_qs(body.decode("utf-8", "replace")).get("Action", [None])[0]
+    if action is None and service == "s3" and method and path:
+        query = urlsplit(path).query
+        subresource = query.split("&", 1)[0].split("=", 1)[0]
+        action = S3_SUBRESOURCE_CALLS.get((method, subresource))
     return service, action or "unknown"
 
 
@@ -99,7 +115,11 @@ class CountingProxy:
                 if self.path.startswith("/__proxy__/"):
                     return self._control()
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                call = None if self.path.startswith("/moto-api") else describe_call(self.headers, body)
+                call = (
+                    None
+                    if self.path.startswith("/moto-api")
+                    else describe_call(self.headers, body, self.command, self.path)
+                )
                 if call:
                     proxy._record(*call)
                     proxy.user_agents.append(self.headers.get("User-Agent", ""))

@@ -127,6 +127,15 @@ SRC_IAM_QUOTAS = (
     "IAM User Guide, IAM and AWS STS quotas: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 )
 SRC_PUT_METRIC_ALARM = "CloudWatch API Reference, PutMetricAlarm: " + API_CW + "API_PutMetricAlarm.html"
+SRC_BUCKET_POLICY = (
+    "Amazon S3 User Guide, Bucket policies (bucket policies are limited to 20 KB): "
+    "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html"
+)
+SRC_KEY_POLICY = (
+    "AWS KMS Developer Guide, Resource quotas (key policy document size: 32 KB) and KMS API Reference, PutKeyPolicy "
+    "(PolicyName: the only valid name is default): https://docs.aws.amazon.com/kms/latest/developerguide/"
+    "resource-limits.html, https://docs.aws.amazon.com/kms/latest/APIReference/API_PutKeyPolicy.html"
+)
 
 TRANSIT_GATEWAY_TYPES = frozenset(("TransitGateway", "TransitGatewayAttachment"))
 #: Cloud WAN resource types of CreateFlowLogs' ResourceType enum (botocore 1.44): same limits as transit gateways.
@@ -632,7 +641,55 @@ def check_iam_description(_service, _operation, params):
         yield "Description {} has characters outside tab, newline and printable Latin-1".format(_short(description))
 
 
+def _resource_policy(service, params):
+    """(name, document, limit in bytes) of an S3 bucket policy or KMS key policy call."""
+    return ("Policy", params.get("Policy"), 20 * 1024 if service == "s3" else 32 * 1024)
+
+
+def check_resource_policy(service, _operation, params):
+    where, document, limit = _resource_policy(service, params)
+    if not isinstance(document, str):
+        return
+    size = len(document.encode("utf-8"))
+    if size > limit:
+        yield "{} is {} bytes (limit {})".format(where, size, limit)
+    try:
+        parsed = json.loads(document)
+    except ValueError as exc:
+        yield "{} is not JSON: {}".format(where, exc)
+        return
+    if not isinstance(parsed, dict) or not parsed.get("Statement"):
+        yield "{} is not a policy document with statements".format(where)
+
+
+def check_key_policy_name(_service, _operation, params):
+    name = params.get("PolicyName")
+    if name is not None and name != "default":
+        yield "PolicyName {} is not default, the only key policy name KMS accepts".format(_short(name))
+
+
 RULES = (
+    Rule(
+        "s3-bucket-policy",
+        "PutBucketPolicy: Policy is a JSON policy document with statements, at most 20 KB",
+        SRC_BUCKET_POLICY,
+        ("s3:PutBucketPolicy",),
+        check_resource_policy,
+    ),
+    Rule(
+        "kms-key-policy",
+        "PutKeyPolicy: Policy is a JSON policy document with statements, at most 32 KB",
+        SRC_KEY_POLICY,
+        ("kms:PutKeyPolicy",),
+        check_resource_policy,
+    ),
+    Rule(
+        "kms-key-policy-name",
+        "GetKeyPolicy / PutKeyPolicy: PolicyName is default",
+        SRC_KEY_POLICY,
+        ("kms:GetKeyPolicy", "kms:PutKeyPolicy"),
+        check_key_policy_name,
+    ),
     Rule(
         "ec2-create-flow-logs-resource-ids",
         "CreateFlowLogs: 1 to 300 ResourceIds per call, at most 25 for transit gateway and Cloud WAN types",
@@ -1323,7 +1380,7 @@ def _rules_markdown():
 
 
 #: The services the collection calls.
-SERVICES = ("ec2", "logs", "iam", "cloudwatch", "sts", "organizations")
+SERVICES = ("ec2", "logs", "iam", "cloudwatch", "sts", "organizations", "s3", "kms")
 
 
 def _skipped_patterns(services=SERVICES):

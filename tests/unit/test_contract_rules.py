@@ -68,6 +68,13 @@ def policy(size):
     return json.dumps(base, indent=4)
 
 
+def compact(size):
+    """A JSON policy of exactly ``size`` bytes, as S3 and KMS count them (white space included)."""
+    base = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": ""}]}
+    base["Statement"][0]["Resource"] = "x" * (size - len(json.dumps(base, separators=(",", ":"))))
+    return json.dumps(base, separators=(",", ":"))
+
+
 def alarm(**changes):
     params = dict(
         AlarmName="flowlogs-rejects",
@@ -237,6 +244,18 @@ CASES = [
      {"RoleName": "r", "Description": "d" * 1000}),
     ("iam-role-description", "iam", "UpdateRole", {"RoleName": "r", "Description": "bell\x07"},
      {"RoleName": "r", "Description": "Flow logs - déploiement\n"}),
+    ("s3-bucket-policy", "s3", "PutBucketPolicy", {"Bucket": "b", "Policy": compact(20481)},
+     {"Bucket": "b", "Policy": compact(20480)}),
+    ("s3-bucket-policy", "s3", "PutBucketPolicy", {"Bucket": "b", "Policy": '{"Version": "2012-10-17"}'},
+     {"Bucket": "b", "Policy": compact(200)}),
+    ("s3-bucket-policy", "s3", "PutBucketPolicy", {"Bucket": "b", "Policy": "{'Statement': []}"},
+     {"Bucket": "b", "Policy": compact(200)}),
+    ("kms-key-policy", "kms", "PutKeyPolicy", {"KeyId": KEY_ID, "PolicyName": "default", "Policy": compact(32769)},
+     {"KeyId": KEY_ID, "PolicyName": "default", "Policy": compact(32768)}),
+    ("kms-key-policy-name", "kms", "PutKeyPolicy", {"KeyId": KEY_ID, "PolicyName": "delivery", "Policy": compact(200)},
+     {"KeyId": KEY_ID, "PolicyName": "default", "Policy": compact(200)}),
+    ("kms-key-policy-name", "kms", "GetKeyPolicy", {"KeyId": KEY_ID, "PolicyName": "Default"},
+     {"KeyId": KEY_ID}),
 ]  # fmt: skip
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._bucket_rules import bucket_statements, key_statement
 from ansible_collections.flowlogs.aws.plugins.module_utils._policies import delivery_policy_for, trust_policy_for
 from tests.support.paths import REPO
 
@@ -20,6 +21,9 @@ SEVERE = ("MEDIUM", "HIGH", "CRITICAL")
 #: A trust policy is a resource policy: AWS forbids a Resource element there, parliament (made for identity
 #: policies) reports its absence. That one finding is AWS's own rule, not a problem of the policy.
 TRUST_POLICY_SHAPE = ("MALFORMED", "Statement contains neither Resource nor NotResource")
+#: aws:SourceOrgID is a global condition key (IAM User Guide, "AWS global condition context keys", 2023) that
+#: parliament 1.6's key list predates: that finding, for that key only, is parliament's gap, not the policy's.
+SOURCE_ORG_ID_UNKNOWN = "Unknown condition aws:SourceOrgID for action "
 
 
 def parliament(policy):
@@ -37,12 +41,36 @@ def parliament(policy):
 
 
 def severe(findings, allowed=()):
-    return [f for f in findings if f[0] in SEVERE and (f[1], f[2]) not in allowed]
+    return [f for f in findings if f[0] in SEVERE and (f[1], f[2]) not in allowed and not _source_org_id(f)]
+
+
+def _source_org_id(finding):
+    return finding[1] == "UNKNOWN_CONDITION_FOR_ACTION" and str(finding[2]).startswith(SOURCE_ORG_ID_UNKNOWN)
+
+
+#: Managing a bucket policy is flow_log_bucket's job, and IAM has no condition on what a PutBucketPolicy writes: who
+#: may put the archive bucket's policy could grant itself its objects. parliament says so for each object action;
+#: that is the one finding the bucket operator policy is allowed (the docs say to keep that role to the archive
+#: account's pipeline), on the one bucket it names.
+BUCKET_POLICY_WRITER = {
+    "operator-policy-bucket.json": [
+        (
+            "RESOURCE_POLICY_PRIVILEGE_ESCALATION",
+            "Possible resource policy privilege escalation on arn:aws:s3:::acme-flow-logs-archive due to s3:{} not "
+            "being allowed, but does allow s3:PutBucketPolicy".format(action),
+        )
+        for action in ("PutObject", "GetObject", "DeleteObject")
+    ]
+}
 
 
 @pytest.mark.parametrize("path", sorted((REPO / "docs").glob("operator-policy*.json")), ids=lambda p: p.name)
 def test_shipped_operator_policies(path):
-    assert severe(parliament(json.loads(path.read_text()))) == []
+    findings = parliament(json.loads(path.read_text()))
+    allowed = BUCKET_POLICY_WRITER.get(path.name, [])
+
+    assert severe(findings, allowed) == []
+    assert sorted((f[1], f[2]) for f in findings if f[0] in SEVERE) == sorted(allowed)  # no more, and no fewer
 
 
 @pytest.mark.parametrize("partition", PARTITIONS)
@@ -61,6 +89,42 @@ def test_generated_trust_policy(partition, source_conditions):
     policy = trust_policy_for(ACCOUNT, partition, source_conditions)
 
     assert severe(parliament(policy), allowed=[TRUST_POLICY_SHAPE]) == []
+
+
+BUCKET_SCOPES = {
+    "accounts": dict(source_accounts=[ACCOUNT, "222222222222"]),
+    "organization": dict(source_org_id="o-a1b2c3d4e5"),
+    "both, prefix, hive": dict(
+        source_accounts=[ACCOUNT], source_org_id="o-a1b2c3d4e5", prefix="flows", hive_compatible_partitions=True
+    ),
+}
+
+
+@pytest.mark.parametrize("partition", PARTITIONS)
+@pytest.mark.parametrize("ownership", [None, "BucketOwnerEnforced"])
+@pytest.mark.parametrize("scope", sorted(BUCKET_SCOPES))
+def test_generated_bucket_policy(partition, ownership, scope):
+    params = dict(name="acme-flow-logs-archive", **BUCKET_SCOPES[scope])
+    policy = {"Version": "2012-10-17", "Statement": bucket_statements(params, partition, ownership)}
+
+    assert severe(parliament(policy)) == []
+
+
+@pytest.mark.parametrize("scope", sorted(BUCKET_SCOPES))
+def test_generated_key_policy_statement(scope):
+    policy = {"Version": "2012-10-17", "Statement": [key_statement(BUCKET_SCOPES[scope])]}
+
+    # A key policy's Resource is always "*" (the key itself); parliament reports that at LOW only.
+    assert severe(parliament(policy)) == []
+
+
+def test_only_the_source_org_id_gap_is_excused():
+    statement = dict(key_statement(BUCKET_SCOPES["organization"]))
+    statement["Condition"] = {"StringEquals": {"aws:SourceOrgId2": "o-a1b2c3d4e5"}}
+
+    assert [f[1] for f in severe(parliament({"Version": "2012-10-17", "Statement": [statement]}))] == [
+        "UNKNOWN_CONDITION_FOR_ACTION"
+    ] * 4
 
 
 def test_the_lint_can_fail():

@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+import json
+
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
     BotoCoreError,
     ClientError,
@@ -56,3 +58,8 @@ def tag_list(tags):
 
 def iso(value):
     return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+def policy_text(policy):
+    """A policy document as S3 and KMS take it: compact JSON, non-ASCII escaped (KMS accepts Latin-1 only)."""
+    return json.dumps(policy, separators=(",", ":"))
