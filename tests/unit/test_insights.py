@@ -272,4 +272,4 @@ def test_rule_definitions_follow_the_format():
         {"3": "srcaddr", "8": "bytes"},
         {"2": "interfaceId", "9": "action", "7": "protocol"},
     ]
-    assert {name for name in wanted["insight_rules"]} == {"flowlogs-vpc-flow-logs-" + r for r in RULES}
+    assert set(wanted["insight_rules"]) == {"flowlogs-vpc-flow-logs-" + r for r in RULES}
