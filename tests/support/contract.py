@@ -668,6 +668,73 @@ def check_key_policy_name(_service, _operation, params):
         yield "PolicyName {} is not default, the only key policy name KMS accepts".format(_short(name))
 
 
+#: Contributor Insights rule syntax (CloudWatch User Guide): the operators a filter may use.
+INSIGHT_FILTER_OPERATORS = (
+    "In",
+    "NotIn",
+    "StartsWith",
+    "GreaterThan",
+    "LessThan",
+    "EqualTo",
+    "NotEqualTo",
+    "IsPresent",
+)
+SRC_INSIGHT_RULES = (
+    "CloudWatch User Guide, Contributor Insights rule syntax: "
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/ContributorInsights-RuleSyntax.html"
+)
+
+
+def _insight_rule_body(params):
+    try:
+        body = json.loads(params.get("RuleDefinition") or "")
+    except ValueError as exc:
+        return None, "RuleDefinition is not JSON: {}".format(exc)
+    if not isinstance(body, dict):
+        return None, "RuleDefinition is JSON but not an object"
+    return body, None
+
+
+def _insight_filter_problems(filters):
+    if not isinstance(filters, list) or len(filters) > 4:
+        yield "Contribution.Filters must be a list of at most 4 filters"
+        return
+    for i, found in enumerate(filters):
+        operators = [k for k in found if k in INSIGHT_FILTER_OPERATORS] if isinstance(found, dict) else []
+        if not isinstance(found, dict) or "Match" not in found or len(operators) != 1:
+            yield "Filters[{}] needs Match and exactly one of {}".format(i, ", ".join(INSIGHT_FILTER_OPERATORS))
+        elif operators[0] in ("In", "NotIn", "StartsWith") and not (
+            isinstance(found[operators[0]], list) and 1 <= len(found[operators[0]]) <= 10
+        ):
+            yield "Filters[{}].{} must list 1 to 10 values".format(i, operators[0])
+
+
+def check_insight_rule_definition(_service, _operation, params):
+    body, problem = _insight_rule_body(params)
+    if problem:
+        yield problem
+        return
+    if body.get("Schema") != {"Name": "CloudWatchLogRule", "Version": 1}:
+        yield 'Schema must be {{"Name": "CloudWatchLogRule", "Version": 1}}, got {}'.format(_short(body.get("Schema")))
+    if bool(body.get("LogGroupNames")) == bool(body.get("LogGroupARNs")):
+        yield "exactly one of LogGroupNames and LogGroupARNs must list log groups"
+    if body.get("LogFormat") not in ("JSON", "CLF"):
+        yield "LogFormat {!r} is not JSON or CLF".format(body.get("LogFormat"))
+    fields = body.get("Fields") or {}
+    if fields and (body.get("LogFormat") != "CLF" or not all(str(k).isdigit() and int(k) >= 1 for k in fields)):
+        yield "Fields names CLF positions: keys 1, 2, ... and LogFormat CLF"
+    contribution = body.get("Contribution") or {}
+    keys = contribution.get("Keys")
+    if not isinstance(keys, list) or not 1 <= len(keys) <= 4:
+        yield "Contribution.Keys must list 1 to 4 fields"
+    yield from _insight_filter_problems(contribution.get("Filters", []))
+    aggregate = body.get("AggregateOn")
+    if aggregate not in ("Count", "Sum"):
+        yield "AggregateOn {!r} is not Count or Sum".format(aggregate)
+    elif (aggregate == "Sum") != ("ValueOf" in contribution):
+        yield "Contribution.ValueOf goes with AggregateOn Sum, and only with it"
+
+
 RULES = (
     Rule(
         "s3-bucket-policy",
@@ -932,6 +999,15 @@ RULES = (
         SRC_IAM_QUOTAS + " (Role policy size: inline policies aggregate 10,240 characters)",
         ("iam:PutRolePolicy", "iam:DeleteRolePolicy", "iam:DeleteRole"),
         check_inline_policy_size,
+    ),
+    Rule(
+        "cloudwatch-insight-rule-definition",
+        "PutInsightRule: RuleDefinition is a CloudWatchLogRule (schema version 1): log groups by name or ARN, "
+        "LogFormat JSON or CLF (Fields: CLF positions), 1 to 4 Keys, at most 4 Filters with one operator each "
+        "(In / NotIn / StartsWith: 1 to 10 values), AggregateOn Count, or Sum with ValueOf",
+        SRC_INSIGHT_RULES,
+        ("cloudwatch:PutInsightRule",),
+        check_insight_rule_definition,
     ),
     Rule(
         "iam-role-description",
@@ -1380,7 +1456,7 @@ def _rules_markdown():
 
 
 #: The services the collection calls.
-SERVICES = ("ec2", "logs", "iam", "cloudwatch", "sts", "organizations", "s3", "kms")
+SERVICES = ("ec2", "logs", "iam", "cloudwatch", "sts", "organizations", "s3", "kms", "glue", "athena")
 
 
 def _skipped_patterns(services=SERVICES):

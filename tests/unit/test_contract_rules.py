@@ -75,6 +75,19 @@ def compact(size):
     return json.dumps(base, separators=(",", ":"))
 
 
+def insight_rule(**changes):
+    body = dict(
+        Schema={"Name": "CloudWatchLogRule", "Version": 1},
+        LogGroupNames=["vpc-flow-logs"],
+        LogFormat="CLF",
+        Fields={"3": "interfaceId", "13": "action"},
+        Contribution={"Keys": ["interfaceId"], "Filters": [{"Match": "action", "In": ["REJECT"]}]},
+        AggregateOn="Count",
+    )
+    body.update(changes)
+    return {"RuleName": "rule", "RuleState": "ENABLED", "RuleDefinition": json.dumps(body)}
+
+
 def alarm(**changes):
     params = dict(
         AlarmName="flowlogs-rejects",
@@ -223,6 +236,22 @@ CASES = [
      alarm(Namespace="Flow Logs/#1")),
     ("cloudwatch-treat-missing-data", "cloudwatch", "PutMetricAlarm", alarm(TreatMissingData="notbreaching"),
      alarm(TreatMissingData="missing")),
+    ("cloudwatch-insight-rule-definition", "cloudwatch", "PutInsightRule", insight_rule(LogFormat="TEXT"),
+     insight_rule()),
+    ("cloudwatch-insight-rule-definition", "cloudwatch", "PutInsightRule", insight_rule(AggregateOn="Sum"),
+     insight_rule(AggregateOn="Sum", Contribution={"Keys": ["srcaddr"], "ValueOf": "bytes"})),
+    ("cloudwatch-insight-rule-definition", "cloudwatch", "PutInsightRule",
+     insight_rule(Contribution={"Keys": ["a", "b", "c", "d", "e"]}), insight_rule(Contribution={"Keys": ["a"]})),
+    ("cloudwatch-insight-rule-definition", "cloudwatch", "PutInsightRule",
+     insight_rule(Contribution={"Keys": ["a"], "Filters": [{"Match": "action", "In": ["REJECT"], "EqualTo": 1}]}),
+     insight_rule(Contribution={"Keys": ["a"], "Filters": [{"Match": "action", "In": ["REJECT"]}]})),
+    ("cloudwatch-insight-rule-definition", "cloudwatch", "PutInsightRule",
+     insight_rule(Contribution={"Keys": ["a"], "Filters": [{"Match": "p", "In": [str(i) for i in range(11)]}]}),
+     insight_rule(Contribution={"Keys": ["a"], "Filters": [{"Match": "p", "In": [str(i) for i in range(10)]}]})),
+    ("cloudwatch-insight-rule-definition", "cloudwatch", "PutInsightRule", insight_rule(Fields={"$4": "srcaddr"}),
+     insight_rule(Fields={"4": "srcaddr"})),
+    ("cloudwatch-insight-rule-definition", "cloudwatch", "PutInsightRule",
+     dict(insight_rule(), RuleDefinition="{Schema: CloudWatchLogRule}"), insight_rule(LogGroupNames=["g*"])),
     ("iam-role-name", "iam", "CreateRole", {"RoleName": "r" * 65}, {"RoleName": "r" * 64}),
     ("iam-role-name", "iam", "GetRole", {"RoleName": "flow logs"}, {"RoleName": "flow-logs+=,.@_1"}),
     ("iam-path", "iam", "CreateRole", {"RoleName": "r", "Path": "flowlogs/"}, {"RoleName": "r", "Path": "/flowlogs/"}),

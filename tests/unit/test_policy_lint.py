@@ -143,3 +143,38 @@ def test_the_lint_can_fail():
     )
 
     assert [f[1] for f in severe(findings)] == ["RESOURCE_MISMATCH"]
+
+
+#: The calls of the analysis modules (flow_log_insights, flow_log_athena), as their AWS layer names them.
+ANALYSIS_CALLS = {
+    "glue.py": r'"(glue:\w+)"',
+    "athena.py": r'"(athena:\w+)"',
+    "logs.py": r'"(logs:\w*QueryDefinitions?)"',
+    "cloudwatch.py": r'"(cloudwatch:\w*InsightRules?)"',
+}
+#: What the rules' tags take besides (shared with the alarms in cloudwatch.py).
+RULE_TAG_CALLS = {"cloudwatch:ListTagsForResource", "cloudwatch:TagResource", "cloudwatch:UntagResource"}
+#: Actions AWS authorizes on no resource type (Service Authorization Reference): the only ones granted on "*".
+NO_RESOURCE_TYPE = {
+    "logs:DescribeQueryDefinitions",
+    "logs:PutQueryDefinition",
+    "logs:DeleteQueryDefinition",
+    "cloudwatch:DescribeInsightRules",
+}
+
+
+def test_the_analysis_policy_grants_every_call_of_the_analysis_modules_and_scopes_the_rest():
+    import re
+
+    layer = REPO / "plugins" / "module_utils" / "_aws"
+    calls = set(RULE_TAG_CALLS)
+    for name, pattern in ANALYSIS_CALLS.items():
+        calls.update(re.findall(pattern, (layer / name).read_text()))
+    policy = json.loads((REPO / "docs" / "operator-policy-analysis.json").read_text())
+    granted = {action for s in policy["Statement"] for action in s["Action"]}
+
+    assert calls - granted == set()
+    assert granted - calls == set()  # nothing the modules do not call
+    for statement in policy["Statement"]:
+        if statement["Resource"] == "*":
+            assert set(statement["Action"]) <= NO_RESOURCE_TYPE, statement["Sid"]

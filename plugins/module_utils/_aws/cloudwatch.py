@@ -1,11 +1,12 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""CloudWatch: metric alarms and their tags. Private: may change in any release."""
+"""CloudWatch: metric alarms, Contributor Insights rules, and their tags. Private: may change in any release."""
 
 from __future__ import annotations
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws._calls import call, chunks, paginate, tag_dict, tag_list
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
 
 
 def alarm_from_aws(alarm):
@@ -82,4 +83,74 @@ def tag_alarm(cloudwatch, arn, tags):
 
 
 def untag_alarm(cloudwatch, arn, keys):
+    call(cloudwatch, "untag_resource", "cloudwatch:UntagResource", arn, ResourceARN=arn, TagKeys=sorted(keys))
+
+
+# ---------------------------------------------------------------- Contributor Insights rules
+
+
+def insight_rule_arn(partition, region, account, name):
+    return "arn:{}:cloudwatch:{}:{}:insight-rule/{}".format(partition, region, account, name)
+
+
+def describe_insight_rules(cloudwatch):
+    """Every Contributor Insights rule of the region (DescribeInsightRules has no name filter or paginator)."""
+    found, token = [], None
+    while True:
+        kwargs = dict(MaxResults=500)
+        if token:
+            kwargs["NextToken"] = token
+        page = call(cloudwatch, "describe_insight_rules", "cloudwatch:DescribeInsightRules", **kwargs)
+        found.extend(
+            dict(name=r["Name"], state=r.get("State"), definition=r.get("Definition"), managed=r.get("ManagedRule"))
+            for r in page.get("InsightRules") or []
+        )
+        token = page.get("NextToken")
+        if not token:
+            return found
+
+
+def put_insight_rule(cloudwatch, name, definition, state, tags=None):
+    """Create or overwrite a rule. AWS applies ``tags`` only when it creates the rule."""
+    kwargs = dict(RuleName=name, RuleState=state, RuleDefinition=definition)
+    if tags:
+        kwargs["Tags"] = tag_list(tags)
+    call(cloudwatch, "put_insight_rule", "cloudwatch:PutInsightRule", name, **kwargs)
+
+
+def delete_insight_rules(cloudwatch, names):
+    """Delete rules; a rule already gone counts as deleted. DeleteInsightRules answers per rule in Failures."""
+    for part in chunks(sorted(names), 100):
+        answer = call(
+            cloudwatch, "delete_insight_rules", "cloudwatch:DeleteInsightRules", ", ".join(part), RuleNames=part
+        )
+        for failure in answer.get("Failures") or []:
+            if failure.get("ExceptionType") != "ResourceNotFoundException":
+                raise AwsError(
+                    "cloudwatch:DeleteInsightRules",
+                    failure.get("ExceptionType") or "Failure",
+                    failure.get("FailureDescription") or "the rule was not deleted",
+                    failure.get("FailureResource"),
+                )
+
+
+def list_insight_rule_tags(cloudwatch, arn):
+    return tag_dict(
+        call(
+            cloudwatch,
+            "list_tags_for_resource",
+            "cloudwatch:ListTagsForResource",
+            arn,
+            missing="ResourceNotFoundException",
+            default={},
+            ResourceARN=arn,
+        ).get("Tags")
+    )
+
+
+def tag_insight_rule(cloudwatch, arn, tags):
+    call(cloudwatch, "tag_resource", "cloudwatch:TagResource", arn, ResourceARN=arn, Tags=tag_list(tags))
+
+
+def untag_insight_rule(cloudwatch, arn, keys):
     call(cloudwatch, "untag_resource", "cloudwatch:UntagResource", arn, ResourceARN=arn, TagKeys=sorted(keys))

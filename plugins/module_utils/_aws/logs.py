@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""CloudWatch Logs: log groups, their tags and retention, metric filters. Private: may change in any release."""
+"""CloudWatch Logs: log groups, their tags and retention, metric filters, saved Logs Insights queries. Private: may
+change in any release."""
 
 from __future__ import annotations
 
@@ -181,3 +182,48 @@ def filter_log_events(logs, log_group_name, start_ms, end_ms, pattern="", max_ev
         if not token:
             return dict(events=events, truncated=False, missing=False, pages=pages)
     return dict(events=events[:max_events], truncated=True, missing=False, pages=pages)
+
+
+# ---------------------------------------------------------------- saved Logs Insights queries (query definitions)
+
+
+def query_definition_from_aws(found):
+    return dict(
+        name=found["name"],
+        query_definition_id=found.get("queryDefinitionId"),
+        log_group_names=list(found.get("logGroupNames") or []),
+        query_string=found.get("queryString"),
+    )
+
+
+def describe_query_definitions(logs, prefix):
+    """Saved queries whose name starts with ``prefix``. DescribeQueryDefinitions has no paginator in botocore."""
+    found, token = [], None
+    while True:
+        kwargs = dict(queryDefinitionNamePrefix=prefix, maxResults=1000)
+        if token:
+            kwargs["nextToken"] = token
+        page = call(logs, "describe_query_definitions", "logs:DescribeQueryDefinitions", prefix, **kwargs)
+        found.extend(query_definition_from_aws(q) for q in page.get("queryDefinitions") or [])
+        token = page.get("nextToken")
+        if not token:
+            return found
+
+
+def put_query_definition(logs, name, query_string, log_group_names, query_definition_id=None):
+    """Create a saved query, or (with its id) overwrite it. Returns its id."""
+    kwargs = dict(name=name, queryString=query_string, logGroupNames=list(log_group_names))
+    if query_definition_id:
+        kwargs["queryDefinitionId"] = query_definition_id
+    return call(logs, "put_query_definition", "logs:PutQueryDefinition", name, **kwargs).get("queryDefinitionId")
+
+
+def delete_query_definition(logs, query_definition_id, name=None):
+    call(
+        logs,
+        "delete_query_definition",
+        "logs:DeleteQueryDefinition",
+        name or query_definition_id,
+        gone="ResourceNotFoundException",
+        queryDefinitionId=query_definition_id,
+    )
