@@ -326,11 +326,11 @@ def chart(results, path):
         walls = [results[k]["runs"][name]["wall"] for k in keys]
         bars = ax.bar(xs, walls, width, label=name, color=colours[name])
         if name in ("enable", "rerun"):
-            for bar, k in zip(bars, keys):
+            for rect, k in zip(bars, keys):
                 base = results[k]["runs"][BASELINE[name]]["wall"]
                 ax.annotate(
-                    "{:.1f}x".format(bar.get_height() / base),
-                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    "{:.1f}x".format(rect.get_height() / base),
+                    (rect.get_x() + rect.get_width() / 2, rect.get_height()),
                     ha="center",
                     va="bottom",
                     fontsize=7,
