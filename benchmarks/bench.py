@@ -211,7 +211,7 @@ def checks_for(key, shape, runs):
             "{} wall <= {}x floor".format(name, MAX_WALL_RATIO),
             round(ratio, 2),
             ratio <= MAX_WALL_RATIO,
-            "{:.1f} s vs {:.1f} s".format(runs[name]["wall"], base["wall"]),
+            "{:.2f}x: {:.1f} s vs {:.1f} s".format(ratio, runs[name]["wall"], base["wall"]),
         )
         calls, base_calls = runs[name]["calls"]["total"], base["calls"]["total"]
         ratio = calls / max(1, base_calls)
@@ -221,7 +221,7 @@ def checks_for(key, shape, runs):
             "{} API calls <= {}x floor".format(name, MAX_CALLS_RATIO),
             round(ratio, 2),
             ratio <= MAX_CALLS_RATIO,
-            "{} vs {}".format(calls, base_calls),
+            "{:.2f}x: {} vs {}".format(ratio, calls, base_calls),
         )
     if shape.targets == 340:
         for name in ("enable", "rerun"):
@@ -232,7 +232,7 @@ def checks_for(key, shape, runs):
                 "{} peak RSS (process tree) <= {:g} MiB".format(name, MAX_TREE_MIB_AT_340),
                 round(mib),
                 mib <= MAX_TREE_MIB_AT_340,
-                "largest process {:.0f} MiB".format(runs[name]["max_rss_mib"]),
+                "{:.0f} MiB (largest process {:.0f} MiB)".format(mib, runs[name]["max_rss_mib"]),
             )
         pt = per_target(shape, runs)
         for name in ("enable", "rerun"):

@@ -3,18 +3,22 @@
 A target is one account in one region (one inventory host). Every region of every account has its default
 VPC (moto makes it when the region is first used); ``vpcs`` more are created per target.
 
-Seeding and checking go straight to moto (not through the counting proxy), with one client per region and
-per service shared by all threads; the account of each call is named by moto's ``x-moto-account-id``
-request header, so no AssumeRole and no client per account x region is needed (building a botocore client
-costs ~20-40 ms of CPU, more than the call). moto server is started with ``MOTO_EC2_LOAD_DEFAULT_AMIS=false``:
-otherwise the first EC2 call in each account x region loads ~1,300 AMIs (~0.3 s of moto's CPU and memory
-per target, 100 s for 340 targets) that nothing here uses.
+Seeding happens inside the moto server's process before it answers (benchmarks/moto_seeded.py: 2 s for
+1,500 VPCs); if that fails, over HTTP from a pool of threads. Seeding over HTTP and checking go straight
+to moto (not through the counting proxy), with one client per region and per service shared by all
+threads; the account of each call is named by moto's ``x-moto-account-id`` request header, so no
+AssumeRole and no client per account x region is needed (building a botocore client costs ~20-40 ms of
+CPU, more than the call). moto runs with ``MOTO_EC2_LOAD_DEFAULT_AMIS=false``: otherwise the first EC2
+call in each account x region loads ~1,300 AMIs (~0.3 s of moto's CPU and memory per target, 100 s for
+340 targets) that nothing here uses.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -28,6 +32,7 @@ from botocore.exceptions import ClientError
 from benchmarks import floor
 from tests.support import motoctl
 from tests.support.latency_proxy import LatencyProxy
+from tests.support.paths import REPO
 
 #: 17 regions of the aws partition that moto knows (all enabled by default in a new account).
 REGIONS = (
@@ -138,14 +143,14 @@ class Fleet:
         return [dict(account=a, region=r) for a in self.accounts for r in self.regions]
 
     def __enter__(self):
-        os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"  # read by the moto server motoctl starts
-        self.moto = motoctl.start(self.state)
+        os.environ["MOTO_EC2_LOAD_DEFAULT_AMIS"] = "false"  # for the moto server started below
+        start = time.perf_counter()
+        self.moto = self._start_seeded()
         try:
-            self.proxy = LatencyProxy(self.moto, self.shape.latency_ms).start()
-            start = time.perf_counter()
-            self.seed()
+            if not (self.state / "seeded").exists():
+                self.seed()  # over HTTP: slower, public API only
             self.seed_seconds = time.perf_counter() - start
-            self.proxy.reset()
+            self.proxy = LatencyProxy(self.moto, self.shape.latency_ms).start()
         except BaseException:
             motoctl.stop(self.state)
             raise
@@ -154,6 +159,30 @@ class Fleet:
     def __exit__(self, *exc):
         self.proxy.stop()
         motoctl.stop(self.state)
+
+    def _start_seeded(self, timeout=300.0):
+        """benchmarks.moto_seeded in the background; its URL once it serves (motoctl.stop stops it)."""
+        spec = self.state / "spec.json"
+        spec.write_text(json.dumps(dict(targets=self.targets, vpcs=self.shape.vpcs)))
+        with open(self.state / "moto.log", "ab") as log:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "benchmarks.moto_seeded", str(spec), str(self.state)],
+                cwd=str(REPO),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+            )
+        (self.state / "moto.pid").write_text(str(proc.pid))
+        url_file, deadline = self.state / "moto.url", time.monotonic() + timeout
+        while not url_file.exists():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                motoctl.stop(self.state)
+                raise RuntimeError("moto server did not start; see {}".format(self.state / "moto.log"))
+            time.sleep(0.05)
+        url = url_file.read_text().strip()
+        motoctl.wait_ready(url, timeout=30)
+        return url
 
     def moto_cpu(self):
         """CPU seconds (user + system) moto server has used so far: its share of a run's cost."""
@@ -164,7 +193,7 @@ class Fleet:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
     def seed(self):
-        """``vpcs`` VPCs per target, from a pool of threads (moto makes the default VPC on first use)."""
+        """Over HTTP: ``vpcs`` VPCs per target from a pool of threads (moto makes the default VPC on first use)."""
         aws = _AccountHeader(self.moto)
         work = [(t["account"], t["region"], i) for i in range(max(1, self.shape.vpcs)) for t in self.targets]
 
