@@ -90,7 +90,8 @@ molecule: collection
 demo: collection
 	$(PY) -m tests.support.demo
 
-# Not part of make test: minutes of wall time. BENCH_ARGS="--repeat 1 --scales ''" for a quick look.
+# Not part of make test: ~15 minutes on 2 cores (shapes A-D, see docs/scaling.md). A subset:
+# BENCH_ARGS="--shapes A,C", "--repeat 3", "--forks 20", "--latency-ms 50"; exits 1 when a target is missed.
 BENCH_ARGS ?=
 $(VENV)/.bench: $(STAMP) benchmarks/requirements.txt
 	$(PY) -m pip install -q -r benchmarks/requirements.txt

@@ -1,92 +1,46 @@
-"""make bench: fleet-scale speed of the collection against the raw-API floor, on moto server.
+"""make bench: speed of enable_flowlogs.yml at real fleet shapes, against the raw-boto3 floor, on moto server.
 
-Every converge gets a fresh moto server seeded with the same fleet shape. Calls are counted by a
-proxy in front of moto. Wall time is the median of ``--repeat`` runs.
+Shapes (benchmarks/fleet_shapes.py): A 5 accounts x 4 regions x 51 VPCs; B 20 accounts x 17 regions x
+2 VPCs (340 targets); C 1 account x 1 region x 1,500 VPCs; D shape B behind a proxy that adds
+``--latency-ms`` to every AWS call. For each shape, the floor (benchmarks/floor.py) and the collection
+(``ansible-playbook --forks N playbooks/enable_flowlogs.yml``) each get a FRESH moto server seeded with
+the shape; each converges it (enable), the end state is checked, and each runs again on the converged
+fleet (rerun). Calls are counted by service:Action by a proxy in front of moto. Wall time is the median of
+``--repeat`` runs. Results: benchmarks/results.json and benchmarks/scaling.png; the exit code is 1 when a
+target of the issue is missed (the whole table is printed first).
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 import os
+import platform
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from tests.support import fleet, motoctl
-from tests.support.aws_proxy import CountingProxy
+from benchmarks import procstat
+from benchmarks.fleet_shapes import Fleet, shapes
 from tests.support.paths import COLLECTIONS, REPO, ensure_collection_link
 
-RESULTS = REPO / "benchmarks" / "results"
 MUTATING = ("Create", "Delete", "Put", "Update", "Tag", "Untag", "Associate", "Disassociate", "Attach", "Detach")
 BIN = Path(sys.executable).parent
+RUNS = ("floor", "floor-rerun", "enable", "rerun")
+BASELINE = {"floor": "floor", "floor-rerun": "floor-rerun", "enable": "floor", "rerun": "floor-rerun"}
+#: The targets of the issue "Fleet speed at real fleet shapes".
+MAX_WALL_RATIO = 1.3
+MAX_CALLS_RATIO = 1.1
+MAX_TREE_MIB_AT_340 = 600.0
+RUN_TIMEOUT = 1800
 
 
-def accounts_for(n):
-    return [str(i) * 12 if i < 10 else "{:012d}".format(i) for i in range(1, n + 1)]
-
-
-REGIONS = ("us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2", "us-west-2", "sa-east-1")
-
-
-class Fleet:
-    """A fresh moto server with ``accounts`` x ``regions`` targets and ``vpcs`` extra VPCs each."""
-
-    def __init__(self, accounts, regions, vpcs):
-        self.accounts, self.regions, self.vpcs = accounts_for(accounts), REGIONS[:regions], vpcs
-        self.state = Path(tempfile.mkdtemp(prefix="flowlogs-bench-"))
-
-    def __enter__(self):
-        self.moto = motoctl.start(self.state)
-        self.proxy = CountingProxy(self.moto).start()
-        with ThreadPoolExecutor(max_workers=8) as pool:
-            list(pool.map(self._seed, [(a, r) for a in self.accounts for r in self.regions]))
-        self.proxy.reset()
-        return self
-
-    def _seed(self, target):
-        account, region = target
-        ec2 = fleet.session(self.moto, account, region).client("ec2", endpoint_url=self.moto)
-        for i in range(self.vpcs):
-            ec2.create_vpc(CidrBlock="10.{}.{}.0/24".format(i // 250, i % 250))
-
-    def __exit__(self, *exc):
-        self.proxy.stop()
-        motoctl.stop(self.state)
-
-    @property
-    def targets(self):
-        return [dict(account=a, region=r) for a in self.accounts for r in self.regions]
-
-    @property
-    def total_vpcs(self):
-        return len(self.targets) * (self.vpcs + 1)  # each region has its default VPC
-
-    def inventory(self, path):
-        return fleet.write_inventory(path, self.proxy.url, self.accounts, self.regions)
-
-    def flow_logs(self):
-        count = 0
-        for t in self.targets:
-            ec2 = fleet.session(self.moto, t["account"], t["region"]).client("ec2", endpoint_url=self.moto)
-            count += len([f for f in ec2.describe_flow_logs()["FlowLogs"] if f.get("LogGroupName") == "vpc-flow-logs"])
-        return count
-
-
-def measure(cmd, env=None):
-    """Run ``cmd``; returns (wall seconds, peak RSS in MiB of the process tree's largest process, output)."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    out = proc.stdout.read()
-    _pid, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if os.waitstatus_to_exitcode(status) != 0:
-        raise RuntimeError("{} failed:\n{}".format(" ".join(map(str, cmd)), out[-6000:]))
-    return wall, usage.ru_maxrss / 1024.0, out
+def calls_summary(counts):
+    mutating = sum(v for k, v in counts.items() if k.split(":", 1)[1].startswith(MUTATING))
+    return dict(total=sum(counts.values()), mutating=mutating, by_action=counts)
 
 
 def ansible_env(tmp):
@@ -97,19 +51,20 @@ def ansible_env(tmp):
         AWS_REGION="us-east-1",
         ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
         ANSIBLE_HOME=str(Path(tmp) / "ansible-home"),
+        ANSIBLE_LOCAL_TEMP=str(Path(tmp) / "ansible-tmp"),
         ANSIBLE_NOCOLOR="1",
     )
-    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL", "MOTO_ACCOUNT_ID"):
         env.pop(key, None)
     return env
 
 
-def playbook(name, inventory, tmp, forks):
+def playbook_cmd(book, inventory, tmp, forks):
     return [
         str(BIN / "ansible-playbook"),
         "-i",
         str(inventory),
-        str(REPO / "playbooks" / name),
+        str(book),
         "--forks",
         str(forks),
         "-e",
@@ -117,32 +72,46 @@ def playbook(name, inventory, tmp, forks):
     ]
 
 
-def calls_summary(counts):
-    mutating = {k: v for k, v in counts.items() if k.split(":", 1)[1].startswith(MUTATING)}
-    return dict(total=sum(counts.values()), by_action=counts, mutating=sum(mutating.values()))
+def measured(fleet, cmd, env):
+    """One run of ``cmd`` against ``fleet``: procstat's numbers plus the AWS calls it made."""
+    fleet.proxy.reset()
+    load, moto_cpu = os.getloadavg()[0], fleet.moto_cpu()
+    result = procstat.run(cmd, env=env, cwd=str(REPO), timeout=RUN_TIMEOUT)
+    result.update(
+        calls=calls_summary(fleet.proxy.counts()),
+        moto_cpu=round(fleet.moto_cpu() - moto_cpu, 2),
+        load_before=round(load, 2),
+    )
+    result["ok"] = result["rc"] == 0
+    if result["ok"]:
+        result.pop("output")
+    return result
 
 
-def run_floor(shape):
-    with Fleet(*shape) as f:
-        wall, rss, _out = measure([sys.executable, "-m", "benchmarks.floor", f.proxy.url, json.dumps(f.targets)])
-        assert f.flow_logs() == f.total_vpcs, "floor did not converge"
-        return dict(wall=wall, rss_mib=rss, calls=calls_summary(f.proxy.counts()))
+def converge_twice(fleet, cmd, env, names):
+    """Enable then rerun with ``cmd``; the end state is checked after the enable run."""
+    first = measured(fleet, cmd, env)
+    start = time.perf_counter()
+    problems = fleet.check()
+    first.update(converged=not problems, problems=problems[:10], check_s=round(time.perf_counter() - start, 2))
+    second = measured(fleet, cmd, env)
+    for r in (first, second):
+        r["seed_s"] = round(fleet.seed_seconds, 2)
+    return {names[0]: first, names[1]: second}
 
 
-def run_collection(shape, forks, with_rerun=True):
-    out = {}
-    with Fleet(*shape) as f, tempfile.TemporaryDirectory() as tmp:
-        env = ansible_env(tmp)
-        inventory = f.inventory(Path(tmp) / "inventory.json")
-        wall, rss, _o = measure(playbook("enable_flowlogs.yml", inventory, tmp, forks), env)
-        out["enable"] = dict(wall=wall, rss_mib=rss, calls=calls_summary(f.proxy.counts()))
-        assert f.flow_logs() == f.total_vpcs, "enable did not converge"
-        if with_rerun:
-            for name, book in (("rerun", "enable_flowlogs.yml"), ("audit", "audit_flowlogs.yml")):
-                f.proxy.reset()
-                wall, rss, _o = measure(playbook(book, inventory, tmp, forks), env)
-                out[name] = dict(wall=wall, rss_mib=rss, calls=calls_summary(f.proxy.counts()))
-    return out
+def run_floor(shape, threads):
+    with Fleet(shape) as fleet, tempfile.TemporaryDirectory(prefix="flowlogs-bench-") as tmp:
+        targets = fleet.targets_file(Path(tmp) / "targets.json")
+        cmd = [sys.executable, "-m", "benchmarks.floor", fleet.proxy.url, str(targets), "--threads", str(threads)]
+        return converge_twice(fleet, cmd, dict(os.environ), ("floor", "floor-rerun"))
+
+
+def run_collection(shape, forks):
+    with Fleet(shape) as fleet, tempfile.TemporaryDirectory(prefix="flowlogs-bench-") as tmp:
+        inventory = fleet.inventory(Path(tmp) / "inventory.json")
+        cmd = playbook_cmd(REPO / "playbooks" / "enable_flowlogs.yml", inventory, tmp, forks)
+        return converge_twice(fleet, cmd, ansible_env(tmp), ("enable", "rerun"))
 
 
 PER_VPC_PLAY = """
@@ -173,214 +142,349 @@ PER_VPC_PLAY = """
 
 
 def run_per_vpc(shape):
-    """The naive loop on one target of the shape, extrapolated to all targets (said in the output)."""
-    accounts, regions, vpcs = shape
-    with Fleet(1, 1, vpcs) as f, tempfile.TemporaryDirectory() as tmp:
+    """The naive loop on ONE target of the shape, extrapolated to all of its targets (said in the result)."""
+    one = type(shape)("per-vpc", 1, 1, shape.vpcs)
+    with Fleet(one) as fleet, tempfile.TemporaryDirectory(prefix="flowlogs-bench-") as tmp:
         book = Path(tmp) / "per_vpc.yml"
         book.write_text(PER_VPC_PLAY)
-        t = f.targets[0]
-        cmd = [
-            str(BIN / "ansible-playbook"),
-            str(book),
-            "-e",
-            json.dumps(dict(region=t["region"], endpoint=f.proxy.url, account=t["account"])),
-        ]
-        wall, rss, _o = measure(cmd, ansible_env(tmp))
-        factor = accounts * regions
-        return dict(
-            wall=wall * factor,
-            measured_wall=wall,
-            extrapolated_from="1 target x {} VPCs, times {} targets".format(vpcs + 1, factor),
-            rss_mib=rss,
-            calls=calls_summary({k: v * factor for k, v in f.proxy.counts().items()}),
-        )
+        t = fleet.targets[0]
+        extra = json.dumps(dict(region=t["region"], endpoint=fleet.proxy.url, account=t["account"]))
+        cmd = [str(BIN / "ansible-playbook"), str(book), "-e", extra]
+        r = measured(fleet, cmd, ansible_env(tmp))
+    factor = shape.targets
+    r.update(
+        measured_wall=r["wall"],
+        wall=r["wall"] * factor,
+        extrapolated_from="1 target x {} VPCs, times {} targets".format(shape.vpcs + 1, factor),
+        calls=calls_summary({k: v * factor for k, v in r["calls"]["by_action"].items()}),
+    )
+    return r
 
 
-def median_of(runs):
-    return dict(runs[0], wall=statistics.median(r["wall"] for r in runs), walls=[round(r["wall"], 2) for r in runs])
+def median_run(runs):
+    """The run of median wall time (the lower one for an even count), with every run's wall time."""
+    ordered = sorted(runs, key=lambda r: r["wall"])
+    chosen = dict(ordered[(len(ordered) - 1) // 2])
+    chosen.update(walls=[round(r["wall"], 2) for r in runs], wall_median=statistics.median(r["wall"] for r in runs))
+    chosen["wall"] = chosen["wall_median"]
+    return chosen
 
 
-def table(results, floor_wall):
-    lines = [
-        "{:<8} {:>9} {:>8} {:>7} {:>9} {:>9}  {}".format(
-            "run", "wall s", "x floor", "calls", "mutating", "peak MiB", "calls by action"
-        ),
-    ]
-    for name in ("floor", "per-vpc", "enable", "rerun", "audit"):
-        r = results.get(name)
-        if not r:
-            continue
-        by_action = ", ".join("{}={}".format(k.split(":", 1)[1], v) for k, v in sorted(r["calls"]["by_action"].items()))
-        lines.append(
-            "{:<8} {:>9.2f} {:>8.2f} {:>7} {:>9} {:>9.0f}  {}".format(
-                name,
-                r["wall"],
-                r["wall"] / floor_wall,
-                r["calls"]["total"],
-                r["calls"]["mutating"],
-                r["rss_mib"],
-                by_action,
+def per_target(shape, runs):
+    out = {}
+    for name in RUNS:
+        r = runs.get(name)
+        if r:
+            out[name] = dict(
+                wall_ms=round(1000.0 * r["wall"] / shape.targets, 1),
+                cpu_ms=round(1000.0 * r["cpu"] / shape.targets, 1),
+                tree_rss_mib=round(r["tree_rss_mib"] / shape.targets, 2),
+                tree_pss_mib=round(r["tree_pss_mib"] / shape.targets, 2),
+                calls=round(r["calls"]["total"] / shape.targets, 2),
             )
+    return out
+
+
+def _check(checks, shape, name, value, ok, detail):
+    checks.append(dict(shape=shape, check=name, value=value, passed=bool(ok), detail=detail))
+
+
+def checks_for(key, shape, runs):
+    checks = []
+    for name in RUNS:
+        r = runs[name]
+        if not r["ok"]:
+            _check(checks, key, "{} ran without error".format(name), r["rc"], False, "exit code {}".format(r["rc"]))
+    for name in ("floor", "enable"):
+        r = runs[name]
+        detail = "; ".join(r["problems"][:3]) or "every target as wanted"
+        _check(checks, key, "{} reaches the end state".format(name), len(r["problems"]), r["converged"], detail)
+    for name in ("floor-rerun", "rerun"):
+        m = runs[name]["calls"]["mutating"]
+        _check(checks, key, "{}: 0 mutating calls".format(name), m, m == 0, "{} mutating calls".format(m))
+    for name in ("enable", "rerun"):
+        base = runs[BASELINE[name]]
+        ratio = runs[name]["wall"] / base["wall"]
+        _check(
+            checks,
+            key,
+            "{} wall <= {}x floor".format(name, MAX_WALL_RATIO),
+            round(ratio, 2),
+            ratio <= MAX_WALL_RATIO,
+            "{:.2f}x: {:.1f} s vs {:.1f} s".format(ratio, runs[name]["wall"], base["wall"]),
+        )
+        calls, base_calls = runs[name]["calls"]["total"], base["calls"]["total"]
+        ratio = calls / max(1, base_calls)
+        _check(
+            checks,
+            key,
+            "{} API calls <= {}x floor".format(name, MAX_CALLS_RATIO),
+            round(ratio, 2),
+            ratio <= MAX_CALLS_RATIO,
+            "{:.2f}x: {} vs {}".format(ratio, calls, base_calls),
+        )
+    if shape.targets == 340:
+        for name in ("enable", "rerun"):
+            mib = runs[name]["tree_rss_mib"]
+            _check(
+                checks,
+                key,
+                "{} peak RSS (process tree) <= {:g} MiB".format(name, MAX_TREE_MIB_AT_340),
+                round(mib),
+                mib <= MAX_TREE_MIB_AT_340,
+                "{:.0f} MiB (largest process {:.0f} MiB)".format(mib, runs[name]["max_rss_mib"]),
+            )
+        pt = per_target(shape, runs)
+        for name in ("enable", "rerun"):
+            p = pt[name]
+            _check(
+                checks,
+                key,
+                "{} per-target time and memory reported".format(name),
+                p,
+                True,
+                "{wall_ms} ms wall, {cpu_ms} ms CPU, {tree_rss_mib} MiB tree RSS, {calls} calls per target".format(**p),
+            )
+    return checks
+
+
+COLUMNS = (
+    # header, format, value of (run, baseline run)
+    ("wall s", "{:>8.2f}", lambda r, b: r["wall"]),
+    ("x floor", "{:>7.2f}", lambda r, b: r["wall"] / b["wall"]),
+    ("calls", "{:>6}", lambda r, b: r["calls"]["total"]),
+    ("x floor", "{:>7.2f}", lambda r, b: r["calls"]["total"] / max(1, b["calls"]["total"])),
+    ("mutating", "{:>8}", lambda r, b: r["calls"]["mutating"]),
+    ("max MiB", "{:>7.0f}", lambda r, b: r["max_rss_mib"]),
+    ("tree MiB", "{:>8.0f}", lambda r, b: r["tree_rss_mib"]),
+    ("pss MiB", "{:>7.0f}", lambda r, b: r["tree_pss_mib"]),
+    ("cpu s", "{:>7.1f}", lambda r, b: r["cpu"]),
+    ("moto cpu", "{:>8.1f}", lambda r, b: r["moto_cpu"]),
+    ("load", "{:>5.1f}", lambda r, b: r["load_before"]),
+)
+
+
+def _end_state(r):
+    if not r["ok"]:
+        return "rc={}".format(r["rc"])
+    if "converged" not in r:
+        return ""
+    return "ok" if r["converged"] else "WRONG"
+
+
+def table(results):
+    """One line per shape and run; x floor compares enable with the floor, rerun with the floor's rerun."""
+    head = "{:<5} {:<12} ".format("shape", "run")
+    head += " ".join("{:>{}}".format(h, len(f.format(0))) for h, f, _v in COLUMNS) + "  end state"
+    lines = [head, "-" * len(head)]
+    for key, shape_result in results.items():
+        runs = shape_result["runs"]
+        for name in (*RUNS, "per-vpc"):
+            r = runs.get(name)
+            if r:
+                base = runs[BASELINE.get(name, "floor")]
+                values = " ".join(f.format(v(r, base)) for _h, f, v in COLUMNS)
+                lines.append("{:<5} {:<12} {}  {}".format(key, name, values, _end_state(r)))
+        lines.append("")
+    return [*lines, *LEGEND]
+
+
+LEGEND = (
+    "x floor: enable vs floor, rerun vs floor-rerun (wall time, then API calls). max MiB: largest single process",
+    "(wait4 ru_maxrss). tree MiB: peak of the summed RSS of the process tree (sampled every 0.2 s); pss MiB: the",
+    "same with shared pages split between sharers (information). cpu s: user + system CPU of the tree; moto cpu:",
+    "moto server's CPU during the run; load: 1-minute load average before the run. per-vpc: one vpc_flow_log task",
+    "per VPC on one target of shape A, times its targets.",
+    "",
+)
+
+
+def calls_table(key, runs):
+    names = [n for n in RUNS if n in runs]
+    actions = sorted({a for n in names for a in runs[n]["calls"]["by_action"]})
+    lines = ["shape {} calls by action".format(key).ljust(36) + "".join("{:>13}".format(n) for n in names)]
+    for action in actions:
+        lines.append(
+            "  {:<34}".format(action)
+            + "".join("{:>13}".format(runs[n]["calls"]["by_action"].get(action, 0)) for n in names)
         )
     return lines
 
 
-def _slope(points):
-    """Least-squares slope of (x, y) points."""
-    n = len(points)
-    mx = sum(x for x, _y in points) / n
-    my = sum(y for _x, y in points) / n
-    return sum((x - mx) * (y - my) for x, y in points) / sum((x - mx) ** 2 for x, _y in points)
-
-
-def chart(scales, path):
+def chart(results, path):
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    xs = [s["vpcs"] for s in scales]
-    fig, ax = plt.subplots(figsize=(8, 5))
-    ax.plot(xs, [s["floor"] for s in scales], marker="o", label="floor (raw boto3, threads)")
-    ax.plot(xs, [s["enable"] for s in scales], marker="o", label="enable_flowlogs.yml")
-    ax.set_xscale("log")
-    ax.set_xlabel("VPCs in the fleet (20 targets; 10 targets at 10 VPCs)")
+    keys = list(results)
+    fig, (ax, mem) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw=dict(width_ratios=[3, 2]))
+    width = 0.2
+    colours = {"floor": "#4c72b0", "floor-rerun": "#8fb0e0", "enable": "#dd8452", "rerun": "#f2b38a"}
+    for i, name in enumerate(RUNS):
+        xs = [k + (i - 1.5) * width for k in range(len(keys))]
+        walls = [results[k]["runs"][name]["wall"] for k in keys]
+        bars = ax.bar(xs, walls, width, label=name, color=colours[name])
+        if name in ("enable", "rerun"):
+            for rect, k in zip(bars, keys):
+                base = results[k]["runs"][BASELINE[name]]["wall"]
+                ax.annotate(
+                    "{:.1f}x".format(rect.get_height() / base),
+                    (rect.get_x() + rect.get_width() / 2, rect.get_height()),
+                    ha="center",
+                    va="bottom",
+                    fontsize=7,
+                )
+    ax.set_xticks(range(len(keys)))
+    ax.set_xticklabels(["{}\n{}".format(k, results[k]["shape"]["title"]) for k in keys], fontsize=8)
     ax.set_ylabel("wall seconds")
-    ax.set_title("flowlogs.aws: converge time vs fleet size (moto server, 2 cores)")
-    ax.grid(True, which="both", alpha=0.3)
-    ax.legend()
+    ax.set_title("Converge time per fleet shape (labels: x floor)")
+    ax.legend(fontsize=8)
+    ax.grid(True, axis="y", alpha=0.3)
+    for i, name in enumerate(RUNS):
+        xs = [k + (i - 1.5) * width for k in range(len(keys))]
+        mem.bar(xs, [results[k]["runs"][name]["tree_rss_mib"] for k in keys], width, color=colours[name], label=name)
+    mem.axhline(MAX_TREE_MIB_AT_340, color="red", linestyle="--", linewidth=1, label="600 MiB (340 targets)")
+    mem.set_xticks(range(len(keys)))
+    mem.set_xticklabels(keys)
+    mem.set_ylabel("MiB")
+    mem.set_title("Peak RSS, sum over the process tree")
+    mem.legend(fontsize=7, loc="upper center", bbox_to_anchor=(0.5, -0.08), ncol=3)
+    mem.grid(True, axis="y", alpha=0.3)
+    fig.suptitle("flowlogs.aws vs raw boto3 floor (moto server, {} cores)".format(os.cpu_count()), fontsize=10)
     fig.tight_layout()
     fig.savefig(path, dpi=110)
+    plt.close(fig)
 
 
-def main():
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--accounts", type=int, default=5)
-    parser.add_argument("--regions", type=int, default=4)
-    parser.add_argument("--vpcs", type=int, default=50, help="VPCs per target, besides the default VPC")
-    parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--forks", type=int, default=20)
-    parser.add_argument("--scales", default="10,100,1000,3000", help="fleet sizes (VPCs) for the chart; '' skips it")
+def machine_info():
+    import ansible
+    import boto3
+    import botocore
+    import moto
+
+    return dict(
+        cores=os.cpu_count(),
+        python=platform.python_version(),
+        ansible_core=ansible.__version__,
+        botocore=botocore.__version__,
+        boto3=boto3.__version__,
+        moto=moto.__version__,
+        platform=platform.platform(),
+        date=datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        load_average_at_start=[round(x, 2) for x in os.getloadavg()],
+    )
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shapes", default="A,B,C,D", help="which shapes to run, e.g. A,C (default A,B,C,D)")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per shape; wall time is their median")
+    parser.add_argument("--forks", type=int, default=20, help="ansible-playbook --forks")
+    parser.add_argument("--latency-ms", type=float, default=50.0, help="added to every AWS call in shape D")
     parser.add_argument(
-        "--target-counts", default="5,10,20,40", help="targets (10 VPCs each) for the per-target cost; '' skips it"
+        "--floor-threads", type=int, default=64, help="the floor's cap on threads (one per target up to it)"
     )
-    args = parser.parse_args()
-    ensure_collection_link()
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    shape = (args.accounts, args.regions, args.vpcs)
-    print(
-        "fleet: {} accounts x {} regions x {} VPCs (+1 default each), {} repeats".format(*shape, args.repeat),
-        flush=True,
-    )
+    parser.add_argument("--no-per-vpc", action="store_true", help="skip the naive one-task-per-VPC run (shape A)")
+    parser.add_argument("--output", default=str(REPO / "benchmarks" / "results.json"))
+    parser.add_argument("--chart", default=str(REPO / "benchmarks" / "scaling.png"), help="'' for no chart")
+    args = parser.parse_args(argv)
+    known = shapes(args.latency_ms)
+    args.shape_keys = [k.strip().upper() for k in args.shapes.split(",") if k.strip()]
+    unknown = [k for k in args.shape_keys if k not in known]
+    if unknown or not args.shape_keys:
+        parser.error("unknown shape(s) {}; choose from {}".format(",".join(unknown), ",".join(known)))
+    return args, known
 
-    floors, collections = [], []
+
+def run_shape(key, shape, args):
+    repeats = []
     for i in range(args.repeat):
-        floors.append(run_floor(shape))
-        collections.append(run_collection(shape, args.forks))
+        started = time.perf_counter()
+        runs = run_floor(shape, args.floor_threads)
+        runs.update(run_collection(shape, args.forks))
+        repeats.append(runs)
         print(
-            "  repeat {}: floor {:.2f}s enable {:.2f}s rerun {:.2f}s audit {:.2f}s".format(
-                i + 1,
-                floors[-1]["wall"],
-                collections[-1]["enable"]["wall"],
-                collections[-1]["rerun"]["wall"],
-                collections[-1]["audit"]["wall"],
-            ),
+            "  {} repeat {}: ".format(key, i + 1)
+            + ", ".join("{} {:.1f}s".format(n, runs[n]["wall"]) for n in RUNS)
+            + " (seeding {:.0f}s x2; {:.0f}s in all)".format(runs["floor"]["seed_s"], time.perf_counter() - started),
             flush=True,
         )
-    results = {"floor": median_of(floors)}
-    for name in ("enable", "rerun", "audit"):
-        results[name] = median_of([c[name] for c in collections])
-    results["per-vpc"] = run_per_vpc(shape)
-    floor_wall = results["floor"]["wall"]
-    print("\n".join(table(results, floor_wall)))
+    runs = {name: median_run([r[name] for r in repeats]) for name in RUNS}
+    if key == "A" and not args.no_per_vpc:
+        runs["per-vpc"] = run_per_vpc(shape)
+        print("  {} per-vpc: {:.1f}s measured".format(key, runs["per-vpc"]["measured_wall"]), flush=True)
+    return runs
 
-    scales = []
-    for total in [int(s) for s in args.scales.split(",") if s]:
-        # 20 targets where the size allows; the default VPC of each target counts.
-        targets = min(20, total)
-        accounts, regions = (5, 4) if targets == 20 else (targets, 1)
-        per_target = max(0, total // targets - 1)
-        s_shape = (accounts, regions, per_target)
-        floor = run_floor(s_shape)["wall"]
-        enable_run = run_collection(s_shape, args.forks, with_rerun=False)["enable"]
-        enable = enable_run["wall"]
-        scales.append(
-            dict(
-                vpcs=targets * (per_target + 1),
-                targets=targets,
-                floor=floor,
-                enable=enable,
-                calls_per_target=enable_run["calls"]["total"] / targets,
-            )
-        )
-        print(
-            "  scale {:>5} VPCs: floor {:.2f}s enable {:.2f}s ({:.2f}x)".format(
-                scales[-1]["vpcs"], floor, enable, enable / floor
-            ),
-            flush=True,
-        )
 
-    # API calls of one target must not grow with its VPC count (up to 300 VPCs in a region).
-    calls_by_size = {}
-    for size in (10, 300):
-        calls_by_size[size] = run_collection((1, 1, size - 1), args.forks, with_rerun=False)["enable"]["calls"]
-        by_action = calls_by_size[size]["by_action"]
-        print(
-            "  one target, {:>3} VPCs: {} API calls ({})".format(
-                size,
-                calls_by_size[size]["total"],
-                ", ".join("{}={}".format(k.split(":", 1)[1], v) for k, v in sorted(by_action.items())),
-            ),
-            flush=True,
-        )
-
-    per_target = []
-    for count in [int(c) for c in args.target_counts.split(",") if c]:
-        regions = min(4, count)
-        t_shape = (count // regions, regions, 9)
-        enable = run_collection(t_shape, args.forks, with_rerun=False)["enable"]
-        per_target.append(dict(targets=count, vpcs=count * 10, enable=enable["wall"], calls=enable["calls"]["total"]))
-        print("  targets {:>3} (10 VPCs each): enable {:.2f}s".format(count, enable["wall"]), flush=True)
-    slope = _slope([(p["targets"], p["enable"]) for p in per_target]) if len(per_target) > 1 else None
-    if slope is not None:
-        print("  marginal cost per target: {:.3f}s (least squares over {} runs)".format(slope, len(per_target)))
-
-    ratios = dict(
-        enable_vs_floor=results["enable"]["wall"] / floor_wall,
-        rerun_vs_floor=results["rerun"]["wall"] / floor_wall,
-        per_vpc_vs_enable=results["per-vpc"]["wall"] / results["enable"]["wall"],
-        rerun_mutating_calls=results["rerun"]["calls"]["mutating"],
-        calls_300_vs_10_vpcs=calls_by_size[300]["total"] / calls_by_size[10]["total"],
-    )
-    targets = dict(
-        enable_within_2x_floor=ratios["enable_vs_floor"] <= 2.0,
-        rerun_within_2x_floor=ratios["rerun_vs_floor"] <= 2.0,
-        per_vpc_at_least_10x_slower=ratios["per_vpc_vs_enable"] >= 10.0,
-        rerun_zero_mutating_calls=ratios["rerun_mutating_calls"] == 0,
-        calls_independent_of_vpc_count=calls_by_size[300]["total"] == calls_by_size[10]["total"],
-    )
+def main(argv=None):
+    args, known = parse_args(argv)
+    bench_start = time.perf_counter()
+    ensure_collection_link()
     report = dict(
-        machine=dict(cpus=os.cpu_count(), python=sys.version.split()[0]),
-        shape=dict(
-            accounts=args.accounts,
-            regions=args.regions,
-            vpcs_per_target=args.vpcs + 1,
-            total_vpcs=args.accounts * args.regions * (args.vpcs + 1),
+        machine=machine_info(),
+        settings=dict(
+            repeat=args.repeat,
+            forks=args.forks,
+            floor_threads=args.floor_threads,
+            latency_ms=args.latency_ms,
+            limits=dict(wall_ratio=MAX_WALL_RATIO, calls_ratio=MAX_CALLS_RATIO, tree_mib_at_340=MAX_TREE_MIB_AT_340),
         ),
-        results=results,
-        ratios=ratios,
-        targets=targets,
-        scales=scales,
-        per_target=dict(runs=per_target, seconds_per_target=slope, forks=args.forks),
-        calls_by_vpc_count={str(k): v for k, v in calls_by_size.items()},
+        shapes={},
+        checks=[],
     )
-    (REPO / "benchmarks" / "results.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
-    if scales:
-        chart(scales, REPO / "benchmarks" / "scaling.png")
-    print("ratios: " + ", ".join("{}={:.2f}".format(k, v) for k, v in ratios.items()))
-    print("targets: " + ", ".join("{}={}".format(k, v) for k, v in targets.items()))
-    print("wrote benchmarks/results.json" + (" and benchmarks/scaling.png" if scales else ""))
-    return 0 if all(targets.values()) else 1
+    for key in args.shape_keys:
+        shape = known[key]
+        print("shape {}: {} (repeat {})".format(key, shape.describe(), args.repeat), flush=True)
+        started = time.perf_counter()
+        runs = run_shape(key, shape, args)
+        report["shapes"][key] = dict(
+            shape=dict(
+                title=shape.title,
+                description=shape.describe(),
+                accounts=shape.accounts,
+                regions=shape.regions,
+                vpcs_per_target=shape.vpcs + 1,
+                targets=shape.targets,
+                total_vpcs=shape.total_vpcs,
+                latency_ms=shape.latency_ms,
+            ),
+            runs=runs,
+            per_target=per_target(shape, runs),
+            bench_seconds=round(time.perf_counter() - started, 1),
+        )
+        report["checks"] += checks_for(key, shape, runs)
+        print("  shape {} took {:.0f}s".format(key, time.perf_counter() - started), flush=True)
+
+    print()
+    print("\n".join(table(report["shapes"])))
+    for key, s in report["shapes"].items():
+        print("\n".join(calls_table(key, s["runs"])))
+        print()
+    for key, s in report["shapes"].items():
+        if s["shape"]["targets"] >= 100:
+            for name, p in s["per_target"].items():
+                print(
+                    "shape {} per target, {:<12} {wall_ms:>7} ms wall {cpu_ms:>7} ms CPU "
+                    "{tree_rss_mib:>6} MiB tree RSS {calls:>5} calls".format(key, name, **p)
+                )
+    print()
+    for c in report["checks"]:
+        print("{}  {}  {:<52} {}".format("PASS" if c["passed"] else "FAIL", c["shape"], c["check"], c["detail"]))
+    report["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
+    report["bench_seconds"] = round(time.perf_counter() - bench_start, 1)
+    Path(args.output).write_text(json.dumps(report, indent=2, default=str) + "\n")
+    wrote = [args.output]
+    if args.chart:
+        chart(report["shapes"], args.chart)
+        wrote.append(args.chart)
+    failed = sum(not c["passed"] for c in report["checks"])
+    print(
+        "\n{} of {} checks passed; bench took {:.0f}s; wrote {}".format(
+            len(report["checks"]) - failed, len(report["checks"]), report["bench_seconds"], " and ".join(wrote)
+        )
+    )
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":

@@ -1,51 +1,58 @@
-"""The physical floor: the end state of enable_flowlogs.yml reached with raw boto3, batched calls and
-one thread per target, no Ansible. ``python -m benchmarks.floor ENDPOINT TARGETS_JSON``.
+"""The floor: the end state of enable_flowlogs.yml reached by a plain threaded boto3 script, no Ansible.
 
-Same end state as the collection: per account a delivery role trusting vpc-flow-logs.amazonaws.com
-with a scoped policy; per target a log group with 90-day retention and one ALL flow log per VPC.
+    python -m benchmarks.floor ENDPOINT TARGETS_JSON_FILE [--threads 64]
+
+TARGETS_JSON_FILE holds ``[{"account": "...", "region": "..."}, ...]``. One thread per target, at most
+``--threads`` (default 64: with 2 cores the work is CPU-bound long before that; with 50 ms per AWS call,
+64 threads keep ~64 calls in flight, more than 20 Ansible forks can). Each target is converged on its own,
+as one inventory host is: its own AssumeRole into the account and its own check of the account's role.
+
+Same end state as the collection's defaults:
+
+- per account, role ``vpc-flow-logs-delivery`` (tag managed-by=flowlogs.aws) trusting
+  vpc-flow-logs.amazonaws.com with aws:SourceAccount / aws:SourceArn conditions, and only the inline
+  policy ``flow-logs-delivery``: DeliverToFlowLogGroups (logs:CreateLogStream, DescribeLogStreams,
+  PutLogEvents on ``arn:aws:logs:*:<account>:log-group:vpc-flow-logs:*``) and ListLogGroups
+  (logs:DescribeLogGroups on ``*``); no other inline or attached policy (the collection purges them);
+- per target, log group ``vpc-flow-logs`` with 90-day retention, tagged managed-by=flowlogs.aws;
+- per VPC, one flow log of ALL traffic to it, MaxAggregationInterval 600, tagged managed-by=flowlogs.aws.
+
+Calls are batched (CreateFlowLogs takes 300 VPCs, tags go with the create calls) and reads are the ones
+needed to know the end state holds, so a re-run on a converged fleet makes no mutating call. The first
+target of an account to get there creates the role while the account's other targets wait for it (no
+CreateRole race); each target then verifies the role itself.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
-import boto3
 import botocore.loaders
 import botocore.session
 from botocore.exceptions import ClientError
 
 GROUP = "vpc-flow-logs"
 ROLE = "vpc-flow-logs-delivery"
+POLICY = "flow-logs-delivery"
+RETENTION = 90
+INTERVAL = 600
+TAGS = {"managed-by": "flowlogs.aws"}
+CHUNK = 300
+THREADS = 64
+ACCESS_ROLE = "OrganizationAccountAccessRole"
 LOADER = botocore.loaders.create_loader()  # models parsed once for every target, as the collection does
 
 
-def session_for(endpoint, account, region):
-    core = botocore.session.Session()
-    core.register_component("data_loader", LOADER)
-    base = boto3.Session(
-        botocore_session=core, aws_access_key_id="bench", aws_secret_access_key="bench", region_name=region
-    )
-    creds = base.client("sts", endpoint_url=endpoint).assume_role(
-        RoleArn="arn:aws:iam::{}:role/OrganizationAccountAccessRole".format(account), RoleSessionName="floor"
-    )["Credentials"]
-    core = botocore.session.Session()
-    core.register_component("data_loader", LOADER)
-    return boto3.Session(
-        botocore_session=core,
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-        region_name=region,
-    )
-
-
-def ensure_role(iam, account):
-    trust = {
+def trust_policy(account):
+    return {
         "Version": "2012-10-17",
         "Statement": [
             {
+                "Sid": "VpcFlowLogsDelivery",
                 "Effect": "Allow",
                 "Principal": {"Service": "vpc-flow-logs.amazonaws.com"},
                 "Action": "sts:AssumeRole",
@@ -56,74 +63,208 @@ def ensure_role(iam, account):
             }
         ],
     }
-    policy = {
+
+
+def delivery_policy(account):
+    return {
         "Version": "2012-10-17",
         "Statement": [
             {
+                "Sid": "DeliverToFlowLogGroups",
                 "Effect": "Allow",
-                "Action": [
-                    "logs:CreateLogStream",
-                    "logs:DescribeLogGroups",
-                    "logs:DescribeLogStreams",
-                    "logs:PutLogEvents",
-                ],
+                "Action": ["logs:CreateLogStream", "logs:DescribeLogStreams", "logs:PutLogEvents"],
                 "Resource": ["arn:aws:logs:*:{}:log-group:{}:*".format(account, GROUP)],
-            }
+            },
+            {"Sid": "ListLogGroups", "Effect": "Allow", "Action": ["logs:DescribeLogGroups"], "Resource": "*"},
         ],
     }
+
+
+def canonical(policy):
+    """Statements without Sids, single values as sorted lists, in a stable order (semantic comparison)."""
+    if isinstance(policy, str):
+        policy = json.loads(policy)
+
+    def value(v):
+        if isinstance(v, dict):
+            return {k: value(x) for k, x in v.items()}
+        return sorted(v) if isinstance(v, list) else [v]
+
+    statements = policy.get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+    out = [{k: value(v) for k, v in s.items() if k != "Sid"} for s in statements]
+    return policy.get("Version"), sorted(json.dumps(s, sort_keys=True) for s in out)
+
+
+_THREAD = threading.local()
+
+
+def _thread_session():
+    """One botocore session per thread (boto3 sessions are not thread-safe), models parsed once for all."""
+    if not hasattr(_THREAD, "session"):
+        core = botocore.session.Session()
+        core.register_component("data_loader", LOADER)
+        _THREAD.session = core
+        _THREAD.sts = {}
+    return _THREAD.session
+
+
+def clients_for(endpoint, account, region, services=("iam", "logs", "ec2")):
+    """Clients in ``account`` (AssumeRole into it, as the playbooks do) for ``region``."""
+    core = _thread_session()
+    if region not in _THREAD.sts:
+        _THREAD.sts[region] = core.create_client(
+            "sts", region_name=region, endpoint_url=endpoint, aws_access_key_id="bench", aws_secret_access_key="bench"
+        )
+    creds = _THREAD.sts[region].assume_role(
+        RoleArn="arn:aws:iam::{}:role/{}".format(account, ACCESS_ROLE), RoleSessionName="floor"
+    )["Credentials"]
+    return [
+        core.create_client(
+            service,
+            region_name=region,
+            endpoint_url=endpoint,
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        for service in services
+    ]
+
+
+_GUARD = threading.Lock()
+_ROLE_CHECKED = {}  # account -> Event set once its first target has read (and if need be created) the role
+
+
+def _first_look(iam, account):
+    """The role as GetRole returns it; created (with its policy) if missing. (role, created)."""
     try:
-        role = iam.get_role(RoleName=ROLE)["Role"]
-    except ClientError:
-        try:
-            role = iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
-        except ClientError:
-            role = iam.get_role(RoleName=ROLE)["Role"]
-        iam.put_role_policy(RoleName=ROLE, PolicyName="flow-logs-delivery", PolicyDocument=json.dumps(policy))
+        return iam.get_role(RoleName=ROLE)["Role"], False
+    except ClientError as err:
+        if err.response["Error"]["Code"] != "NoSuchEntity":
+            raise
+    role = iam.create_role(
+        RoleName=ROLE,
+        AssumeRolePolicyDocument=json.dumps(trust_policy(account)),
+        Tags=[{"Key": k, "Value": v} for k, v in TAGS.items()],
+    )["Role"]
+    iam.put_role_policy(RoleName=ROLE, PolicyName=POLICY, PolicyDocument=json.dumps(delivery_policy(account)))
+    return role, True
+
+
+def ensure_role(iam, account):
+    with _GUARD:
+        first = account not in _ROLE_CHECKED
+        ready = _ROLE_CHECKED.setdefault(account, threading.Event())
+    if not first:
+        ready.wait()
+    try:
+        role, created = _first_look(iam, account)
+    finally:
+        ready.set()
+    if created:
         return role["Arn"]
-    if role["AssumeRolePolicyDocument"] != trust:
-        iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust))
-    try:
-        current = iam.get_role_policy(RoleName=ROLE, PolicyName="flow-logs-delivery")["PolicyDocument"]
-    except ClientError:
-        current = None  # another target of the account is creating it right now
-    if current != policy:
-        iam.put_role_policy(RoleName=ROLE, PolicyName="flow-logs-delivery", PolicyDocument=json.dumps(policy))
+    if canonical(role["AssumeRolePolicyDocument"]) != canonical(trust_policy(account)):
+        iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust_policy(account)))
+    tags = {t["Key"]: t["Value"] for t in role.get("Tags") or []}
+    if any(tags.get(k) != v for k, v in TAGS.items()):
+        iam.tag_role(RoleName=ROLE, Tags=[{"Key": k, "Value": v} for k, v in TAGS.items()])
+    pages = iam.get_paginator("list_role_policies").paginate(RoleName=ROLE)
+    inline = [name for page in pages for name in page["PolicyNames"]]
+    for name in inline:
+        if name != POLICY:
+            iam.delete_role_policy(RoleName=ROLE, PolicyName=name)
+    current = iam.get_role_policy(RoleName=ROLE, PolicyName=POLICY)["PolicyDocument"] if POLICY in inline else None
+    if current is None or canonical(current) != canonical(delivery_policy(account)):
+        iam.put_role_policy(RoleName=ROLE, PolicyName=POLICY, PolicyDocument=json.dumps(delivery_policy(account)))
+    pages = iam.get_paginator("list_attached_role_policies").paginate(RoleName=ROLE)
+    for attached in [a for page in pages for a in page["AttachedPolicies"]]:
+        iam.detach_role_policy(RoleName=ROLE, PolicyArn=attached["PolicyArn"])
     return role["Arn"]
 
 
-def converge(endpoint, account, region):
-    s = session_for(endpoint, account, region)
-    iam, logs, ec2 = (s.client(x, endpoint_url=endpoint) for x in ("iam", "logs", "ec2"))
-    role_arn = ensure_role(iam, account)
-    groups = [g for g in logs.describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"] if g["logGroupName"] == GROUP]
-    if not groups:
-        logs.create_log_group(logGroupName=GROUP)
-    if not groups or groups[0].get("retentionInDays") != 90:
-        logs.put_retention_policy(logGroupName=GROUP, retentionInDays=90)
-    vpcs = [v["VpcId"] for v in ec2.describe_vpcs()["Vpcs"]]
-    have = {
-        f["ResourceId"]
-        for f in ec2.describe_flow_logs(MaxResults=1000)["FlowLogs"]
-        if f.get("LogGroupName") == GROUP and f.get("TrafficType") == "ALL"
-    }
-    missing = [v for v in vpcs if v not in have]
-    for i in range(0, len(missing), 300):
+def ensure_log_group(logs):
+    found = [g for g in logs.describe_log_groups(logGroupNamePrefix=GROUP)["logGroups"] if g["logGroupName"] == GROUP]
+    if not found:
+        logs.create_log_group(logGroupName=GROUP, tags=TAGS)
+        logs.put_retention_policy(logGroupName=GROUP, retentionInDays=RETENTION)
+        return
+    group = found[0]
+    if group.get("retentionInDays") != RETENTION:
+        logs.put_retention_policy(logGroupName=GROUP, retentionInDays=RETENTION)
+    arn = group.get("logGroupArn") or group["arn"].rstrip("*").rstrip(":")
+    tags = logs.list_tags_for_resource(resourceArn=arn).get("tags") or {}
+    if any(tags.get(k) != v for k, v in TAGS.items()):
+        logs.tag_resource(resourceArn=arn, tags=TAGS)
+
+
+def ensure_flow_logs(ec2, role_arn):
+    vpcs = [v["VpcId"] for page in ec2.get_paginator("describe_vpcs").paginate() for v in page["Vpcs"]]
+    pages = ec2.get_paginator("describe_flow_logs").paginate(PaginationConfig={"PageSize": 1000})
+    ours = [f for page in pages for f in page["FlowLogs"] if f.get("LogGroupName") == GROUP]
+    good, wrong = {}, []
+    for f in ours:
+        right = (
+            f.get("TrafficType") == "ALL"
+            and f.get("MaxAggregationInterval") == INTERVAL
+            and f.get("DeliverLogsPermissionArn") == role_arn
+            and f["ResourceId"] not in good
+        )
+        if right:
+            good[f["ResourceId"]] = f
+        else:
+            wrong.append(f["FlowLogId"])
+    for i in range(0, len(wrong), 1000):
+        ec2.delete_flow_logs(FlowLogIds=wrong[i : i + 1000])
+    untagged = [
+        f["FlowLogId"]
+        for f in good.values()
+        if any({t["Key"]: t["Value"] for t in f.get("Tags") or []}.get(k) != v for k, v in TAGS.items())
+    ]
+    for i in range(0, len(untagged), 1000):
+        ec2.create_tags(Resources=untagged[i : i + 1000], Tags=[{"Key": k, "Value": v} for k, v in TAGS.items()])
+    missing = [v for v in vpcs if v not in good]
+    for i in range(0, len(missing), CHUNK):
         ec2.create_flow_logs(
-            ResourceIds=missing[i : i + 300],
+            ResourceIds=missing[i : i + CHUNK],
             ResourceType="VPC",
             TrafficType="ALL",
             LogGroupName=GROUP,
             DeliverLogsPermissionArn=role_arn,
-            MaxAggregationInterval=600,
+            MaxAggregationInterval=INTERVAL,
+            TagSpecifications=[
+                {"ResourceType": "vpc-flow-log", "Tags": [{"Key": k, "Value": v} for k, v in TAGS.items()]}
+            ],
         )
     return len(missing)
 
 
-def main(endpoint, targets):
-    with ThreadPoolExecutor(max_workers=len(targets)) as pool:
-        created = list(pool.map(lambda t: converge(endpoint, t["account"], t["region"]), targets))
-    print(json.dumps({"created": sum(created)}))
+def converge(endpoint, account, region):
+    iam, logs, ec2 = clients_for(endpoint, account, region)
+    role_arn = ensure_role(iam, account)
+    ensure_log_group(logs)
+    return ensure_flow_logs(ec2, role_arn)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("endpoint")
+    parser.add_argument("targets", help="JSON file: a list of {account, region}")
+    parser.add_argument("--threads", type=int, default=THREADS, help="at most this many targets at once")
+    args = parser.parse_args(argv)
+    with open(args.targets, encoding="utf-8") as handle:
+        targets = json.load(handle)
+    # Parse the models once, before the threads start: else every thread misses the loader's cache at once.
+    warm = _thread_session()
+    for service in ("sts", "iam", "logs", "ec2"):
+        warm.create_client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    # Region-major order: the first targets to start are of different accounts, so few wait for a role.
+    targets = sorted(targets, key=lambda t: (t["region"], t["account"]))
+    with ThreadPoolExecutor(max_workers=max(1, min(args.threads, len(targets)))) as pool:
+        created = list(pool.map(lambda t: converge(args.endpoint, t["account"], t["region"]), targets))
+    print(json.dumps({"targets": len(targets), "flow_logs_created": sum(created)}))
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1], json.loads(sys.argv[2]))
+    sys.exit(main())
