@@ -215,6 +215,7 @@ class Fleet:
                 flow_logs_account_id=t["account"],
                 flow_logs_assume_role_arn="arn:aws:iam::{}:role/{}".format(t["account"], ACCESS_ROLE),
                 flow_logs_endpoint_url=self.proxy.url,
+                flow_logs_insights_queries=False,  # moto has no saved queries; the floor saves none either
             )
             for t in self.targets
         }

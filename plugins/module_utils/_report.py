@@ -8,18 +8,12 @@ from __future__ import annotations
 import json
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._audit import NOT_OWNED
-from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import (
-    CREATE_ROLE,
-    DELETE_ROLE,
-    PUT_ROLE_POLICY,
-    UPDATE_TRUST_POLICY,
+from ansible_collections.flowlogs.aws.plugins.module_utils._report_delivery import (
+    REPAIRS_DELIVERY,
+    delivery_notes,
+    registered,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import (
-    CREATE_LOG_GROUP,
-    DELETE_LOG_GROUP,
-    PUT_RETENTION_POLICY,
-)
-from ansible_collections.flowlogs.aws.plugins.module_utils._policies import FLOW_LOGS_PRINCIPAL
+from ansible_collections.flowlogs.aws.plugins.module_utils._report_delivery import delivery as delivery_of
 from ansible_collections.flowlogs.aws.plugins.module_utils._report_html import report_html
 from ansible_collections.flowlogs.aws.plugins.module_utils._report_table import summary_table
 
@@ -33,15 +27,6 @@ NO_RESULT = (
 
 
 RESULT_VERSION = 1
-#: Delivery actions that repair a flow log whose delivery FAILED (its role or log group was the cause).
-REPAIRS_DELIVERY = (CREATE_ROLE, UPDATE_TRUST_POLICY, PUT_ROLE_POLICY, CREATE_LOG_GROUP)
-
-
-def _registered(value):
-    """A step's result, or {} when the step was skipped or never ran."""
-    if not isinstance(value, dict) or value.get("skipped"):
-        return {}
-    return value
 
 
 def _after_verdict(state, before_verdict, action, after, repaired_delivery):
@@ -54,97 +39,6 @@ def _after_verdict(state, before_verdict, action, after, repaired_delivery):
     if before_verdict == "delivery_failed" and repaired_delivery:
         return "compliant"
     return before_verdict
-
-
-def _delivery(steps):
-    role = _registered(steps.get("role"))
-    group = _registered(steps.get("log_group"))
-    alarms = _registered(steps.get("alarms"))
-    out = {}
-    if role:
-        out["role"] = dict(
-            name=(role.get("role") or {}).get("name"),
-            arn=(role.get("role") or {}).get("arn"),
-            changed=bool(role.get("changed")),
-            actions=role.get("actions") or [],
-            principals_before=role.get("principals_before"),
-            purged_policies=role.get("purged_policies") or [],
-            excess_privileges=role.get("excess_privileges") or [],
-        )
-    groups = [_log_group(group)] if group else []
-    groups += [_log_group(_registered(v)) for k, v in sorted(steps.items()) if k.startswith("log_group:")]
-    if groups:
-        out["log_group"] = groups[0]
-    if len(groups) > 1:
-        out["log_groups"] = groups
-    if alarms:
-        out["alarms"] = dict(
-            names=[a["name"] for a in alarms.get("alarms") or []],
-            changed=bool(alarms.get("changed")),
-            actions=alarms.get("actions") or [],
-        )
-    return out
-
-
-def _log_group(group):
-    lg = group.get("log_group") or {}
-    return dict(
-        name=lg.get("name"),
-        retention_in_days=lg.get("retention_in_days"),
-        retention_policy_name=lg.get("retention_policy_name"),
-        changed=bool(group.get("changed")),
-        actions=group.get("actions") or [],
-    )
-
-
-def _principals(role):
-    return ", ".join(role.get("principals_before") or []) or "nothing"
-
-
-#: (part of the delivery, action it took or key it has, the note in words) - in the order they read best.
-DELIVERY_NOTES = (
-    ("role", CREATE_ROLE, lambda role: "role created"),
-    (
-        "role",
-        UPDATE_TRUST_POLICY,
-        lambda role: "role trust fixed ({} -> {})".format(_principals(role), FLOW_LOGS_PRINCIPAL),
-    ),
-    ("role", "policy scoped", lambda role: "role policy scoped"),
-    ("role", "purged_policies", lambda role: "role policies removed ({})".format(", ".join(role["purged_policies"]))),
-    (
-        "role",
-        "excess_privileges",
-        lambda role: "role grants more than delivery: " + "; ".join(role["excess_privileges"]),
-    ),
-    ("log_group", CREATE_LOG_GROUP, lambda group: "log group created"),
-    ("log_group", PUT_RETENTION_POLICY, lambda group: "retention set to {} days".format(group["retention_in_days"])),
-    (
-        "log_group",
-        "retention_policy_name",
-        lambda group: "retention governed by account policy {}".format(group["retention_policy_name"]),
-    ),
-    ("log_group", DELETE_LOG_GROUP, lambda group: "log group deleted"),
-    ("role", DELETE_ROLE, lambda role: "role deleted"),
-    ("alarms", "changed", lambda alarms: "alarms updated"),
-)
-
-
-def _delivery_notes(delivery):
-    notes = []
-    several = len(delivery.get("log_groups") or []) > 1
-    for part, when, note in DELIVERY_NOTES:
-        for found in (delivery.get("log_groups") if part == "log_group" and several else None) or [delivery.get(part)]:
-            found = found or {}
-            actions = found.get("actions") or []
-            if when == "policy scoped":  # a new role's policy is part of its creation, not a fix
-                hit = PUT_ROLE_POLICY in actions and CREATE_ROLE not in actions
-            else:
-                hit = when in actions or bool(found.get(when))
-            if hit:
-                notes.append(
-                    note(found) + (" ({})".format(found.get("name")) if several and part == "log_group" else "")
-                )
-    return notes
 
 
 def _vpc_rows(state, before, converge, failed_target, repaired_delivery):
@@ -189,7 +83,7 @@ def _unit_rows(state, steps, units, failed_target, repaired):
     rows = []
     for unit in units:
         for row in _vpc_rows(
-            state, _registered(unit.get("before")), _registered(unit.get("flow_logs")), failed_target, repaired
+            state, registered(unit.get("before")), registered(unit.get("flow_logs")), failed_target, repaired
         ):
             rows.append(dict(row, destination=unit.get("destination")))
     return rows
@@ -229,14 +123,15 @@ def target_result(
     """One target's result (the role's public ``flow_logs_result``, version 1) from its steps' results:
     ``before`` (discovery), ``role``, ``log_group``, ``flow_logs`` and ``alarms`` - or, with several resource types
     or destinations, ``units``: each a resource type and destination with its ``before`` and ``flow_logs``. Pure."""
-    before = _registered(steps.get("before"))
-    delivery = _delivery(steps)
-    repaired = any(action in REPAIRS_DELIVERY for part in delivery.values() for action in part.get("actions") or [])
+    before = registered(steps.get("before"))
+    delivery = delivery_of(steps)
+    parts = [part for part in delivery.values() if isinstance(part, dict)]  # ``buckets`` is a list of findings
+    repaired = any(action in REPAIRS_DELIVERY for part in parts for action in part.get("actions") or [])
     rows = _unit_rows(state, steps, units, error is not None, repaired)
     counts = {a: sum(1 for r in rows if r["action"] == a) for a in ACTIONS}
     stats = aws_stats or {}
     counts.update(api_calls=stats.get("calls", 0), api_retries=stats.get("retries", 0), **_resource_counts(rows))
-    changed = any(counts[a] for a in CHANGING) or any(d.get("changed") for d in delivery.values())
+    changed = any(counts[a] for a in CHANGING) or any(d.get("changed") for d in parts)
     if error is not None or counts["failed"]:
         status = "failed"
     else:
@@ -253,7 +148,7 @@ def target_result(
         changed=changed,
         error=error,
         failed_phase=failed_phase,
-        delivery=dict(delivery, notes=_delivery_notes(delivery)),
+        delivery=dict(delivery, notes=delivery_notes(delivery)),
         vpcs=rows,
         counts=counts,
     )
@@ -301,7 +196,7 @@ def target_report(entry):
         return _no_result(entry, str(result.get("msg") or NO_RESULT))
     # 1.0.0's entries: the role's registered results under before/role/log_group/flow_logs.
     steps = {k: result.get(k) for k in ("before", "role", "log_group", "flow_logs")}
-    stats = [_registered(v).get("aws_stats") or {} for v in steps.values()]
+    stats = [registered(v).get("aws_stats") or {} for v in steps.values()]
     failed = result.get("status") == "failed"
     return target_result(
         target=entry.get("target"),

@@ -59,6 +59,8 @@ OPTION_KEYS = dict(
     destination_options="file_format",
 )
 FALSY = (None, "", [], {})
+#: The tag on everything the role creates.
+MANAGED_TAG = {"managed-by": "flowlogs.aws"}
 
 
 def _label(kind, where):

@@ -14,6 +14,7 @@ import difflib
 import os
 import re
 
+from ansible_collections.flowlogs.aws.plugins.module_utils import _role_analysis as ra
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_destinations as rd
 from ansible_collections.flowlogs.aws.plugins.module_utils._alarm_rules import alarm_param_errors
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import aws_config_problem, config_settings
@@ -32,7 +33,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._variable_conversion 
 REGION = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 #: Tag every resource the role makes carries, so disable and audits can tell them apart.
-MANAGED_TAG = {"managed-by": "flowlogs.aws"}
+MANAGED_TAG = rd.MANAGED_TAG
 #: Known names that are not the role's inputs: the playbooks' host pattern, what the role leaves, and what
 #: the flowlogs.aws.accounts inventory plugin sets besides the role's own variables.
 PLAYBOOK_VARIABLES = (
@@ -225,6 +226,8 @@ def variable_problems(v):
             problems += _named(role_problems(delivery_role_options(v)), _namer(DELIVERY_ROLE, v))
         if v.get("flow_logs_alarms") and v.get("flow_logs_state") != "absent":
             problems += _alarm_problems(v)
+        if v.get("flow_logs_state") != "absent":
+            problems += ra.analysis_problems(v)
     # One variable, one message: rules of two steps may find the same thing.
     return sorted(set(problems), key=problems.index)
 

@@ -12,19 +12,26 @@ converge -> alarms (or, when disabling, what was asked to be deleted). The resul
 
 from __future__ import annotations
 
+from ansible_collections.flowlogs.aws.plugins.module_utils import _role_analysis as ra
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_destinations as rd
 from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
 from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import converge_flow_log_alarms
+from ansible_collections.flowlogs.aws.plugins.module_utils._athena import converge_flow_log_athena
 from ansible_collections.flowlogs.aws.plugins.module_utils._audit import NOT_OWNED
+from ansible_collections.flowlogs.aws.plugins.module_utils._bucket_delivery import (
+    read_bucket_delivery_state,
+    s3_delivery_problems,
+)
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import converge_flow_logs, failure_message
 from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import converge_role
+from ansible_collections.flowlogs.aws.plugins.module_utils._insights import converge_flow_log_insights
 from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import converge_log_group
 from ansible_collections.flowlogs.aws.plugins.module_utils._report import target_result
 from ansible_collections.flowlogs.aws.plugins.module_utils._target_discovery import discover_units
 
 #: The phases of a target, in order; each has a tag (flow_logs_<phase>) that selects or skips it.
-PHASES = ("preflight", "discover", "delivery", "converge", "alarms")
+PHASES = ("preflight", "discover", "delivery", "converge", "alarms", "analysis")
 PHASE_TITLES = dict(
     preflight="Preflight",
     connect="Connect (credentials, assume role, account check)",
@@ -32,6 +39,7 @@ PHASE_TITLES = dict(
     delivery="Delivery role and log group",
     converge="Flow logs",
     alarms="Alarms",
+    analysis="Analysis (saved queries, Contributor Insights, Athena)",
 )
 #: The tags of the role's one task; selecting or skipping one of them selects or skips its phase.
 OWN_TAGS = ("flow_logs", "flow_logs_result", *("flow_logs_" + p for p in PHASES))
@@ -110,11 +118,15 @@ class _Run:
             self._log_groups(logs_destinations, "present")
         if "converge" in phases:
             self.phase = "converge"
+            if present:
+                self._check_buckets(identity["account"])
             self._flow_logs(role_arn, existing)
         if "converge" in phases and not present and logs_destinations:
             self._delete_delivery(logs_destinations)
         if present and v.get("flow_logs_alarms") and "alarms" in phases:
             self._alarms()
+        if "analysis" in phases and (present or v.get("flow_logs_delete_log_group")):
+            self._analysis(present)
 
     def _flow_logs(self, role_arn, existing):
         """One batched converge per unit with resources; the units that failed some resources are named together."""
@@ -138,6 +150,38 @@ class _Run:
         if failures:
             raise _Failures("; ".join(failures))
 
+    def _check_buckets(self, account):
+        """Before delivering to a bucket: what its policy and object ownership say about delivery of this account's
+        flow logs, read where these credentials may (only the bucket owner's account can read its policy), once per
+        bucket and account per run. A likely failure is a warning; AWS's answer to CreateFlowLogs stays the verdict."""
+        for dest in rd.destinations(self.v):
+            if dest["type"] != "s3" or not dest["log_destination"]:
+                continue
+            bucket = dest["log_destination"].split(":::", 1)[-1].split("/", 1)[0]
+
+            def read(bucket=bucket):
+                return read_bucket_delivery_state(self.clients, bucket)
+
+            state = self.shared.once(["bucket-state", account, bucket], read)[0] if self.shared else read()
+            problems = [p for p in state["problems"] if p.endswith("does not exist")]
+            if state["policy_read"]:
+                options = dest["destination_options"] or {}
+                problems += s3_delivery_problems(
+                    state["policy"],
+                    state["object_ownership"],
+                    account,
+                    dest["log_destination"],
+                    hive_compatible_partitions=bool(options.get("hive_compatible_partitions")),
+                    region=self.clients.region,
+                )
+            self.steps["bucket:" + dest["label"]] = dict(
+                changed=False, bucket=bucket, policy_read=state["policy_read"], problems=problems
+            )
+            self.warnings.extend(
+                "{}: delivery to bucket {} would likely fail - {}".format(dest["variable"]("bucket_arn"), bucket, p)
+                for p in problems
+            )
+
     def _log_groups(self, destinations, state):
         for dest in destinations:
             key = "log_group" if dest is destinations[0] else "log_group:" + dest["label"]
@@ -153,6 +197,17 @@ class _Run:
             return
         self.phase = "alarms"
         self.step("alarms", converge_flow_log_alarms, rv.alarm_options(self.v), "alarms")
+
+    def _analysis(self, present):
+        """Saved queries and rules on the CloudWatch Logs groups, Athena over the S3 destinations; when the log
+        groups are deleted, their saved queries and rules go too."""
+        self.phase = "analysis"
+        steps, warnings = ra.insights_steps(self.v, "present" if present else "absent")
+        self.warnings.extend(warnings)
+        for key, options, header, _name in steps:
+            self.step(key, converge_flow_log_insights, options, header, read_after=False)
+        for key, options, header, _name in ra.athena_steps(self.v) if present else []:
+            self.step(key, converge_flow_log_athena, options, header, read_after=False)
 
     def _delivery_role(self, identity):
         """The account's delivery role, converged once per account per run: the first region target of the

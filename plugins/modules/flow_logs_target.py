@@ -23,7 +23,7 @@ description:
     variable the role does not know, naming the closest known one. A variable whose value has the wrong type or is
     not allowed fails the target before any AWS call, named by the variable.
   - The phase tags select or skip its phases - C(flow_logs_preflight), C(flow_logs_discover), C(flow_logs_delivery),
-    C(flow_logs_converge), C(flow_logs_alarms); C(flow_logs) selects them all.
+    C(flow_logs_converge), C(flow_logs_alarms), C(flow_logs_analysis); C(flow_logs) selects them all.
   - With a non-local connection the variables are converted on the controller and the module runs on the remote host
     with O(variables).
 author:

@@ -269,6 +269,7 @@ def test_the_role_over_tls_with_its_variables(run_playbook, aws, tls_endpoint, t
                             "ansible_connection": "local",
                             "flow_logs_region": "us-east-1",
                             "flow_logs_endpoint_url": tls_endpoint.url,
+                            "flow_logs_insights_queries": False,
                             "flow_logs_aws_ca_bundle": str(tls_endpoint.pki.ca_bundle),
                             "flow_logs_vpc_ids": [vpc_id],
                             "flow_logs_aws_config": {"user_agent_extra": "fleet-run"},

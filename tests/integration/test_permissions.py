@@ -104,6 +104,7 @@ def inventory_with_failing_targets(path, url):
             flow_logs_account_id=target["account"],
             flow_logs_assume_role_arn=access_role_arn(target["account"]),
             flow_logs_endpoint_url=url,
+            flow_logs_insights_queries=False,  # moto has no saved Logs Insights queries
         )
     path.write_text(json.dumps(inventory, indent=2))
     return path

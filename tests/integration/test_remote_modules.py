@@ -433,6 +433,7 @@ def test_the_role_runs_its_one_module_over_ssh(aws, sshd, run_playbook, tmp_path
         report_dir=str(report_dir),
         flow_logs_region="us-east-1",
         flow_logs_endpoint_url=aws.url,
+        flow_logs_insights_queries=False,  # moto has no saved Logs Insights queries
         flow_logs_vpc_ids=[vpc_id],
         flow_logs_log_group_name=GROUP,
         flow_logs_role_name=ROLE,

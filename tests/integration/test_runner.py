@@ -65,7 +65,10 @@ def private_data_dir(tmp_path, url, accounts, host_vars=None):
     (root / "env").mkdir()
     (root / "env" / "envvars").write_text(json.dumps(envvars))
     # ansible-runner names the job's artifacts directory in AWX_ISOLATED_DATA_DIR: the report goes there.
-    extravars = dict(flow_logs_report_dir="{{ lookup('ansible.builtin.env', 'AWX_ISOLATED_DATA_DIR') }}")
+    extravars = dict(
+        flow_logs_report_dir="{{ lookup('ansible.builtin.env', 'AWX_ISOLATED_DATA_DIR') }}",
+        flow_logs_insights_queries=False,  # moto has no saved Logs Insights queries
+    )
     (root / "env" / "extravars").write_text(json.dumps(extravars))
     return root
 

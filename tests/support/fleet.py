@@ -118,6 +118,8 @@ def write_inventory(path, url, accounts=ACCOUNTS, regions=REGIONS, extra_host_va
                 flow_logs_account_id=account,
                 flow_logs_assume_role_arn="arn:aws:iam::{}:role/{}".format(account, ACCESS_ROLE),
                 flow_logs_endpoint_url=url,
+                # moto has no saved Logs Insights queries (PutQueryDefinition): tests/unit/test_target_analysis.py
+                flow_logs_insights_queries=False,
             )
             host.update((extra_host_vars or {}).get(target_name(account, region), {}))
             hosts[target_name(account, region)] = host

@@ -53,6 +53,9 @@ AS_STRINGS = {
     "flow_logs_tag_fields": ('{"instance": ["Name"]}', {"instance": ["Name"]}),
     "flow_logs_aws_config": ('{"connect_timeout": 5}', {"connect_timeout": 5}),
     "flow_logs_aws_ca_bundle": ("/etc/ssl/private-ca.pem", "/etc/ssl/private-ca.pem"),
+    "flow_logs_insights_queries": ("false", False),
+    "flow_logs_contributor_insights": ("yes", True),
+    "flow_logs_athena": ("true", True),
 }
 
 
@@ -71,7 +74,10 @@ def test_tls_variables_reach_the_connection_options():
 
 
 #: What a variable of AS_STRINGS needs around it to be valid.
-CONTEXT = {"flow_logs_tag_fields": {"flow_logs_log_format": "${version} ${srcaddr} ${instance-tag}"}}
+CONTEXT = {
+    "flow_logs_tag_fields": {"flow_logs_log_format": "${version} ${srcaddr} ${instance-tag}"},
+    "flow_logs_athena": {"flow_logs_destination_type": "s3", "flow_logs_s3_bucket_arn": "arn:aws:s3:::central-logs"},
+}
 
 
 def test_every_typed_variable_has_a_string_case():

@@ -24,8 +24,9 @@ ALL = PHASES
         (OWN, ["flow_logs_delivery"], [], ("preflight", "delivery")),
         # The VPCs to converge come from discovery, which only reads.
         (OWN, ["flow_logs_converge"], [], ("preflight", "discover", "converge")),
-        (OWN, ["all"], ["flow_logs_alarms"], ("preflight", "discover", "delivery", "converge")),
-        (OWN, ["all"], ["flow_logs_delivery", "flow_logs_alarms"], ("preflight", "discover", "converge")),
+        (OWN, ["all"], ["flow_logs_alarms"], ("preflight", "discover", "delivery", "converge", "analysis")),
+        (OWN, ["all"], ["flow_logs_delivery", "flow_logs_alarms"], ("preflight", "discover", "converge", "analysis")),
+        (OWN, ["flow_logs_analysis"], [], ("preflight", "analysis")),
         (OWN, ["all"], ["flow_logs"], ()),
         # Another role's tag: this role's task is not selected.
         (OWN, ["nginx"], [], ()),
