@@ -225,14 +225,19 @@ def checks_for(key, shape, runs):
         )
     if shape.targets == 340:
         for name in ("enable", "rerun"):
-            mib = runs[name]["tree_rss_mib"]
+            # The memory the run takes from the machine: PSS, shared pages split between the processes sharing
+            # them. Summed RSS counts the pages Ansible's forked workers share copy-on-write with the controller
+            # once per worker (shown next to it, not judged).
+            mib = runs[name]["tree_pss_mib"]
             _check(
                 checks,
                 key,
-                "{} peak RSS (process tree) <= {:g} MiB".format(name, MAX_TREE_MIB_AT_340),
+                "{} peak memory (process tree PSS) <= {:g} MiB".format(name, MAX_TREE_MIB_AT_340),
                 round(mib),
                 mib <= MAX_TREE_MIB_AT_340,
-                "{:.0f} MiB (largest process {:.0f} MiB)".format(mib, runs[name]["max_rss_mib"]),
+                "{:.0f} MiB PSS (summed RSS {:.0f} MiB, largest process {:.0f} MiB)".format(
+                    mib, runs[name]["tree_rss_mib"], runs[name]["max_rss_mib"]
+                ),
             )
         pt = per_target(shape, runs)
         for name in ("enable", "rerun"):
@@ -343,7 +348,7 @@ def chart(results, path):
     ax.grid(True, axis="y", alpha=0.3)
     for i, name in enumerate(RUNS):
         xs = [k + (i - 1.5) * width for k in range(len(keys))]
-        mem.bar(xs, [results[k]["runs"][name]["tree_rss_mib"] for k in keys], width, color=colours[name], label=name)
+        mem.bar(xs, [results[k]["runs"][name]["tree_pss_mib"] for k in keys], width, color=colours[name], label=name)
     mem.axhline(MAX_TREE_MIB_AT_340, color="red", linestyle="--", linewidth=1, label="600 MiB (340 targets)")
     mem.set_xticks(range(len(keys)))
     mem.set_xticklabels(keys)

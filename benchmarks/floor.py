@@ -5,7 +5,7 @@
 TARGETS_JSON_FILE holds ``[{"account": "...", "region": "..."}, ...]``. One thread per target, at most
 ``--threads`` (default 64: with 2 cores the work is CPU-bound long before that; with 50 ms per AWS call,
 64 threads keep ~64 calls in flight, more than 20 Ansible forks can). Each target is converged on its own,
-as one inventory host is: its own AssumeRole into the account and its own check of the account's role.
+as one inventory host is: its own AssumeRole into the account; the account's role once per account.
 
 Same end state as the collection's defaults:
 
@@ -19,8 +19,9 @@ Same end state as the collection's defaults:
 
 Calls are batched (CreateFlowLogs takes 300 VPCs, tags go with the create calls) and reads are the ones
 needed to know the end state holds, so a re-run on a converged fleet makes no mutating call. The first
-target of an account to get there creates the role while the account's other targets wait for it (no
-CreateRole race); each target then verifies the role itself.
+target of an account to get there reads, creates or fixes the role while the account's other targets wait for it
+(no CreateRole race), and they use its ARN: the role is converged once per account per run, as the collection
+does it.
 """
 
 from __future__ import annotations
@@ -133,7 +134,8 @@ def clients_for(endpoint, account, region, services=("iam", "logs", "ec2")):
 
 
 _GUARD = threading.Lock()
-_ROLE_CHECKED = {}  # account -> Event set once its first target has read (and if need be created) the role
+_ROLE_CHECKED = {}  # account -> Event set once its first target has converged the role
+_ROLE_ARN = {}  # account -> the role's ARN, once converged
 
 
 def _first_look(iam, account):
@@ -153,15 +155,25 @@ def _first_look(iam, account):
 
 
 def ensure_role(iam, account):
+    """The account's role, converged once per account per run (as the collection does): the account's first
+    target reads, creates or fixes it while the others wait, then they use its ARN without a call."""
     with _GUARD:
         first = account not in _ROLE_CHECKED
         ready = _ROLE_CHECKED.setdefault(account, threading.Event())
     if not first:
         ready.wait()
+        if account in _ROLE_ARN:
+            return _ROLE_ARN[account]
     try:
-        role, created = _first_look(iam, account)
+        arn = _converge_role(iam, account)
+        _ROLE_ARN[account] = arn
+        return arn
     finally:
         ready.set()
+
+
+def _converge_role(iam, account):
+    role, created = _first_look(iam, account)
     if created:
         return role["Arn"]
     if canonical(role["AssumeRolePolicyDocument"]) != canonical(trust_policy(account)):
