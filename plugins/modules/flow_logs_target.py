@@ -41,8 +41,8 @@ options:
     description: The phases to run, in their fixed order.
     type: list
     elements: str
-    choices: [preflight, discover, delivery, converge, alarms]
-    default: [preflight, discover, delivery, converge, alarms]
+    choices: [preflight, discover, delivery, converge, alarms, analysis]
+    default: [preflight, discover, delivery, converge, alarms, analysis]
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -50,7 +50,9 @@ attributes:
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
     support: full
-    details: One diff per step that changes something (delivery role, log group, flow logs, alarms), each with a header.
+    details: >-
+      One diff per step that changes something (delivery role, log group, flow logs, alarms, analysis), each with a
+      header.
   idempotent:
     description: When run twice in a row with the same arguments, the second invocation indicates no change.
     support: full
@@ -114,11 +116,16 @@ error:
 failed_phase:
   description:
     - The phase that failed - V(preflight), V(connect) (credentials, assume role, account check), V(discover),
-      V(delivery), V(converge), V(alarms) - or null.
+      V(delivery), V(converge), V(alarms), V(analysis) - or null.
   returned: always
   type: str
 delivery:
-  description: What happened to the delivery role, the log group and the alarms, with C(notes) in words.
+  description:
+    - What happened to the delivery role, the log group and the alarms, with C(notes) in words.
+    - C(analysis) (when the analysis phase ran) - C(saved_queries), C(insight_rules), C(athena_tables)
+      (C(database.table)), C(changed) and C(actions).
+    - C(buckets) (with S3 destinations) - per bucket, C(bucket), C(policy_read) (whether these credentials could
+      read its policy) and C(problems) (why delivery would likely fail, in words; empty when nothing was found).
   returned: always
   type: dict
   sample:
