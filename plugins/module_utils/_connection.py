@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._botocore_cache import (  # noqa: F401  pylint: disable=unused-import
     BOTOCORE_TESTED,
@@ -69,8 +70,19 @@ def error_code(exc):
 
 def error_message(exc):
     if isinstance(exc, ClientError) and hasattr(exc, "response"):
-        return exc.response.get("Error", {}).get("Message", str(exc))
+        return _not_html(exc.response.get("Error", {}).get("Message", str(exc)))
     return str(exc)
+
+
+def _not_html(message):
+    """An HTML error page (a proxy, a load balancer, an endpoint that is not the AWS API) in a few words."""
+    text = str(message)
+    if "<html" not in text.lower() and not text.lstrip().lower().startswith("<!doctype"):
+        return message
+    title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
+    return "{} (an HTML page, not an AWS API answer: check endpoint_url and any proxy in the way)".format(
+        title.group(1).strip() if title else "an HTML error page"
+    )
 
 
 #: Added to a TLS verification failure's message.

@@ -411,3 +411,23 @@ def test_a_certificate_failure_says_what_to_set():
         endpoint_url="https://ec2.example", error="[SSL: CERTIFICATE_VERIFY_FAILED] certificate verify failed"
     )
     assert to_aws_error(exc, "ec2:DescribeVpcs").aws_message.endswith(TLS_HINT)
+
+
+def test_an_html_error_page_is_named_in_a_few_words_not_pasted():
+    page = (
+        "<!doctype html>\n<html lang=en>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>\n"
+        "<p>The server encountered an internal error and was unable to complete your request.</p>"
+    )
+    exc = ClientError({"Error": {"Code": "500", "Message": page}}, "DescribeQueryDefinitions")
+
+    error = to_aws_error(exc, "logs:DescribeQueryDefinitions")
+
+    assert error.aws_message == (
+        "500 Internal Server Error (an HTML page, not an AWS API answer: check endpoint_url and any proxy in the way)"
+    )
+
+
+def test_an_aws_message_is_kept_as_it_is():
+    exc = ClientError({"Error": {"Code": "AccessDenied", "Message": "User: x is not authorized"}}, "GetRole")
+
+    assert to_aws_error(exc, "iam:GetRole").aws_message == "User: x is not authorized"
