@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError, raise_first, run_checks
 from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import validate_log_group_name
 from ansible_collections.flowlogs.aws.plugins.module_utils._tags import (
     tag_problem,
@@ -193,20 +193,12 @@ def alarm_param_errors(params):
             _check_log_format,
             _check_tags,
         ]
-    errors = []
-    for check in checks:
-        try:
-            check(params)
-        except ParameterError as exc:
-            errors.append(exc)
-    return errors
+    return run_checks(checks, params)
 
 
 def validate_alarm_params(params):
     """Reject what CloudWatch would reject (or what would alarm on nothing), before any call."""
-    errors = alarm_param_errors(params)
-    if errors:
-        raise errors[0]
+    raise_first(alarm_param_errors(params))
 
 
 def filter_pattern(port, protocol="tcp", log_format=None):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError, raise_first, run_checks
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_fields import (
     FILE_FORMAT_ALIASES,
     FILE_FORMATS,
@@ -309,16 +309,8 @@ def athena_param_errors(params):
     checks = [_check_names]
     if params.get("state", "present") != "absent":
         checks += [_check_bucket, _check_format, _check_projection]
-    errors = []
-    for check in checks:
-        try:
-            check(params)
-        except ParameterError as exc:
-            errors.append(exc)
-    return errors
+    return run_checks(checks, params)
 
 
 def validate_athena_params(params):
-    errors = athena_param_errors(params)
-    if errors:
-        raise errors[0]
+    raise_first(athena_param_errors(params))

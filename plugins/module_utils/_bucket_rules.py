@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError, raise_first
 from ansible_collections.flowlogs.aws.plugins.module_utils._policies import POLICY_VERSION, normalize_policy
 
 DELIVERY_PRINCIPAL = "delivery.logs.amazonaws.com"
@@ -127,9 +127,7 @@ def bucket_param_errors(params):
 
 
 def validate_bucket_params(params):
-    errors = bucket_param_errors(params)
-    if errors:
-        raise errors[0]
+    raise_first(bucket_param_errors(params))
 
 
 # ---------------------------------------------------------------- the statements

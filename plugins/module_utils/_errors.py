@@ -15,6 +15,26 @@ class ParameterError(ValueError):
         super().__init__("{}: {}".format(option, message))
 
 
+def run_checks(checks, params, stop_on=()):
+    """Every ParameterError the ``checks`` (each ``check(params)``, raising one) find, in order, before any AWS
+    call; a problem with an option of ``stop_on`` ends the checks (the later ones derive from it)."""
+    errors = []
+    for check in checks:
+        try:
+            check(params)
+        except ParameterError as exc:
+            errors.append(exc)
+            if exc.option in stop_on:
+                break
+    return errors
+
+
+def raise_first(errors):
+    """A module's validate_*: the first problem found fails it."""
+    if errors:
+        raise errors[0]
+
+
 #: AWS error codes meaning "these credentials may not make this call".
 ACCESS_DENIED_CODES = (
     "AccessDenied",

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError, raise_first, run_checks
 from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import validate_log_group_name
 from ansible_collections.flowlogs.aws.plugins.module_utils._record_format import (
     check_fields,
@@ -192,18 +192,9 @@ def insights_param_errors(params):
     checks = [lambda p: validate_log_group_name(p.get("log_group_name"), "log_group_name"), _check_prefix]
     if params.get("state", "present") != "absent":
         checks += [_check_format, _check_lengths, _check_needed_fields, _check_tags]
-    errors = []
-    for check in checks:
-        try:
-            check(params)
-        except ParameterError as exc:
-            errors.append(exc)
-            if exc.option in ("log_group_name", "log_format"):
-                break  # the names and fields of the later checks come from these
-    return errors
+    # The names and fields of the later checks come from the group's name and the format.
+    return run_checks(checks, params, stop_on=("log_group_name", "log_format"))
 
 
 def validate_insights_params(params):
-    errors = insights_param_errors(params)
-    if errors:
-        raise errors[0]
+    raise_first(insights_param_errors(params))
