@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The action of a report module (fleet_report, troubleshoot_report): the report of the hosts of its play.
+
+Private to the collection: not a public API, it may change in any release. Without ``targets``, the entries are the
+play's hosts (``ansible_play_hosts_all``: what ``--limit`` and the host pattern kept, failed hosts included) and the
+result each registered as ``RESULT_VAR``. The table is printed with ``print_summary``. With a local connection the
+report is written here; otherwise the entries are gathered here and the module writes the files where it runs.
+"""
+
+from __future__ import annotations
+
+from ansible.errors import AnsibleActionFail
+from ansible.plugins.action import ActionBase
+from ansible.utils.display import Display
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._report import report_entries
+
+display = Display()
+
+
+def host_facts(hostvars, result_var):
+    """host -> (its registered result, region, account id), as report_entries wants them."""
+
+    def facts(host):
+        found = hostvars[host]
+        return tuple(found.get(k) for k in (result_var, "flow_logs_region", "flow_logs_account_id"))
+
+    return facts
+
+
+class ReportAction(ActionBase):
+    """Subclasses set ARGUMENT_SPEC and RESULT_VAR, and write the report in ``write(params, check_mode)``."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+    ARGUMENT_SPEC = {}
+    RESULT_VAR = None
+
+    def prepare(self, params):
+        """Fill in the report's own defaults before it is written; nothing by default."""
+
+    def write(self, params, check_mode):
+        raise NotImplementedError
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        try:
+            _validation, params = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        except AnsibleActionFail as exc:
+            result.update(failed=True, msg=str(exc.message))
+            return result
+        if params.get("targets") is None:
+            params["targets"] = report_entries(
+                task_vars.get("ansible_play_hosts_all") or [],
+                task_vars.get("ansible_play_hosts") or [],
+                host_facts(task_vars["hostvars"], self.RESULT_VAR),
+            )
+        self.prepare(params)
+        if getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local"):
+            found = self.write(params, bool(self._play_context.check_mode))
+        else:  # the files go where the module runs, as with any module
+            found = self._execute_module(
+                module_name=self._task.resolved_action, module_args=params, task_vars=task_vars
+            )
+            if found.get("failed"):
+                result.update(found)
+                return result
+        if params.get("print_summary"):
+            display.display("\n".join(found["table"]))
+        result.update(found)
+        return result
