@@ -9,6 +9,10 @@ CACHE := .cache
 SANITY_ROOT := $(CACHE)/sanity/ansible_collections/flowlogs/aws
 PYTHON ?= python3
 PYTEST_WORKERS ?= 2
+# The other venvs make test uses (tools/build_docs.sh, tools/galaxy_import.sh); make test-latest points them elsewhere.
+DOCS_VENV ?= $(CURDIR)/.venv-docs
+GALAXY_VENV ?= $(CURDIR)/.venv-galaxy
+export DOCS_VENV GALAXY_VENV VENV
 
 export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/$(CACHE)/collections
 export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH := false
@@ -18,7 +22,7 @@ export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
 .PHONY: help venv collection test lint sanity units integration molecule demo bench build clean chromium shellcheck sshd java docs \
-	test-matrix release-changelog galaxy-import ansible-test-integration
+	test-matrix release-changelog galaxy-import ansible-test-integration test-latest lock
 
 help:
 	@echo "make demo   - moto server + a small broken fleet, enable_flowlogs.yml twice, the fleet report"
@@ -26,13 +30,14 @@ help:
 	@echo "make bench  - fleet-scale benchmarks (not part of make test)"
 	@echo "make docs   - the HTML documentation site into .cache/docs/html (also part of make test)"
 	@echo "make test-matrix - sanity and integration on ansible-core 2.17, 2.18 and 2.19"
+	@echo "make test-latest - make test with the newest releases of every dependency; refreshes the locks when green"
+	@echo "make lock   - write the locks (tests/constraints.txt, ...) from the venvs of a green make test"
 	@echo "FLOWLOGS_CONTRACT=1 make integration|molecule - also check every AWS call against AWS's documented"
 	@echo "                 contract (tests/support/contract.py; pytest --contract does the same)"
 
-$(STAMP): requirements.txt tests/requirements.txt
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -r tests/requirements.txt
+# Installed from the lock tests/constraints.txt: the exact versions make test was last green with (tools/venv.sh).
+$(STAMP): requirements.txt tests/requirements.txt tests/constraints.txt tools/venv.sh
+	PYTHON=$(PYTHON) bash tools/venv.sh $(VENV) tests/requirements.txt tests/constraints.txt
 	touch $@
 
 venv: $(STAMP)
@@ -43,6 +48,20 @@ collection: venv
 
 test: lint sanity units integration molecule docs galaxy-import
 	@echo "make test: all green"
+
+# Not part of make test: the whole of make test in venvs of the newest releases the requirement files allow (.venv-latest,
+# .venv-latest-docs, .venv-latest-galaxy; the locks ignored), so the next drift of a dependency is found by a command,
+# not by a red CI. When green, the locks are refreshed from those venvs (review and commit them).
+test-latest:
+	rm -f .venv-latest/.installed .venv-latest/.installed-from .venv-latest-docs/.installed-from \
+		.venv-latest-galaxy/.installed-from .venv-latest/.bench
+	FLOWLOGS_LATEST=1 $(MAKE) test VENV=.venv-latest DOCS_VENV=$(CURDIR)/.venv-latest-docs \
+		GALAXY_VENV=$(CURDIR)/.venv-latest-galaxy
+	LOCK_SUFFIX=-latest bash tools/lock.sh
+
+# The locks from the venvs of a green make test (after changing a requirements file by hand, for example).
+lock:
+	bash tools/lock.sh
 
 lint: collection
 	$(BIN)/ruff check .  # with the complexity gate (C901, max 10) on plugins/
@@ -94,7 +113,7 @@ demo: collection
 # BENCH_ARGS="--shapes A,C", "--repeat 3", "--forks 20", "--latency-ms 50"; exits 1 when a target is missed.
 BENCH_ARGS ?=
 $(VENV)/.bench: $(STAMP) benchmarks/requirements.txt
-	$(PY) -m pip install -q -r benchmarks/requirements.txt
+	$(PY) -m pip install -q $(if $(filter 1,$(FLOWLOGS_LATEST)),--upgrade,-c tests/constraints.txt) -r benchmarks/requirements.txt
 	touch $@
 
 bench: collection $(VENV)/.bench

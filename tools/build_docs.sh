@@ -1,24 +1,17 @@
 #!/usr/bin/env bash
 # make docs: lint the collection docs, then build the HTML site (plugin pages + docs/docsite guides) into
-# .cache/docs/html with every Sphinx warning an error. Tools live in their own venv, .venv-docs, installed from
-# the pinned docs/requirements.txt (reinstalled only when that file changes). Works offline once installed.
+# .cache/docs/html with every Sphinx warning an error. Tools live in their own venv, .venv-docs (DOCS_VENV), installed
+# from docs/requirements.txt with its lock docs/constraints.txt (tools/venv.sh). Works offline once installed.
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
 REPO=$PWD
 PYTHON=${PYTHON:-python3}
-VENV=$REPO/.venv-docs
+VENV=${DOCS_VENV:-$REPO/.venv-docs}
 BUILD=$REPO/.cache/docs
 SITE=$BUILD/site
 
-if ! cmp -s docs/requirements.txt "$VENV/.requirements" 2>/dev/null || [ ! -x "$VENV/bin/sphinx-build" ]; then
-  echo "== installing docs/requirements.txt into .venv-docs"
-  rm -rf "$VENV"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r docs/requirements.txt
-  cp docs/requirements.txt "$VENV/.requirements"
-fi
+PYTHON=$PYTHON bash tools/venv.sh "$VENV" docs/requirements.txt docs/constraints.txt
 
 # antsibull-docs runs ansible and ansible-doc from PATH and finds the collection through the collections path.
 export PATH=$VENV/bin:$PATH

@@ -2,9 +2,9 @@
 # make galaxy-import: import the built collection tarball the way Galaxy does, with Galaxy's own importer
 # (galaxy-importer from PyPI), and fail unless the import reports 0 errors and 0 warnings.
 #
-# - galaxy-importer, and the ansible-core / ansible-lint it drives, live in their own venv .venv-galaxy, installed
-#   from the pinned tests/galaxy-requirements.txt (reinstalled only when that file changes), so their pins never
-#   fight the main .venv. Works offline once installed.
+# - galaxy-importer, and the ansible-core / ansible-lint it drives, live in their own venv .venv-galaxy
+#   (GALAXY_VENV), installed from tests/galaxy-requirements.txt with its lock tests/galaxy-constraints.txt
+#   (tools/venv.sh), so their pins never fight the main .venv. Works offline once installed.
 # - The tarball is built as `make build` does (ansible-galaxy collection build), into .cache/galaxy-import/build.
 # - Everything the importer can do without containers runs: ansible-doc on every plugin, ansible-lint (production
 #   profile, as Galaxy runs it), the changelog check, the certification tag and version checks. ansible-test is
@@ -16,21 +16,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REPO=$PWD
 PYTHON=${PYTHON:-python3}
-VENV=$REPO/.venv-galaxy
+VENV=${GALAXY_VENV:-$REPO/.venv-galaxy}
 REQUIREMENTS=tests/galaxy-requirements.txt
 WORK=$REPO/.cache/galaxy-import
 RUN_FLAKE8=${GALAXY_IMPORT_RUN_FLAKE8:-False}
 started=$SECONDS
 
-if ! cmp -s "$REQUIREMENTS" "$VENV/.requirements" 2>/dev/null \
-  || ! "$VENV/bin/python" -c "import galaxy_importer" 2>/dev/null; then
-  echo "== installing $REQUIREMENTS into .venv-galaxy"
-  rm -rf "$VENV"
-  "$PYTHON" -m venv "$VENV"
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check --upgrade pip
-  "$VENV/bin/python" -m pip install -q --disable-pip-version-check -r "$REQUIREMENTS"
-  cp "$REQUIREMENTS" "$VENV/.requirements"
-fi
+PYTHON=$PYTHON bash tools/venv.sh "$VENV" "$REQUIREMENTS" tests/galaxy-constraints.txt
 
 rm -rf "$WORK"
 mkdir -p "$WORK/build" "$WORK/tmp" "$WORK/ansible-tmp"

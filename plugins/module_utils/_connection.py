@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._botocore_cache import (  # noqa: F401  pylint: disable=unused-import
     BOTOCORE_TESTED,
@@ -23,6 +22,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._botocore_cache impor
     preload,
     shared_loader,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils._error_pages import not_html
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
 
 try:
@@ -68,21 +68,14 @@ def error_code(exc):
     return type(exc).__name__
 
 
-def error_message(exc):
+def error_message(exc, operation=None):
+    """AWS's message of a botocore exception; an HTML page instead of an AWS answer is named by its title and why it
+    came (``operation``, ``service:Action``, lets a 404 say which protocol the endpoint did not serve)."""
     if isinstance(exc, ClientError) and hasattr(exc, "response"):
-        return _not_html(exc.response.get("Error", {}).get("Message", str(exc)))
+        message = exc.response.get("Error", {}).get("Message", str(exc))
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+        return not_html(message, status, operation)
     return str(exc)
-
-
-def _not_html(message):
-    """An HTML error page (a proxy, a load balancer, an endpoint that is not the AWS API) in a few words."""
-    text = str(message)
-    if "<html" not in text.lower() and not text.lstrip().lower().startswith("<!doctype"):
-        return message
-    title = re.search(r"<title>(.*?)</title>", text, re.I | re.S)
-    return "{} (an HTML page, not an AWS API answer: check endpoint_url and any proxy in the way)".format(
-        title.group(1).strip() if title else "an HTML error page"
-    )
 
 
 #: Added to a TLS verification failure's message.
@@ -93,7 +86,7 @@ TLS_HINT = (
 
 
 def to_aws_error(exc, operation, resource=None):
-    message = error_message(exc)
+    message = error_message(exc, operation)
     if type(exc).__name__ == "SSLError" and "CERTIFICATE_VERIFY_FAILED" in message:
         message += TLS_HINT
     return AwsError(operation, error_code(exc), message, resource)

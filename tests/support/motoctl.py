@@ -1,5 +1,8 @@
 """Start and stop a moto server on a free loopback port; used by make demo, make test and benchmarks.
 
+The server is moto's own application behind tests/support/moto_server.py's protocol adapter (Athena's rest-json
+for botocore 1.44.14 and newer, which moto serves only as json).
+
 python -m tests.support.motoctl start STATE_DIR   # prints the endpoint URL
 python -m tests.support.motoctl stop STATE_DIR
 """
@@ -38,12 +41,13 @@ def start(state_dir):
     """Start moto server in the background; returns its URL. Its PID goes to STATE_DIR/moto.pid."""
     state = Path(state_dir)
     state.mkdir(parents=True, exist_ok=True)
-    moto = Path(sys.executable).with_name("moto_server")
+    repo = Path(__file__).resolve().parents[2]
     for _attempt in range(5):
         port = free_port()
         with open(state / "moto.log", "ab") as log:
             proc = subprocess.Popen(
-                [str(moto), "-H", "127.0.0.1", "-p", str(port)],
+                [sys.executable, "-m", "tests.support.moto_server", "-H", "127.0.0.1", "-p", str(port)],
+                cwd=str(repo),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,

@@ -4,7 +4,7 @@
 # Molecule's recap can say "Successful" on an idempotence failure: its exit code is what counts.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
-venv_bin="$repo/.venv/bin"
+venv_bin="$repo/${VENV:-.venv}/bin"
 state="$repo/.cache/molecule-moto"
 cd "$repo"
 # AWS contract check (tests/support/contract.py): FLOWLOGS_CONTRACT=1 turns it on (default: ENABLED_BY_DEFAULT).

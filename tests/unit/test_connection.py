@@ -7,6 +7,7 @@ import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
 from botocore.stub import Stubber
 
+from ansible_collections.flowlogs.aws.plugins.module_utils import _error_pages as error_pages
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
     CONNECTION_KEYS,
     DEFAULT_MAX_ATTEMPTS,
@@ -431,3 +432,47 @@ def test_an_aws_message_is_kept_as_it_is():
     exc = ClientError({"Error": {"Code": "AccessDenied", "Message": "User: x is not authorized"}}, "GetRole")
 
     assert to_aws_error(exc, "iam:GetRole").aws_message == "User: x is not authorized"
+
+
+NOT_FOUND_PAGE = "<!doctype html>\n<html lang=en>\n<title>404 Not Found</title>\n<h1>Not Found</h1>\n"
+
+
+def _not_found(operation):
+    return ClientError(
+        {"Error": {"Code": "404", "Message": NOT_FOUND_PAGE}, "ResponseMetadata": {"HTTPStatusCode": 404}},
+        operation.split(":")[1],
+    )
+
+
+def test_a_404_page_for_a_protocol_botocore_moved_to_names_the_protocol_and_the_versions(monkeypatch):
+    import botocore
+
+    monkeypatch.setattr(error_pages, "botocore_protocol", lambda service: "rest-json")
+
+    error = to_aws_error(_not_found("athena:ListNamedQueries"), "athena:ListNamedQueries")
+
+    assert error.aws_message == (
+        "404 Not Found (an HTML page, not an AWS API answer: the endpoint does not serve the rest-json protocol that"
+        " botocore {} speaks to athena; botocore 1.44.13 and older speak json, the only protocol moto 5.2.6 and older"
+        " serve for athena: use botocore<=1.44.13 with that endpoint, or an endpoint that serves rest-json)".format(
+            botocore.__version__
+        )
+    )
+
+
+def test_a_404_page_for_another_rest_call_names_the_protocol_of_the_installed_botocore():
+    import botocore
+
+    error = to_aws_error(_not_found("glue:GetTable"), "glue:GetTable")  # glue: json in every botocore we support
+
+    assert error.aws_message == (
+        "404 Not Found (an HTML page, not an AWS API answer: the endpoint has no such path for the json protocol that"
+        " botocore {} speaks to glue: check endpoint_url, any proxy in the way, and that the endpoint serves this"
+        " protocol)".format(botocore.__version__)
+    )
+
+
+def test_the_protocol_is_the_installed_botocore_models():
+    assert error_pages.botocore_protocol("ec2") == "ec2"
+    assert error_pages.botocore_protocol("iam") == "query"
+    assert error_pages.botocore_protocol("no-such-service") is None
