@@ -67,7 +67,7 @@ def plan_role(params, current, current_policy, desired):
     if current is None:
         return _plan_new(params, desired)
     plan = _plan_policies(params, current, current_policy, desired) + _plan_attributes(params, current)
-    if params.get("purge_policies", True):
+    if params.get("purge_policies") is not False and current.get("other_policies") is not None:
         # The role exists for delivery only: what else it was given is least privilege broken.
         others, managed = current.get("other_policies") or {}, current.get("managed_policies") or []
         plan += [dict(action=DELETE_ROLE_POLICY, name=name, policy_name=p) for p in sorted(others)]
@@ -255,17 +255,28 @@ def apply_role_plan(iam, plan):
 
 
 def _read(iam, params):
-    """The role (with the inline policies other than its own, and its managed policies) and its own policy."""
+    """The role (with the inline policies other than its own, and its managed policies) and its own policy.
+
+    Listing the role's policies needs iam:ListRolePolicies and iam:ListAttachedRolePolicies, which 1.0.0's operator
+    policy did not grant: refused, and purge_policies not asked for explicitly, the role's own policy is read as
+    1.0.0 read it and the others stay unknown (None), with the refusal kept to say so (``policies_unlisted``)."""
     name = params["name"]
     role = iam_api.get_role(iam, name)
-    policy = None
-    if role is not None:
-        own = params.get("policy_name") or DEFAULT_POLICY_NAME
+    if role is None:
+        return None, None
+    own = params.get("policy_name") or DEFAULT_POLICY_NAME
+    try:
         inline = iam_api.list_role_policies(iam, name)
-        if own in inline:
-            policy = iam_api.get_role_policy(iam, name, own)
-        role["other_policies"] = {p: iam_api.get_role_policy(iam, name, p) for p in inline if p != own}
-        role["managed_policies"] = sorted(iam_api.list_attached_role_policies(iam, name))
+        managed = sorted(iam_api.list_attached_role_policies(iam, name))
+    except AwsError as exc:
+        if not exc.access_denied or params.get("purge_policies") is True:
+            raise
+        return dict(role, other_policies=None, managed_policies=None, policies_unlisted=exc.as_dict()), (
+            iam_api.get_role_policy(iam, name, own) or None
+        )
+    policy = iam_api.get_role_policy(iam, name, own) if own in inline else None
+    role["other_policies"] = {p: iam_api.get_role_policy(iam, name, p) for p in inline if p != own}
+    role["managed_policies"] = managed
     return role, policy
 
 
@@ -285,6 +296,23 @@ def role_excess(iam, name):
         "managed policy {} is attached".format(a) for a in sorted(iam_api.list_attached_role_policies(iam, name))
     ]
     return findings
+
+
+def _warnings(name, excess, role):
+    warnings = []
+    if excess:
+        warnings.append(
+            "delivery role {} grants more than delivery: {} (purge_policies removes it)".format(name, "; ".join(excess))
+        )
+    refused = role.get("policies_unlisted")
+    if refused:
+        warnings.append(
+            "delivery role {}: its other policies were not checked - {} was refused ({}): grant"
+            " iam:ListRolePolicies and iam:ListAttachedRolePolicies (docs/operator-policy.json) for purge_policies to"
+            " remove what the role grants beyond delivery, or set purge_policies (flow_logs_role_purge_policies in"
+            " the role) to false".format(name, refused["operation"], refused["code"])
+        )
+    return warnings
 
 
 def _public(role, policy):
@@ -333,12 +361,7 @@ class DeliveryRole(Resource):
             before=_public(before, before_policy),
             after=_public(after, after_policy),
         )
-        if found["excess_privileges"]:
-            found["warnings"] = [
-                "delivery role {} grants more than delivery: {} (purge_policies removes it)".format(
-                    params["name"], "; ".join(found["excess_privileges"])
-                )
-            ]
+        found["warnings"] = _warnings(params["name"], found["excess_privileges"], (after or before or {}))
         return found
 
 

@@ -71,10 +71,12 @@ def _analysis(steps):
     found = [(k, registered(v)) for k, v in sorted(steps.items()) if k.split(":", 1)[0] in ("insights", "athena")]
     if not found:
         return None
-    out = dict(saved_queries=[], insight_rules=[], athena_tables=[], changed=False, actions=[])
+    out = dict(saved_queries=[], insight_rules=[], athena_tables=[], changed=False, actions=[], unavailable=[])
     for key, step in found:
         out["changed"] = out["changed"] or bool(step.get("changed"))
         out["actions"] += step.get("actions") or []
+        if step.get("unavailable"):
+            out["unavailable"].append(step["unavailable"])
         if key.startswith("insights"):
             out["saved_queries"] += [q["name"] for q in step.get("query_definitions") or []]
             out["insight_rules"] += [r["name"] for r in step.get("insight_rules") or []]
@@ -126,6 +128,13 @@ DELIVERY_NOTES = (
     ("role", DELETE_ROLE, lambda role: "role deleted"),
     ("alarms", "changed", lambda alarms: "alarms updated"),
     ("analysis", "changed", lambda analysis: "analysis set up"),
+    (
+        "analysis",
+        "unavailable",
+        lambda analysis: "saved queries not set up ({})".format(
+            "; ".join("{}: {}".format(u["operation"], u["code"]) for u in analysis["unavailable"])
+        ),
+    ),
 )
 
 

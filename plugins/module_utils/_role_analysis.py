@@ -71,6 +71,19 @@ def insights_options(v, dest, state="present", queries=None):
     )
 
 
+#: What to do when the saved queries the default sets up are refused or not served.
+UNAVAILABLE_FIX = (
+    "grant logs:DescribeQueryDefinitions and logs:PutQueryDefinition (docs/operator-policy.json) to have them, or set"
+    " flow_logs_insights_queries to false; the flow logs do not depend on them"
+)
+
+
+def asked_for(v, options):
+    """Whether the user asked for this analysis step (a failure then fails the target) rather than getting it
+    by default (best effort: refused or unsupported, it is a warning)."""
+    return v.get("flow_logs_insights_queries") is True or bool(options.get("contributor_insights"))
+
+
 def _answers_queries(v, dest):
     """The fields the saved queries need that ``dest``'s format lacks, in words; None when it has them all."""
     options = dict(insights_options(v, dest), contributor_insights=False)

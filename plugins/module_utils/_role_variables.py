@@ -153,7 +153,7 @@ def delivery_role_options(v, state="present"):
     return dict(
         name=v.get("flow_logs_role_name"),
         log_group_names=groups,
-        purge_policies=v.get("flow_logs_role_purge_policies", True) is not False,
+        purge_policies=v.get("flow_logs_role_purge_policies"),
         tags=managed_tags(v),
         purge_tags=False,
         state=state,

@@ -200,14 +200,29 @@ class _Run:
 
     def _analysis(self, present):
         """Saved queries and rules on the CloudWatch Logs groups, Athena over the S3 destinations; when the log
-        groups are deleted, their saved queries and rules go too."""
+        groups are deleted, their saved queries and rules go too. Saved queries the user did not ask for (the
+        default) are best effort: refused or unsupported, they are a warning, never a failed target."""
         self.phase = "analysis"
         steps, warnings = ra.insights_steps(self.v, "present" if present else "absent")
         self.warnings.extend(warnings)
         for key, options, header, _name in steps:
-            self.step(key, converge_flow_log_insights, options, header, read_after=False)
+            try:
+                self.step(key, converge_flow_log_insights, options, header, read_after=False)
+            except AwsError as exc:
+                if ra.asked_for(self.v, options):
+                    raise
+                self._unavailable(key, options, exc.locate(**self.clients.target()))
         for key, options, header, _name in ra.athena_steps(self.v) if present else []:
             self.step(key, converge_flow_log_athena, options, header, read_after=False)
+
+    def _unavailable(self, key, options, exc):
+        """An optional analysis step AWS refused (or the endpoint does not serve): recorded and warned, not failed."""
+        self.steps[key] = dict(changed=False, unavailable=dict(exc.as_dict(), fix=ra.UNAVAILABLE_FIX))
+        self.warnings.append(
+            "flow_logs_insights_queries: no saved queries on log group {} - {}: {}".format(
+                options["log_group_name"], exc, ra.UNAVAILABLE_FIX
+            )
+        )
 
     def _delivery_role(self, identity):
         """The account's delivery role, converged once per account per run: the first region target of the

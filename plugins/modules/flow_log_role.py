@@ -59,8 +59,11 @@ options:
         C(managed_policies)).
       - With V(false) they stay, and RV(excess_privileges) (and a warning) says what the role grants beyond
         delivery.
+      - Unset (the default), they are removed when the credentials may list the role's policies
+        (C(iam:ListRolePolicies), C(iam:ListAttachedRolePolicies)); when that is refused (1.0.0's documented operator
+        policy did not grant it), the role's own policy is still converged and a warning says the others were not
+        checked. V(true) requires the listing: refused, the task fails.
     type: bool
-    default: true
     version_added: 1.1.0
   source_conditions:
     description:
@@ -226,7 +229,7 @@ ARGUMENT_SPEC = dict(
     description=dict(type="str"),
     log_group_names=dict(type="list", elements="str"),
     policy_name=dict(type="str", default="flow-logs-delivery"),
-    purge_policies=dict(type="bool", default=True),
+    purge_policies=dict(type="bool"),
     source_conditions=dict(type="bool", default=True),
     permissions_boundary=dict(type="str", aliases=["boundary"]),
     tags=dict(type="dict", aliases=["resource_tags"]),

@@ -2,19 +2,29 @@
 
 Tests point boto3 (``endpoint_url``) at the proxy and read the counts afterwards, either in-process
 (``proxy.counts()``) or over HTTP (``GET /__proxy__/counts``, ``POST /__proxy__/reset``).
+
+Each call is described as a ``ProxiedCall`` (service, action, region, account, protocol); ``answer(call)`` may
+answer it instead of moto (``refusals`` by service and action; subclasses decide by account and region too, see
+guardrail_proxy.py). The account of a call is learned from the AssumeRole answers the proxy forwards.
 """
 
 from __future__ import annotations
 
+import functools
 import http.client
 import json
 import re
 import threading
 from collections import Counter
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
 
 CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/\d{8}/[^/]+/([^/]+)/aws4_request")
+CREDENTIAL = re.compile(r"Credential=([^/]+)/\d{8}/([^/]+)/([^/]+)/aws4_request")
+ASSUMED_KEY = re.compile(rb"<AccessKeyId>([^<]+)</AccessKeyId>")
+#: moto's account for credentials it did not issue through AssumeRole.
+DEFAULT_ACCOUNT = "123456789012"
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "proxy-connection", "upgrade"}
 
 
@@ -42,7 +52,58 @@ def describe_call(headers, body, method=None, path=None):
         query = urlsplit(path).query
         subresource = query.split("&", 1)[0].split("=", 1)[0]
         action = S3_SUBRESOURCE_CALLS.get((method, subresource))
+    elif action is None and method and path:
+        action = rest_operation(service, method, urlsplit(path).path)
     return service, action or "unknown"
+
+
+@functools.lru_cache(maxsize=None)
+def _rest_routes(service):
+    """(method, path regex, operation) of a rest-json service's operations, from botocore's model; [] otherwise."""
+    import botocore.session
+
+    try:
+        model = botocore.session.get_session().get_service_model(service)
+    except Exception:  # pylint: disable=broad-except  # not a botocore service name
+        return []
+    if model.protocol != "rest-json":
+        return []
+    routes = []
+    for name in model.operation_names:
+        http = model.operation_model(name).http
+        template = http["requestUri"].split("?", 1)[0]
+        pattern = re.sub(r"\\\{[^}]+\\\}", "[^/]+", re.escape(template.rstrip("/") or "/"))
+        routes.append((http["method"], re.compile("^{}/?$".format(pattern)), name))
+    return routes
+
+
+def rest_operation(service, method, path):
+    """The operation a rest-json request is (Athena's in botocore > 1.44.13), or None."""
+    for route_method, pattern, name in _rest_routes(service):
+        if route_method == method and pattern.match(path):
+            return name
+    return None
+
+
+@dataclass
+class ProxiedCall:
+    """One AWS API request as the proxy saw it."""
+
+    service: str
+    action: str
+    region: str
+    account: str
+    protocol: str  # json (X-Amz-Target or rest-json), query (form Action), rest (S3 and the like)
+    headers: object
+    body: bytes
+
+
+def request_protocol(headers, body):
+    if headers.get("X-Amz-Target") or "json" in (headers.get("Content-Type") or ""):
+        return "json"
+    if parse_qs(body.decode("utf-8", "replace")).get("Action"):
+        return "query"
+    return "rest"
 
 
 class CountingProxy:
@@ -57,6 +118,8 @@ class CountingProxy:
         self.requests = []
         #: (service, action) -> (HTTP status, content type, body) answered instead of forwarding the call.
         self.refusals = {}
+        #: access key id -> account, learned from the AssumeRole answers forwarded.
+        self.accounts = {}
         self._lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
@@ -90,6 +153,33 @@ class CountingProxy:
     def _answered(self, service, action):
         """Called once AWS answered a call and before the client gets the answer (tests hold it here)."""
 
+    def describe(self, headers, body, method, path):
+        """The ProxiedCall of a request (its account from the access key that signed it)."""
+        service, action = describe_call(headers, body, method, path)
+        found = CREDENTIAL.search(headers.get("Authorization", ""))
+        key, region = (found.group(1), found.group(2)) if found else (None, None)
+        with self._lock:
+            account = self.accounts.get(key, DEFAULT_ACCOUNT)
+        return ProxiedCall(service, action, region, account, request_protocol(headers, body), headers, body)
+
+    def answer(self, call):
+        """(status, [(header, value)], body) to answer ``call`` with instead of moto, or None to forward it."""
+        refusal = self.refusals.get((call.service, call.action))
+        if refusal is None:
+            return None
+        status, content_type, payload = refusal
+        return status, [("Content-Type", content_type)], payload
+
+    def learn(self, call, status, payload):
+        """Remember the account of the credentials an AssumeRole answer hands out."""
+        if (call.service, call.action) != ("sts", "AssumeRole") or status != 200:
+            return
+        role = parse_qs(call.body.decode("utf-8", "replace")).get("RoleArn", [""])[0]
+        key = ASSUMED_KEY.search(payload)
+        if key and role.count(":") >= 5:
+            with self._lock:
+                self.accounts[key.group(1).decode()] = role.split(":")[4]
+
     def _handler(self):
         proxy = self
 
@@ -118,36 +208,34 @@ class CountingProxy:
                 call = (
                     None
                     if self.path.startswith("/moto-api")
-                    else describe_call(self.headers, body, self.command, self.path)
+                    else proxy.describe(self.headers, body, self.command, self.path)
                 )
                 if call:
-                    proxy._record(*call)
+                    proxy._record(call.service, call.action)
                     proxy.user_agents.append(self.headers.get("User-Agent", ""))
-                    proxy.requests.append((*call, body.decode("utf-8", "replace")))
-                    refusal = proxy.refusals.get(call)
+                    proxy.requests.append((call.service, call.action, body.decode("utf-8", "replace")))
+                    refusal = proxy.answer(call)
                     if refusal:
-                        status, content_type, payload = refusal
-                        self.send_response(status)
-                        self.send_header("Content-Type", content_type)
-                        self.send_header("Content-Length", str(len(payload)))
-                        self.end_headers()
-                        self.wfile.write(payload)
-                        return
+                        return self._send(*refusal)
                 conn = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=120)
                 headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS}
                 conn.request(self.command, self.path, body=body, headers=headers)
                 answer = conn.getresponse()
                 payload = answer.read()
+                conn.close()
                 if call:
-                    proxy._answered(*call)
-                self.send_response(answer.status)
-                for key, value in answer.getheaders():
+                    proxy.learn(call, answer.status, payload)
+                    proxy._answered(call.service, call.action)
+                self._send(answer.status, answer.getheaders(), payload)
+
+            def _send(self, status, headers, payload):
+                self.send_response(status)
+                for key, value in headers:
                     if key.lower() not in HOP_HEADERS and key.lower() != "content-length":
                         self.send_header(key, value)
                 self.send_header("Content-Length", str(len(payload)))
                 self.end_headers()
                 self.wfile.write(payload)
-                conn.close()
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _forward
 

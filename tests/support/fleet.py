@@ -105,9 +105,10 @@ def seed(url, accounts=ACCOUNTS, regions=REGIONS, vpcs_per_target=2):
     return planted
 
 
-def write_inventory(path, url, accounts=ACCOUNTS, regions=REGIONS, extra_host_vars=None):
+def write_inventory(path, url, accounts=ACCOUNTS, regions=REGIONS, extra_host_vars=None, saved_queries=False):
     """An inventory with one host per account x region, reaching each account by AssumeRole; groups
-    ``account_<id>`` and ``region_<region with _>`` as the flowlogs.aws.accounts inventory makes them."""
+    ``account_<id>`` and ``region_<region with _>`` as the flowlogs.aws.accounts inventory makes them.
+    ``saved_queries``: flow_logs_insights_queries (None: unset, as a user's inventory leaves it)."""
     hosts, groups = {}, {}
     for account in accounts:
         for region in regions:
@@ -118,9 +119,10 @@ def write_inventory(path, url, accounts=ACCOUNTS, regions=REGIONS, extra_host_va
                 flow_logs_account_id=account,
                 flow_logs_assume_role_arn="arn:aws:iam::{}:role/{}".format(account, ACCESS_ROLE),
                 flow_logs_endpoint_url=url,
-                # moto has no saved Logs Insights queries (PutQueryDefinition): tests/unit/test_target_analysis.py
-                flow_logs_insights_queries=False,
             )
+            if saved_queries is not None:
+                # moto has no saved Logs Insights queries (PutQueryDefinition): tests/unit/test_target_analysis.py
+                host["flow_logs_insights_queries"] = saved_queries
             host.update((extra_host_vars or {}).get(target_name(account, region), {}))
             hosts[target_name(account, region)] = host
     inventory = {

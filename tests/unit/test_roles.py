@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import copy
+import json
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import (
     DEFAULT_POLICY_NAME,
+    _read,
+    _warnings,
     desired_role,
     excess_privileges,
     plan_role,
@@ -17,6 +20,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import (
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._policies import (
     delivery_policy_for,
+    normalize_policy,
     trust_policy_for,
 )
 from tests.unit.conftest import ACCOUNT
@@ -359,3 +363,59 @@ def test_the_prediction_has_no_other_policy_left():
 
     assert (after["other_policies"], after["managed_policies"]) == ({}, [])
     assert excess_privileges(after, policy) == []
+
+
+def test_other_policies_not_listed_are_neither_purged_nor_planned():
+    """1.0.0's operator policy cannot list a role's policies: _read leaves them unknown (None)."""
+    current = role(other_policies=None, managed_policies=None)
+
+    assert plan_for(params_for(), current, POLICY) == []
+    assert [s["action"] for s in plan_for(params_for(), current, WIDE)] == ["put_role_policy"]
+
+
+def _iam_refusing_list(stubbed, policy):
+    iam, stubber = stubbed("iam")
+    stubber.add_response(
+        "get_role",
+        {
+            "Role": {
+                "RoleName": NAME,
+                "RoleId": "AROAEXAMPLEEXAMPLE1",
+                "Arn": "arn:aws:iam::{}:role/{}".format(ACCOUNT, NAME),
+                "Path": "/",
+                "CreateDate": "2026-01-01T00:00:00Z",
+                "AssumeRolePolicyDocument": json.dumps(trust_policy_for(ACCOUNT)),
+            }
+        },
+        {"RoleName": NAME},
+    )
+    stubber.add_client_error(
+        "list_role_policies", service_error_code="AccessDenied", service_message="not authorized", http_status_code=403
+    )
+    return iam, stubber
+
+
+def test_a_refused_listing_reads_the_own_policy_as_1_0_did_and_warns(stubbed):
+    iam, stubber = _iam_refusing_list(stubbed, POLICY)
+    stubber.add_response(
+        "get_role_policy",
+        {"RoleName": NAME, "PolicyName": DEFAULT_POLICY_NAME, "PolicyDocument": json.dumps(POLICY)},
+        {"RoleName": NAME, "PolicyName": DEFAULT_POLICY_NAME},
+    )
+
+    current, policy = _read(iam, params_for())
+
+    assert (current["other_policies"], current["managed_policies"]) == (None, None)
+    assert current["policies_unlisted"]["operation"] == "iam:ListRolePolicies"
+    assert normalize_policy(policy) == normalize_policy(POLICY)
+    (warning,) = _warnings(NAME, [], current)
+    assert "its other policies were not checked - iam:ListRolePolicies was refused (AccessDenied)" in warning
+
+
+def test_purge_policies_true_requires_the_listing(stubbed):
+    iam, _stubber = _iam_refusing_list(stubbed, POLICY)
+
+    with pytest.raises(AwsError) as raised:
+        _read(iam, params_for(purge_policies=True))
+
+    assert (raised.value.operation, raised.value.code) == ("iam:ListRolePolicies", "AccessDenied")

@@ -222,3 +222,41 @@ def test_contributor_insights_on_every_cloudwatch_destination_named_by_the_group
     )
     assert header == "analysis: log group rejects"
     assert options["tags"]["managed-by"] == "flowlogs.aws"
+
+
+def _refused(stubber):
+    stubber.add_client_error(
+        "describe_query_definitions",
+        service_error_code="AccessDeniedException",
+        service_message="User: arn:aws:sts::123456789012:assumed-role/ops/x is not authorized to perform: logs:"
+        "DescribeQueryDefinitions because no identity-based policy allows the logs:DescribeQueryDefinitions action",
+        http_status_code=400,
+    )
+
+
+def test_by_default_refused_saved_queries_are_a_warning_with_the_cause_not_a_failed_target(stubbed):
+    logs, stubber = stubbed("logs")
+    _refused(stubber)  # 1.0.0's operator policy: nothing after the refused read is called
+
+    result = converge_target(TargetClients(logs=logs), variables(), "t", phases=ANALYSIS)
+
+    assert not result.get("failed"), result.get("msg")
+    (unavailable,) = result["delivery"]["analysis"]["unavailable"]
+    assert (unavailable["operation"], unavailable["code"]) == ("logs:DescribeQueryDefinitions", "AccessDeniedException")
+    assert unavailable["fix"] == ra.UNAVAILABLE_FIX
+    assert (
+        "saved queries not set up (logs:DescribeQueryDefinitions: AccessDeniedException)" in result["delivery"]["notes"]
+    )
+    (warning,) = result["warnings"]
+    assert warning.startswith("flow_logs_insights_queries: no saved queries on log group vpc-flow-logs - ")
+    assert warning.endswith(ra.UNAVAILABLE_FIX)
+
+
+def test_asked_for_explicitly_refused_saved_queries_fail_the_target_in_the_analysis_phase(stubbed):
+    logs, stubber = stubbed("logs")
+    _refused(stubber)
+
+    result = converge_target(TargetClients(logs=logs), variables(flow_logs_insights_queries=True), "t", phases=ANALYSIS)
+
+    assert (result["failed"], result["failed_phase"]) == (True, "analysis")
+    assert "logs:DescribeQueryDefinitions" in result["msg"] and "AccessDeniedException" in result["msg"]

@@ -1,0 +1,93 @@
+"""AWS's error answers, as AWS sends them, for the test proxies that stand in for what moto does not do
+(organisation guardrails, missing permissions, propagation delays): the same status, headers and body a real
+endpoint answers, in the wire format of the request's protocol, so botocore parses them as it parses AWS's.
+
+- EC2 (``ec2`` query protocol): ``<Response><Errors><Error><Code>`` with ``<RequestID>``;
+- IAM, STS (``query``): ``<ErrorResponse><Error><Type>Sender</Type><Code>`` with ``<RequestId>``;
+- JSON services (CloudWatch Logs, CloudWatch, Glue, KMS, Organizations, Athena's ``json`` and ``rest-json``):
+  ``{"__type": ..., "message": ...}`` and the ``x-amzn-ErrorType`` header;
+- S3 (``rest-xml``): ``<Error><Code>`` with ``<RequestId>`` and ``<HostId>``.
+
+The messages are AWS's (see ``access_denied_message``); ENVIRONMENT.md lists where each shape was read.
+"""
+
+from __future__ import annotations
+
+import json
+import uuid
+
+QUERY_NAMESPACES = {
+    "iam": "https://iam.amazonaws.com/doc/2010-05-08/",
+    "sts": "https://sts.amazonaws.com/doc/2011-06-15/",
+}
+#: Credential scope (signing name) -> IAM action prefix, where they differ.
+IAM_PREFIX = {"monitoring": "cloudwatch"}
+#: The access-denied code each service answers with.
+ACCESS_DENIED_CODE = {
+    "ec2": ("UnauthorizedOperation", 403),
+    "iam": ("AccessDenied", 403),
+    "sts": ("AccessDenied", 403),
+    "s3": ("AccessDenied", 403),
+}
+
+
+def iam_action(service, action):
+    """The IAM action of an API call: ``logs:PutQueryDefinition`` for the call logs/PutQueryDefinition."""
+    return "{}:{}".format(IAM_PREFIX.get(service, service), action)
+
+
+def error_answer(request, code, message, status=400):
+    """(status, [(header, value)], body) of error ``code`` for ``request`` (a ``ProxiedCall``), in its protocol."""
+    request_id = str(uuid.uuid4())
+    if request.protocol == "json":
+        body = json.dumps({"__type": code, "message": message}).encode()
+        headers = [
+            ("Content-Type", request.headers.get("Content-Type") or "application/x-amz-json-1.1"),
+            ("x-amzn-RequestId", request_id),
+            ("x-amzn-ErrorType", code),
+        ]
+        return status, headers, body
+    if request.service == "ec2":
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>{}</Code><Message>{}</Message>'
+            "</Error></Errors><RequestID>{}</RequestID></Response>"
+        ).format(code, _xml(message), request_id)
+        return status, [("Content-Type", "text/xml;charset=UTF-8")], body.encode()
+    if request.service == "s3":
+        body = (
+            '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{}</Code><Message>{}</Message><RequestId>{}'
+            "</RequestId><HostId>{}</HostId></Error>"
+        ).format(code, _xml(message), request_id[:16].upper(), uuid.uuid4().hex)
+        return status, [("Content-Type", "application/xml"), ("x-amz-request-id", request_id)], body.encode()
+    namespace = QUERY_NAMESPACES.get(request.service, "https://{}.amazonaws.com/doc/".format(request.service))
+    body = (
+        '<ErrorResponse xmlns="{}"><Error><Type>Sender</Type><Code>{}</Code><Message>{}</Message></Error>'
+        "<RequestId>{}</RequestId></ErrorResponse>"
+    ).format(namespace, code, _xml(message), request_id)
+    return status, [("Content-Type", "text/xml"), ("x-amzn-RequestId", request_id)], body.encode()
+
+
+def _xml(text):
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def caller_arn(account):
+    """The identity the test's credentials stand for in AWS's messages."""
+    return "arn:aws:sts::{}:assumed-role/OrganizationAccountAccessRole/flowlogs-aws".format(account)
+
+
+def access_denied(request, why="because no identity-based policy allows the {action} action", resource=None):
+    """AWS's access-denied answer to ``request``: ``why`` says which policy refused it (AWS's own words:
+    ``because no identity-based policy allows the ec2:CreateFlowLogs action``, ``with an explicit deny in a service
+    control policy``, ``because no permissions boundary allows ...``)."""
+    code, status = ACCESS_DENIED_CODE.get(request.service, ("AccessDeniedException", 400))
+    action = iam_action(request.service, request.action)
+    message = "User: {} is not authorized to perform: {}{} {}".format(
+        caller_arn(request.account),
+        action,
+        " on resource: {}".format(resource) if resource else "",
+        why.format(action=action),
+    )
+    if request.service == "ec2":
+        message = "You are not authorized to perform this operation. " + message
+    return error_answer(request, code, message, status)
