@@ -20,7 +20,7 @@ lock_one() { # $1 = venv, $2 = lock file, $3 = what it is for
     echo "# Lock for $what: pip constraints written by tools/lock.sh (make lock) from $(basename "$venv"),"
     echo "# the versions \`make test\` was last green with. Requirements (floors) live beside it; do not edit by hand."
     "$venv/bin/python" -m pip freeze --disable-pip-version-check --exclude-editable --all \
-      | grep -Ev '^(pip|setuptools|wheel)==' | LC_ALL=C sort -f
+      | grep -Ev '^(pip|wheel)==' | LC_ALL=C sort -f
   } >"$new"
   if [ -f "$lock" ] && diff -q <(grep -v '^#' "$lock") <(grep -v '^#' "$new") >/dev/null; then
     echo "== $lock: unchanged"

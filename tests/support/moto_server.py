@@ -1,18 +1,20 @@
 """moto server, plus a small adapter for the AWS protocols botocore moved to and moto does not serve yet.
 
 ``python -m tests.support.moto_server -H 127.0.0.1 -p PORT`` runs moto's own server application (what
-``moto_server`` runs) wrapped in ``ProtocolAdapter``, a WSGI middleware that does one thing: a request in a
-protocol that the installed botocore uses for a service but moto serves in another is rewritten into the
-protocol moto serves, before moto sees it. Everything else passes through untouched.
+``moto_server`` runs) wrapped in ``ProtocolAdapter``, a WSGI middleware for the services of ``ADAPTED``: a request
+in a protocol that the installed botocore speaks to such a service but moto cannot read is rewritten, before moto
+sees it, into one moto reads. Everything else passes through untouched.
 
-Today that is Athena: botocore 1.44.14 and newer send Athena requests as ``rest-json`` (``GET /named-queries``,
-...); moto (5.2.6 and older) serves Athena only as ``json`` (``POST /`` with ``X-Amz-Target:
-AmazonAthena.ListNamedQueries``) and answers the REST paths with an HTML 404 page. The adapter finds the operation
-with moto's own router over botocore's service model, reads its parameters with moto's rest-json request parser,
-and sends moto the same call in the json protocol. Answers need no rewriting: botocore's rest-json parser reads
-the JSON body and ``__type`` error codes that moto's json protocol answers with. With an older botocore (json) the
-adapter never engages. When moto serves the new protocol itself, ``ADAPTED`` loses its entry (the test
-``test_moto_server.py`` says when).
+Today that is Athena. botocore 1.44.14 and newer speak ``rest-json`` to it (``GET /named-queries?WorkGroup=...``,
+``GET /named-queries/{NamedQueryId}``, ...); moto 5.2.5 serves Athena only on ``POST /`` and answers the REST
+paths with an HTML 404 page; moto 5.2.6 finds the operation from the REST path (botocore's model) but still reads
+parameters as the ``json`` protocol sends them (typed, in the body). The adapter finds the operation with moto's
+own router over botocore's service model, reads its parameters with moto's rest-json request parser, and hands moto
+the same call with every parameter in a typed JSON body, the operation in ``X-Amz-Target`` (what moto 5.2.5 reads)
+and the REST path kept (what moto 5.2.6 reads), on a route added for the REST paths. Answers need no rewriting:
+botocore's rest-json parser reads the JSON body and ``__type`` error codes that moto answers with. With an older
+botocore (json) the adapter never engages. When moto serves the new protocol itself, ``ADAPTED`` loses its entry
+(``tests/unit/test_moto_server.py`` says when).
 
 This is test support: it never ships in the collection and real AWS never needs it.
 """
@@ -93,15 +95,14 @@ class ProtocolAdapter:
             }
         )
         payload = json.dumps(_jsonable(params)).encode("utf-8")
-        target_prefix, json_version = ADAPTED[service]
+        target_prefix, _json_version = ADAPTED[service]
+        path = environ.get("PATH_INFO") or "/"
         environ.update(
             {
-                "REQUEST_METHOD": "POST",
-                "PATH_INFO": "/",
                 "QUERY_STRING": "",
-                "RAW_URI": "/",
-                "REQUEST_URI": "/",
-                "CONTENT_TYPE": "application/x-amz-json-{}".format(json_version),
+                "RAW_URI": path,
+                "REQUEST_URI": path,
+                "CONTENT_TYPE": "application/json",
                 "CONTENT_LENGTH": str(len(payload)),
                 "HTTP_X_AMZ_TARGET": "{}.{}".format(target_prefix, operation.name),
                 "wsgi.input": io.BytesIO(payload),
@@ -110,10 +111,31 @@ class ProtocolAdapter:
         self.adapted.append((service, operation.name))
 
 
+#: The route the adapter adds to moto's for a service of ADAPTED.
+REST_ROUTE = "{0}/(?P<rest_path>.+)$"
+
+
+def moto_routes(service):
+    """The URL paths moto itself routes to ``service`` (the adapter's own left out)."""
+    import importlib
+
+    return sorted(p for p in importlib.import_module("moto.{}.urls".format(service)).url_paths if p != REST_ROUTE)
+
+
+def _route_rest_paths():
+    """moto routes Athena's ``POST /`` only: its REST paths go to the same handler."""
+    import importlib
+
+    for service in ADAPTED:
+        urls = importlib.import_module("moto.{}.urls".format(service))
+        urls.url_paths.setdefault(REST_ROUTE, urls.url_paths["{0}/$"])
+
+
 def application():
     """moto server's WSGI application, as ``moto_server`` builds it, behind the adapter."""
     from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+    _route_rest_paths()
     app = DomainDispatcherApplication(create_backend_app)
     app.debug = True
     return ProtocolAdapter(app)
