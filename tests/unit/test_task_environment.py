@@ -15,6 +15,7 @@ from ansible.template import Templar
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws_environment import is_secret, session_settings
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import Clients, botocore_session
+from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import (
     applied_environment,
     effective_environment,
@@ -163,3 +164,44 @@ def test_a_profile_from_the_environment_gets_its_own_session_and_credentials(two
         assert botocore_session() is not before
     assert botocore_session() is before
     assert _target(Clients({})) == ("us-west-2", "AKIDDEFAULT")
+
+
+def test_every_setting_of_the_environment_reaches_the_clients_and_goes_with_it(two_profiles, tmp_path):
+    """Region, endpoints (all services and one service), CA bundle, retries and keys, as a task would set them."""
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-")
+    values = {
+        "AWS_REGION": "ap-south-1",
+        "AWS_ENDPOINT_URL": "http://127.0.0.1:5000",
+        "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": "http://127.0.0.1:5001",
+        "AWS_CA_BUNDLE": str(bundle),
+        "AWS_RETRY_MODE": "adaptive",
+        "AWS_MAX_ATTEMPTS": "4",
+        "AWS_ACCESS_KEY_ID": "AKIDTASK",
+        "AWS_SECRET_ACCESS_KEY": SECRET,
+    }
+    with applied_environment(values):
+        clients = Clients({})
+        ec2, logs = clients("ec2"), clients("logs")
+    assert (ec2.meta.region_name, ec2.meta.endpoint_url, logs.meta.endpoint_url) == (
+        "ap-south-1",
+        "http://127.0.0.1:5000",
+        "http://127.0.0.1:5001",
+    )
+    assert ec2._endpoint.http_session._verify == str(bundle)  # pylint: disable=protected-access
+    assert ec2.meta.config.retries == {"mode": "adaptive", "total_max_attempts": 4}
+    assert clients._credentials["aws_access_key_id"] == "AKIDTASK"
+    after = Clients({"region": "eu-west-1"})
+    assert after("ec2").meta.endpoint_url == "https://ec2.eu-west-1.amazonaws.com"
+    assert after._credentials["aws_access_key_id"] == "AKIDDEFAULT"
+
+
+def test_without_the_environment_there_is_no_region_again(clean_env, monkeypatch, tmp_path):
+    empty = tmp_path / "empty"
+    empty.write_text("")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(empty))
+    monkeypatch.delenv("AWS_DEFAULT_REGION", raising=False)
+    with applied_environment({"AWS_REGION": "eu-west-1"}):
+        assert Clients({}).region == "eu-west-1"
+    with pytest.raises(AwsError, match="no region"):
+        Clients({}).region  # noqa: B018  pylint: disable=expression-not-assigned
