@@ -153,10 +153,17 @@ def test_play_and_task_environment_reach_every_module_family(aws, run_playbook, 
         assert secret not in run.stdout + run.stderr
 
 
-def _shipped_play(name, environment, extra_vars):
-    """The collection's playbook ``name`` as shipped, its play given ``environment`` and some variables."""
-    (play,) = yaml.safe_load((REPO / "playbooks" / name).read_text())
-    return dict(play, environment=environment, vars=dict(play.get("vars") or {}, **extra_vars))
+def _shipped_plays(name, environment, extra_vars):
+    """The collection's playbook ``name`` as shipped, each play given ``environment`` and some variables; a playbook
+    it imports is named by its full path, as this copy lives elsewhere."""
+    plays = yaml.safe_load((REPO / "playbooks" / name).read_text())
+    for entry in plays:
+        for key in ("import_playbook", "ansible.builtin.import_playbook"):
+            if key in entry:
+                entry[key] = str(REPO / "playbooks" / entry[key])
+        if "hosts" in entry:
+            entry.update(environment=environment, vars=dict(entry.get("vars") or {}, **extra_vars))
+    return plays
 
 
 def test_the_role_and_troubleshoot_entry_point_under_a_play_environment(aws, run_playbook, tmp_path):
@@ -176,8 +183,8 @@ def test_the_role_and_troubleshoot_entry_point_under_a_play_environment(aws, run
     enable_dir, troubleshoot_dir = tmp_path / "enable", tmp_path / "troubleshoot"
     environment = _credentials_env(aws, creds)
     plays = [
-        _shipped_play("enable_flowlogs.yml", environment, {"flow_logs_report_dir": str(enable_dir)}),
-        _shipped_play(
+        *_shipped_plays("enable_flowlogs.yml", environment, {"flow_logs_report_dir": str(enable_dir)}),
+        *_shipped_plays(
             "troubleshoot_flowlogs.yml",
             environment,
             {"flow_logs_report_dir": str(troubleshoot_dir), "flow_logs_query_dst": "10.71.0.10"},
