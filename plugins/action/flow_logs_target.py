@@ -4,8 +4,9 @@
 """flowlogs.aws.flow_logs_target: the flowlogs.aws.flow_logs role's one task.
 
 Reads the target's ``flow_logs_*`` variables, converts them as the role's argument spec says, refuses
-unknown (misspelt) ones, then converges the target in this worker process (local connection) or runs the
-module the classic way on the remote host. See plugins/module_utils/_target.py.
+unknown (misspelt) ones, then converges the target in this worker process (local connection, with the task's
+``environment`` set: see plugins/plugin_utils/_task_environment.py) or runs the module the classic way on the
+remote host. See plugins/module_utils/_target.py.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._connection import HA
 from ansible_collections.flowlogs.aws.plugins.module_utils._target import converge_target, selected_phases
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._role_task import role_variables, runs_here
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._run_cache import RunCache
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
 
 for _level, _note in preload():  # on the controller, before Ansible forks its workers
     (Display().warning if _level == "warning" else Display().vvv)("flowlogs.aws: " + _note)
@@ -40,17 +42,19 @@ class ActionModule(ActionBase):
         target = task_vars.get("inventory_hostname")
         check_mode = bool(self._play_context.check_mode)
         if problems or runs_here(self._connection, HAS_BOTO3):  # with problems, nothing is called: no need to go remote
-            clients = Clients(rv.connection_options(variables))
-            found = converge_target(
-                clients,
-                variables,
-                target,
-                check_mode,
-                phases,
-                diff=bool(self._play_context.diff),
-                problems=problems,
-                shared=RunCache(C.DEFAULT_LOCAL_TMP),
-            )
+            with task_environment(self) as environment:
+                found = environment.scrub(
+                    converge_target(
+                        Clients(rv.connection_options(variables)),
+                        variables,
+                        target,
+                        check_mode,
+                        phases,
+                        diff=bool(self._play_context.diff),
+                        problems=problems,
+                        shared=RunCache(C.DEFAULT_LOCAL_TMP),
+                    )
+                )
         else:
             found = self._execute_module(
                 module_name="flowlogs.aws.flow_logs_target",

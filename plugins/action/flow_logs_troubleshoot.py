@@ -4,8 +4,9 @@
 """flowlogs.aws.flow_logs_troubleshoot: the one task of the flowlogs.aws.flow_logs role's troubleshoot entry point.
 
 Reads the target's ``flow_logs_*`` variables, converts and checks them as the entry point's argument spec says
-(unknown ones refused), then answers the question in this worker process (local connection) or runs the module
-the classic way on the remote host. See plugins/module_utils/_troubleshoot.py.
+(unknown ones refused), then answers the question in this worker process (local connection, with the task's
+``environment`` set: see plugins/plugin_utils/_task_environment.py) or runs the module the classic way on the
+remote host. See plugins/module_utils/_troubleshoot.py.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variable
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import HAS_BOTO3, Clients, preload
 from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot import troubleshoot_target
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._role_task import role_variables, runs_here
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
 
 for _level, _note in preload():  # on the controller, before Ansible forks its workers
     (Display().warning if _level == "warning" else Display().vvv)("flowlogs.aws: " + _note)
@@ -33,7 +35,9 @@ class ActionModule(ActionBase):
         variables, problems, warnings = role_variables(self._templar, task_vars, "troubleshoot")
         target = task_vars.get("inventory_hostname")
         if problems or runs_here(self._connection, HAS_BOTO3):  # with problems, nothing is called
-            found = troubleshoot_target(Clients(rv.connection_options(variables)), variables, target, problems)
+            with task_environment(self) as environment:
+                clients = Clients(rv.connection_options(variables))
+                found = environment.scrub(troubleshoot_target(clients, variables, target, problems))
         else:
             found = self._execute_module(
                 module_name="flowlogs.aws.flow_logs_troubleshoot",

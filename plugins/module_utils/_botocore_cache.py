@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import os
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws_environment import session_settings
+
 try:
     import botocore  # noqa: F401  pylint: disable=unused-import
 
@@ -33,20 +35,22 @@ def shared_loader():
     return _LOADER[0]
 
 
-#: botocore sessions of this process, one per profile and configuration files (see botocore_session()).
+#: botocore sessions of this process, one per profile and AWS_* settings of the environment (see botocore_session()).
 _SESSIONS = {}
 
 
 def botocore_session(profile=None):
-    """The botocore session of this process for ``profile``.
+    """The botocore session of this process for ``profile`` and the ``AWS_*`` settings of the environment.
 
     A session costs ~15 ms to build, so it is built once per process and shared by every target: it
     only holds configuration (the shared loader, event handlers, the profile's config). Credentials
     never live on it: Clients resolves them per target and passes them to each client it creates.
+    A task's ``environment`` may change AWS_PROFILE or the config files: a session keeps what it read first,
+    so the key holds every setting botocore may keep (see _aws_environment.session_settings).
     """
     import botocore.session
 
-    key = (profile, os.environ.get("AWS_CONFIG_FILE"), os.environ.get("AWS_SHARED_CREDENTIALS_FILE"))
+    key = (profile, session_settings(os.environ))
     session = _SESSIONS.get(key)
     if session is None:
         session = botocore.session.Session(profile=profile)

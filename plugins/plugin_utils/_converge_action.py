@@ -10,8 +10,9 @@ interpreter start, the boto3 import and botocore model parsing (about 1 s on a 2
 strategy imports action plugins in its own process before forking workers, so the models parsed by
 preload() below are inherited by every worker.
 
-When the connection is not local (the module should run on a remote host) or boto3 is missing on the
-controller, the module runs the usual way.
+The task's ``environment`` is set in the worker's os.environ for the duration of the converge, as Ansible would set
+it in a module's process (see _task_environment). When the connection is not local (the module should run on a
+remote host) or boto3 is missing on the controller, the module runs the usual way.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ansible.utils.display import Display
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC, HAS_BOTO3, preload
 from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_converge
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._aws_group_defaults import amazon_aws_defaults
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
 
 for _level, _note in preload():  # on the controller, before Ansible forks its workers
     (Display().warning if _level == "warning" else Display().vvv)("flowlogs.aws: " + _note)
@@ -60,12 +62,13 @@ class ConvergeAction(ActionBase):
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc.message))
             return result
-        converged, error = run_converge(
-            type(self).CONVERGE, params, check_mode=self._play_context.check_mode, diff=self._play_context.diff
-        )
-        # Secrets (no_log options) never leave this process in a result.
-        converged = remove_values(converged, validation._no_log_values)
+        with task_environment(self) as environment:
+            converged, error = run_converge(
+                type(self).CONVERGE, params, check_mode=self._play_context.check_mode, diff=self._play_context.diff
+            )
+            # Secrets (no_log options, secret variables of the task's environment) never leave this process.
+            converged, error = environment.scrub(remove_values((converged, error), validation._no_log_values))
         result.update(converged)
         if error:
-            result.update(failed=True, msg=remove_values(error, validation._no_log_values))
+            result.update(failed=True, msg=error)
         return result

@@ -6,7 +6,8 @@
 Private to the collection: not a public API, it may change in any release. Without ``targets``, the entries are the
 play's hosts (``ansible_play_hosts_all``: what ``--limit`` and the host pattern kept, failed hosts included) and the
 result each registered as ``RESULT_VAR``. The table is printed with ``print_summary``. With a local connection the
-report is written here; otherwise the entries are gathered here and the module writes the files where it runs.
+report is written here, with the task's ``environment`` set (see _task_environment); otherwise the entries are gathered
+here and the module writes the files where it runs.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._report import report_entries
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
 
 display = Display()
 
@@ -61,7 +63,8 @@ class ReportAction(ActionBase):
             )
         self.prepare(params)
         if getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local"):
-            found = self.write(params, bool(self._play_context.check_mode))
+            with task_environment(self) as environment:
+                found = environment.scrub(self.write(params, bool(self._play_context.check_mode)))
         else:  # the files go where the module runs, as with any module
             found = self._execute_module(
                 module_name=self._task.resolved_action, module_args=params, task_vars=task_vars
