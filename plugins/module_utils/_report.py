@@ -211,6 +211,55 @@ def target_report(entry):
     )
 
 
+def _resource_verdicts(target, when):
+    """resource -> its verdict (``before`` or ``after``): compliant only when compliant at every destination."""
+    found = {}
+    for row in target["vpcs"]:
+        if row["action"] == "not_owned":
+            continue
+        key = (row["resource_type"], row["resource_id"])
+        verdict = row[when]["verdict"]
+        if found.get(key, "compliant") == "compliant":
+            found[key] = verdict
+    return found
+
+
+def compliance(report):
+    """Whether the resources in scope are compliant: as they are now for a prediction (audit, --check), as the run
+    left them otherwise. None for a disable report (nothing is meant to be compliant)."""
+    if report["mode"] == "disable":
+        return None
+    when = "before" if report["check_mode"] else "after"
+    verdicts = [v for t in report["targets"] for v in _resource_verdicts(t, when).values()]
+    by_verdict = {v: verdicts.count(v) for v in sorted(set(verdicts)) if v != "compliant"}
+    return dict(
+        judged="current state" if when == "before" else "after the run",
+        resources=len(verdicts),
+        compliant=verdicts.count("compliant"),
+        noncompliant=len(verdicts) - verdicts.count("compliant"),
+        by_verdict=by_verdict,
+        targets_failed=report["totals"]["targets_failed"],
+    )
+
+
+def compliance_failure(found):
+    """The message of a run that ``flow_logs_fail_on_noncompliant`` fails, or None when everything in scope is
+    compliant and no target failed."""
+    if not found or not (found["noncompliant"] or found["targets_failed"]):
+        return None
+    verdicts = ", ".join("{} {}".format(v, n) for v, n in found["by_verdict"].items())
+    return (
+        "{} of {} resources in scope are not compliant ({}){}{}: see flowlogs-report.json "
+        "(fail_on_noncompliant, flow_logs_fail_on_noncompliant)".format(
+            found["noncompliant"],
+            found["resources"],
+            found["judged"],
+            " - " + verdicts if verdicts else "",
+            ", and {} target(s) failed".format(found["targets_failed"]) if found["targets_failed"] else "",
+        )
+    )
+
+
 def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
     """The whole report from every target's entry (``{target, region, account_id, result}``)."""
     targets = sorted(
@@ -224,7 +273,7 @@ def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
     )
     for key in ("resources", "vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
         totals[key] = sum(t["counts"].get(key, t["counts"]["vpcs"] if key == "resources" else 0) for t in targets)
-    return dict(
+    report = dict(
         report_version=1,
         tool="flowlogs.aws",
         mode=mode,
@@ -233,6 +282,8 @@ def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
         totals=totals,
         targets=targets,
     )
+    report["compliance"] = compliance(report)
+    return report
 
 
 REPORT_FILES = ("flowlogs-report.json", "flowlogs-report.html", "flowlogs-report.txt")
@@ -273,4 +324,8 @@ def converge_report(clients, params, check_mode=False):
         for path, content in zip(files, contents):
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(content + "\n")
-    return dict(changed=False, report=report, table=table, files=[] if check_mode else files)
+    found = dict(changed=False, report=report, table=table, files=[] if check_mode else files)
+    failure = compliance_failure(report["compliance"]) if params.get("fail_on_noncompliant") else None
+    if failure:
+        found.update(failed=True, msg=failure)
+    return found

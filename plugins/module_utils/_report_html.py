@@ -9,6 +9,8 @@ from __future__ import annotations
 import html
 import json
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._report_table import status_words
+
 STATUS_COLOURS = {"unchanged": "#1a7f37", "changed": "#0969da", "failed": "#cf222e"}
 VERDICT_COLOURS = {
     "compliant": "#1a7f37",
@@ -26,6 +28,7 @@ def report_html(report):
     regions = sorted({t["region"] or "?" for t in report["targets"]})
     cell = {((t["account_id"] or "?"), (t["region"] or "?")): t for t in report["targets"]}
     t = report["totals"]
+    predicted = bool(report.get("check_mode"))
     parts = [
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
         "<title>flowlogs.aws fleet report</title><style>",
@@ -40,9 +43,10 @@ def report_html(report):
             " (check mode: nothing changed)" if report.get("check_mode") else "",
             esc(str(report.get("generated_at") or "")),
         ),
-        "<p>{} targets: {} changed, {} unchanged, {} failed &middot; {} VPCs, compliant {} &rarr; {}</p>".format(
+        "<p>{} targets: {} {}, {} unchanged, {} failed &middot; {} VPCs, compliant {} &rarr; {}</p>".format(
             t["targets"],
             t["targets_changed"],
+            status_words("changed", predicted),
             t["targets_unchanged"],
             t["targets_failed"],
             t["vpcs"],
@@ -62,9 +66,10 @@ def report_html(report):
                 continue
             c = target["counts"]
             parts.append(
-                "<td class='cell' data-status='{0}' style='background:{1}'>{0}<br>{2}/{3} compliant</td>".format(
+                "<td class='cell' data-status='{}' style='background:{}'>{}<br>{}/{} compliant</td>".format(
                     esc(target["status"]),
                     STATUS_COLOURS.get(target["status"], "#656d76"),
+                    esc(status_words(target["status"], predicted)),
                     c["compliant_after"],
                     c["vpcs"],
                 )
@@ -74,7 +79,9 @@ def report_html(report):
     for target in report["targets"]:
         parts.append(
             "<h3>{} <span class='pill' style='background:{}'>{}</span></h3>".format(
-                esc(target["target"]), STATUS_COLOURS.get(target["status"], "#656d76"), esc(target["status"])
+                esc(target["target"]),
+                STATUS_COLOURS.get(target["status"], "#656d76"),
+                esc(status_words(target["status"], predicted)),
             )
         )
         parts.append(

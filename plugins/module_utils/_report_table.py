@@ -20,7 +20,27 @@ COLUMNS = (
 )
 
 
-def _row(target):
+#: A prediction (audit, --check) says what a run would do, in these words.
+PREDICTED_TITLES = dict(
+    created="WOULD CREATE", replaced="WOULD REPLACE", updated="WOULD UPDATE", deleted="WOULD DELETE"
+)
+
+
+def status_words(status, predicted):
+    """A target's status as a person reads it: a prediction's ``changed`` is ``would change``."""
+    return "would change" if predicted and status == "changed" else status
+
+
+def _compliance_line(found):
+    if not found:
+        return None
+    verdicts = ", ".join("{} {}".format(v, n) for v, n in found["by_verdict"].items())
+    return "Compliance ({}): {} of {} resources compliant{}".format(
+        found["judged"], found["compliant"], found["resources"], " - not: " + verdicts if verdicts else ""
+    )
+
+
+def _row(target, predicted=False):
     c = target["counts"]
     return dict(
         target=target["target"],
@@ -33,13 +53,15 @@ def _row(target):
         updated=str(c["updated"]),
         deleted=str(c["deleted"]),
         failed=str(c["failed"]),
-        status=target["status"],
+        status=status_words(target["status"], predicted),
     )
 
 
 def summary_table(report):
     """The report as lines of text a person reads at a glance."""
-    rows = [_row(t) for t in report["targets"]]
+    predicted = bool(report.get("check_mode"))
+    titles = {key: (PREDICTED_TITLES.get(key, title) if predicted else title) for title, key, _a in COLUMNS}
+    rows = [_row(t, predicted) for t in report["targets"]]
     t = report["totals"]
     total = dict(
         target="TOTAL ({} targets)".format(t["targets"]),
@@ -52,16 +74,16 @@ def summary_table(report):
         updated=str(t["updated"]),
         deleted=str(t["deleted"]),
         failed=str(t["failed"]),
-        status="{} changed, {} failed".format(t["targets_changed"], t["targets_failed"]),
+        status="{} {}, {} failed".format(t["targets_changed"], status_words("changed", predicted), t["targets_failed"]),
     )
-    widths = {key: max([len(title)] + [len(r[key]) for r in [*rows, total]]) for title, key, _a in COLUMNS}
+    widths = {key: max([len(titles[key])] + [len(r[key]) for r in [*rows, total]]) for _t, key, _a in COLUMNS}
 
     def line(values):
         return "  ".join("{:{}{}}".format(values[key], align, widths[key]) for _t, key, align in COLUMNS).rstrip()
 
     mode = report["mode"] + (" (check mode: nothing was changed)" if report.get("check_mode") else "")
     out = ["flowlogs.aws fleet report - {} - {}".format(mode, report.get("generated_at") or "")]
-    out.append(line({key: title for title, key, _a in COLUMNS}))
+    out.append(line(titles))
     out.append("  ".join("-" * widths[key] for _t, key, _a in COLUMNS))
     for target, row in zip(report["targets"], rows):
         out.append(line(row))
@@ -85,6 +107,9 @@ def summary_table(report):
             t["api_calls"], t["api_retries"]
         )
     )
+    compliance = _compliance_line(report.get("compliance"))
+    if compliance:
+        out.append(compliance)
     failed = [target["target"] for target in report["targets"] if target["status"] == "failed"]
     if failed:
         out.append("{} of {} targets failed: {}".format(len(failed), t["targets"], ", ".join(failed)))

@@ -38,6 +38,7 @@ MANAGED_TAG = rd.MANAGED_TAG
 #: the flowlogs.aws.accounts inventory plugin sets besides the role's own variables.
 PLAYBOOK_VARIABLES = (
     "flow_logs_hosts",
+    "flow_logs_fail_on_noncompliant",
     "flow_logs_result",
     "flow_logs_troubleshoot_result",
     "flow_logs_account_name",

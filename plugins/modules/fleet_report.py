@@ -52,6 +52,15 @@ options:
     type: bool
     default: true
     version_added: 1.1.0
+  fail_on_noncompliant:
+    description:
+      - Fail (after writing the report) when a resource in scope is not compliant or a target failed, so that a
+        pipeline can gate on an audit. A prediction (O(predicted), as C(audit_flowlogs.yml) and C(--check) make)
+        judges the resources as they are now; a real run judges them as the run left them. Not for O(mode=disable).
+      - The playbooks set it from C(flow_logs_fail_on_noncompliant).
+    type: bool
+    default: false
+    version_added: 2.0.0
 attributes:
   check_mode:
     description: Can run in check_mode and return changed status prediction without modifying target.
@@ -102,6 +111,14 @@ report:
       description: Per target - status, error, delivery notes, counts, and per VPC before, action, after and error.
       type: list
       elements: dict
+    compliance:
+      description:
+        - The resources in scope judged as they are now (a prediction) or as the run left them, null for a disable
+          report. A resource is compliant when it is at every destination.
+        - C(judged) (V(current state) or V(after the run)), C(resources), C(compliant), C(noncompliant),
+          C(by_verdict) (verdict of each non-compliant resource, counted), C(targets_failed).
+      type: dict
+      version_added: 2.0.0
 table:
   description: The summary table, one line per element.
   returned: always
@@ -124,6 +141,7 @@ ARGUMENT_SPEC = dict(
     predicted=dict(type="bool"),
     dest=dict(type="path"),
     print_summary=dict(type="bool", default=True),
+    fail_on_noncompliant=dict(type="bool", default=False),
 )
 
 
@@ -132,7 +150,10 @@ def main():
     params = dict(module.params, targets=module.params["targets"] or [])
     if params["predicted"] is None:
         params["predicted"] = module.check_mode
-    module.exit_json(**converge_report(None, params, check_mode=module.check_mode))
+    found = converge_report(None, params, check_mode=module.check_mode)
+    if found.get("failed"):
+        module.fail_json(**found)
+    module.exit_json(**found)
 
 
 if __name__ == "__main__":

@@ -62,7 +62,7 @@ options:
       - Unset (the default), they are removed when the credentials may list the role's policies
         (C(iam:ListRolePolicies), C(iam:ListAttachedRolePolicies)); when that is refused (1.0.0's documented operator
         policy did not grant it), the role's own policy is still converged and a warning says the others were not
-        checked. V(true) requires the listing: refused, the task fails.
+        checked. V(true) requires the listing, and the task fails when it is refused.
     type: bool
     version_added: 1.1.0
   source_conditions:

@@ -81,8 +81,8 @@ def test_enable_converges_the_fleet_and_a_rerun_changes_nothing(aws, run_playboo
             "arn:aws:logs:*:{}:log-group:vpc-flow-logs:*".format(account),
         )
 
-    second = play(run_playbook, "enable_flowlogs.yml", seeded)
-    assert second.rc == 0, str(second)
+    second = play(run_playbook, "enable_flowlogs.yml", seeded, extra=dict(flow_logs_fail_on_noncompliant=True))
+    assert second.rc == 0, str(second)  # the gate passes: everything in scope is compliant after the run
     stats = recap(second.stdout)
     assert {h: stats[h]["changed"] for h in TARGETS} == {h: 0 for h in TARGETS}
     assert fleet.snapshot(aws.url) == state  # byte-identical AWS state
@@ -106,10 +106,10 @@ def test_check_diff_writes_nothing_and_predicts_the_changes(aws, run_playbook, s
     assert re.search(r"18\s+0 -> 18\s+16\s+2\s+0\s+0\s+0", total), total
 
 
-def test_audit_changes_nothing_and_reports(aws, run_playbook, seeded):
+def test_audit_changes_nothing_reports_and_gates(aws, run_playbook, seeded):
     before = fleet.snapshot(aws.url)
-    result = play(run_playbook, "audit_flowlogs.yml", seeded)
-    assert result.rc == 0, str(result)
+    result = play(run_playbook, "audit_flowlogs.yml", seeded, extra=dict(flow_logs_fail_on_noncompliant=True))
+    assert result.rc == 2, str(result)  # the gate: 18 resources not compliant now
     assert fleet.snapshot(aws.url) == before
     data = report(seeded)
     assert data["mode"] == "audit" and data["check_mode"] is True
@@ -117,6 +117,24 @@ def test_audit_changes_nothing_and_reports(aws, run_playbook, seeded):
     assert data["totals"]["created"] == 16 and data["totals"]["replaced"] == 2
     verdicts = {v["before"]["verdict"] for t in data["targets"] for v in t["vpcs"]}
     assert verdicts == {"missing", "mismatched"}
+    assert data["compliance"] == dict(
+        judged="current state",
+        resources=18,
+        compliant=0,
+        noncompliant=18,
+        by_verdict=dict(mismatched=2, missing=16),
+        targets_failed=0,
+    )
+    said = " ".join(result.stdout.split())
+    assert (
+        "18 of 18 resources in scope are not compliant (current state) - mismatched 2, missing 16: see "
+        "flowlogs-report.json (fail_on_noncompliant, flow_logs_fail_on_noncompliant)"
+    ) in said
+    assert "WOULD CREATE" in result.stdout and "WOULD REPLACE" in result.stdout
+    assert "6 would change, 0 failed" in said
+    assert "Compliance (current state): 0 of 18 resources compliant - not: mismatched 2, missing 16" in said
+    # Every target was audited and reported before the gate failed the run.
+    assert {t["target"] for t in data["targets"]} == set(TARGETS)
 
 
 def test_disable_removes_only_what_enable_made(aws, run_playbook, seeded):
