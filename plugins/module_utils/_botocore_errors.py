@@ -20,16 +20,16 @@ try:
     from botocore.exceptions import BotoCoreError, ClientError
     from botocore.parsers import ResponseParserError
 
+    #: What a botocore call raises when it fails: an answer it could not parse (an HTML page where EC2's XML was
+    #: expected) raises ResponseParserError, which is not a BotoCoreError.
+    AWS_ERRORS = (BotoCoreError, ClientError, ResponseParserError)
     HAS_BOTO3 = True
     BOTO3_IMPORT_ERROR = None
 except ImportError as exc:  # pragma: no cover - exercised by sanity's import test
     HAS_BOTO3 = False
     BOTO3_IMPORT_ERROR = exc
     BotoCoreError = ClientError = ResponseParserError = Exception
-
-#: What a botocore call raises when it fails: an answer it could not parse (an HTML page where EC2's XML was expected)
-#: raises ResponseParserError, which is not a BotoCoreError.
-AWS_ERRORS = (BotoCoreError, ClientError, ResponseParserError)
+    AWS_ERRORS = (Exception,)
 
 
 def error_code(exc):

@@ -88,9 +88,8 @@ def test_credentials_of_another_account_name_both_and_report_the_configured_one(
     assert run.rc != 0, str(run)
     assert target["failed_phase"] == "connect" and target["counts"]["api_calls"] == 1  # sts:AssumeRole only
     assert target["error"].startswith(
-        "flow_logs_account_id: is {} but the credentials resolve to account {} (arn:aws:sts::{}:assumed-role/".format(
-            CONFIGURED, OTHER, OTHER
-        )
+        "flow_logs_account_id: is {0} but the credentials resolve to account {1}"
+        " (arn:aws:sts::{1}:assumed-role/".format(CONFIGURED, OTHER)
     ), target["error"]
     assert target["error"].endswith(
         "nothing was read or changed; use credentials (or a role to assume) of account {}, or correct the account ID"
