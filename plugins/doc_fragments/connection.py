@@ -41,9 +41,11 @@ options:
     aliases: [aws_session_token]
   endpoint_url:
     description:
-      - Send every AWS API call to this URL instead of the public AWS endpoints, for example a
-        VPC endpoint, a proxy or a local test server such as moto.
-      - When unset, the C(AWS_ENDPOINT_URL) environment variable is used, as boto3 does.
+      - Send every AWS API call, of every service the module uses, to this URL instead of the public AWS endpoints,
+        for example a proxy or a local test server such as moto.
+      - When unset, the C(AWS_ENDPOINT_URL) environment variable is used, as boto3 does, and so are the endpoints
+        of one service (C(AWS_ENDPOINT_URL_EC2)-style variables, for a VPC interface endpoint) and
+        C(AWS_USE_FIPS_ENDPOINT).
     type: str
     aliases: [aws_endpoint_url]
   aws_ca_bundle:

@@ -22,20 +22,20 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._botocore_cache impor
     preload,
     shared_loader,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._error_pages import not_html
+from ansible_collections.flowlogs.aws.plugins.module_utils._botocore_errors import (  # noqa: F401  pylint: disable=unused-import
+    AWS_ERRORS,
+    BOTO3_IMPORT_ERROR,
+    HAS_BOTO3,
+    NOT_SIGNED,
+    TLS_HINT,
+    BotoCoreError,
+    ClientError,
+    error_code,
+    error_hint,
+    error_message,
+    to_aws_error,
+)
 from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
-
-try:
-    # Light: only what error handling needs. Sessions and models load on first use (see _botocore()),
-    # so code that merely plans (role preflight, filters) does not pay for them.
-    from botocore.exceptions import BotoCoreError, ClientError
-
-    HAS_BOTO3 = True
-    BOTO3_IMPORT_ERROR = None
-except ImportError as exc:  # pragma: no cover - exercised by sanity's import test
-    HAS_BOTO3 = False
-    BOTO3_IMPORT_ERROR = exc
-    BotoCoreError = ClientError = Exception
 
 #: Paired one to one with the ``flowlogs.aws.connection`` doc fragment.
 CONNECTION_ARGSPEC = dict(
@@ -59,37 +59,6 @@ CONNECTION_KEYS = tuple(CONNECTION_ARGSPEC)
 DEFAULT_RETRY_MODE = "standard"
 DEFAULT_MAX_ATTEMPTS = 10
 USER_AGENT_EXTRA = "flowlogs.aws"
-
-
-def error_code(exc):
-    """The AWS error code of a botocore exception, or the exception's class name."""
-    if isinstance(exc, ClientError) and hasattr(exc, "response"):
-        return exc.response.get("Error", {}).get("Code", "Unknown")
-    return type(exc).__name__
-
-
-def error_message(exc, operation=None):
-    """AWS's message of a botocore exception; an HTML page instead of an AWS answer is named by its title and why it
-    came (``operation``, ``service:Action``, lets a 404 say which protocol the endpoint did not serve)."""
-    if isinstance(exc, ClientError) and hasattr(exc, "response"):
-        message = exc.response.get("Error", {}).get("Message", str(exc))
-        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-        return not_html(message, status, operation)
-    return str(exc)
-
-
-#: Added to a TLS verification failure's message.
-TLS_HINT = (
-    " (the endpoint's certificate is not trusted: set aws_ca_bundle, or the AWS_CA_BUNDLE environment variable,"
-    " to the CA bundle that signed it)"
-)
-
-
-def to_aws_error(exc, operation, resource=None):
-    message = error_message(exc, operation)
-    if type(exc).__name__ == "SSLError" and "CERTIFICATE_VERIFY_FAILED" in message:
-        message += TLS_HINT
-    return AwsError(operation, error_code(exc), message, resource)
 
 
 def retry_config():
@@ -263,7 +232,8 @@ class Clients:
         if found["account"] != expected:
             raise ParameterError(
                 "expected_account_id",
-                "is {} but the credentials resolve to account {} ({}): nothing was read or changed".format(
+                "is {0} but the credentials resolve to account {1} ({2}): nothing was read or changed; use credentials"
+                " (or a role to assume) of account {0}, or correct the account ID if {1} is the one meant".format(
                     expected, found["account"], found["arn"]
                 ),
             )
@@ -283,9 +253,9 @@ class Clients:
                 verify=self._verify,
                 **self._credentials,
             )
-            sts.meta.events.register("after-call.*", self._count)
+            self._count_calls_of(sts)
             answer = sts.assume_role(**request)
-        except (BotoCoreError, ClientError) as exc:
+        except AWS_ERRORS as exc:
             raise to_aws_error(exc, "sts:AssumeRole", role_arn) from exc
         creds = answer["Credentials"]
         # The assumed role's ARN names the account: no GetCallerIdentity call needed later.
@@ -315,28 +285,60 @@ class Clients:
                 )
             except BotoCoreError as exc:
                 raise to_aws_error(exc, "session", self.params.get("profile")) from exc
-            client.meta.events.register("after-call.*", self._count)
+            self._count_calls_of(client)
             self._clients[service] = client
         return client
+
+    def _count_calls_of(self, client):
+        client.meta.events.register("after-call.*", self._count)
+        client.meta.events.register("after-call-error.*", self._count_failed)
 
     def _count(self, parsed=None, **_kwargs):
         self.stats["calls"] += 1
         self.stats["retries"] += ((parsed or {}).get("ResponseMetadata") or {}).get("RetryAttempts", 0)
 
+    def _count_failed(self, exception=None, context=None, **_kwargs):
+        """A call that raised instead of answering (no connection, an answer botocore could not parse) was made too;
+        one without credentials never left (botocore raises while signing it)."""
+        if type(exception).__name__ in NOT_SIGNED:
+            return
+        attempts = ((context or {}).get("retries") or {}).get("attempt", 1)
+        self.stats["calls"] += 1
+        self.stats["retries"] += max(attempts - 1, 0)
+
     def target(self, lookup=False):
         """The account and region these clients work in, as far as known, to name them in an error.
 
-        The account comes from the identity already looked up, else from ``assume_role_arn``; with
-        ``lookup`` (once credentials were refused), from STS GetCallerIdentity, which needs no permission.
+        ``reached``: the account is the one the calls were made in (known from AssumeRole's answer or STS
+        GetCallerIdentity; with ``lookup``, once credentials were refused, looked up now - it needs no permission).
+        Otherwise the account is the one the target is configured for (``expected_account_id``, else the account of
+        ``assume_role_arn``), which the credentials did not get to.
         """
         account = (self._identity or {}).get("account")
-        if account is None:
-            arn = (self.params.get("assume_role_arn") or "").split(":")
-            account = arn[4] if len(arn) > 5 and arn[4].isdigit() else None
         if account is None and lookup and self._session is not None:
             with contextlib.suppress(AwsError):
                 account = self.identity()["account"]
-        return dict(account=account, region=self._region or self.params.get("region") or None)
+        return dict(
+            account=account or self.configured_account(),
+            region=self._region or self.params.get("region") or None,
+            reached=account is not None,
+        )
+
+    def configured_account(self):
+        """The account the options say the target is in: ``expected_account_id``, else ``assume_role_arn``'s."""
+        expected = str(self.params.get("expected_account_id") or "").strip()
+        if expected:
+            return expected
+        arn = (self.params.get("assume_role_arn") or "").split(":")
+        return arn[4] if len(arn) > 5 and arn[4].isdigit() else None
+
+    def locate(self, exc):
+        """An AwsError of these clients, located (account, region) and with what to do when AWS's message does not
+        say it: credentials to provide, a region botocore does not know."""
+        exc.locate(**self.target(lookup=exc.access_denied))
+        profile = self.params.get("profile") or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
+        exc.hint = exc.hint or error_hint(exc.code, exc.region, profile)
+        return exc
 
     def known_identity(self):
         """The identity if it is known already (no call), else None."""
@@ -349,7 +351,7 @@ class Clients:
         if self._identity is None:
             try:
                 found = self("sts").get_caller_identity()
-            except (BotoCoreError, ClientError) as exc:
+            except AWS_ERRORS as exc:
                 raise to_aws_error(exc, "sts:GetCallerIdentity") from exc
             arn = found["Arn"]
             self._identity = dict(account=found["Account"], arn=arn, partition=arn.split(":")[1])

@@ -41,6 +41,35 @@ def not_html(message, status=None, operation=None):
     )
 
 
+def not_parsed(text, operation=None):
+    """botocore's ResponseParserError (its text ends with the body it could not read as XML) in a few words: an HTML
+    page by its title, any other body by its first characters, each with the likely reason."""
+    text = str(text)
+    head, _sep, body = text.partition(":\n")
+    if not body:
+        return text
+    body = _decoded(body)
+    named = not_html(body, None, operation)
+    if named is not body:
+        return named
+    excerpt = " ".join(body.split())
+    return '"{}{}" ({}, not an AWS API answer: check endpoint_url and any proxy in the way)'.format(
+        excerpt[:60], "..." if len(excerpt) > 60 else "", "not XML" if "invalid XML" in head else "unreadable"
+    )
+
+
+def _decoded(body):
+    """The body botocore put in its message as ``repr(bytes)``, as text."""
+    import ast
+
+    if body.startswith(("b'", 'b"')):
+        try:
+            return ast.literal_eval(body).decode("utf-8", "replace")
+        except (ValueError, SyntaxError):
+            return body
+    return body
+
+
 def _html_reason(status, operation):
     service = operation.split(":", 1)[0] if operation and ":" in operation else None
     protocol = botocore_protocol(service) if status == 404 and service else None

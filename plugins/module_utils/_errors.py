@@ -63,7 +63,10 @@ class AwsError(Exception):
         self.aws_message = message
         self.resource = resource
         self.account = None
+        self.account_reached = False
         self.region = None
+        #: What to do about it, where AWS's message does not say (credentials to provide, a region to check).
+        self.hint = None
         super().__init__(operation, code, message, resource)
 
     @property
@@ -76,26 +79,38 @@ class AwsError(Exception):
         AWS does not always say it (EC2's UnauthorizedOperation message does not)."""
         return self.operation if self.access_denied and ":" in self.operation else None
 
-    def locate(self, account=None, region=None):
-        """Record the target (account, region) the call was made in; returns the error."""
-        self.account = self.account or account
+    def locate(self, account=None, region=None, reached=True):
+        """Record the target the call was made for: its region, and its account - ``reached`` when the call was made
+        in it, else the account the target is configured for (credentials that never got there); returns the error."""
+        if self.account is None and account:
+            self.account, self.account_reached = account, bool(reached)
         self.region = self.region or region
         return self
 
+    def _where(self):
+        region = " in region {}".format(self.region) if self.region else ""
+        if not self.account:
+            return region
+        if not self.account_reached:
+            return "{} before reaching target account {} (configured)".format(region, self.account)
+        return " in account {}{}".format(self.account, ", region " + self.region if self.region else "")
+
     def __str__(self):
         where = " on {}".format(_shortened(self.resource)) if self.resource else ""
-        target = ", ".join(
-            "{} {}".format(kind, value) for kind, value in (("account", self.account), ("region", self.region)) if value
-        )
-        text = "{}{} failed{}: {}: {}".format(
-            self.operation, where, " in " + target if target else "", self.code, self.aws_message
-        )
+        text = "{}{} failed{}: {}: {}".format(self.operation, where, self._where(), self.code, self.aws_message)
         if self.missing_permission:
             text += " (missing permission: {})".format(self.missing_permission)
+        if self.hint:
+            text += " ({})".format(self.hint)
         return text
 
     def as_dict(self):
         found = dict(operation=self.operation, code=self.code, message=self.aws_message, resource=self.resource)
-        extra = (("account", self.account), ("region", self.region), ("missing_permission", self.missing_permission))
+        extra = (
+            ("account" if self.account_reached else "configured_account", self.account),
+            ("region", self.region),
+            ("missing_permission", self.missing_permission),
+            ("hint", self.hint),
+        )
         found.update((key, value) for key, value in extra if value)
         return found

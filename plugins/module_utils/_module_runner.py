@@ -23,7 +23,7 @@ def run_converge(converge, params, check_mode, diff):
     except ParameterError as exc:
         return dict(changed=False, option=exc.option, aws_stats=clients.stats), str(exc)
     except AwsError as exc:
-        exc.locate(**clients.target(lookup=exc.access_denied))
+        clients.locate(exc)
         return dict(changed=False, error=exc.as_dict(), aws_stats=clients.stats), str(exc)
     result["aws_stats"] = clients.stats
     before, after = result.pop("before", None), result.pop("after", None)

@@ -296,11 +296,12 @@ def converge_target(
         name = rv.error_namer(v)
         error = str(exc) if isinstance(exc, rv.RoleVariablesError) else "{}: {}".format(name(exc.option), exc.detail)
     except AwsError as exc:
-        exc.locate(**clients.target(lookup=exc.access_denied))
+        clients.locate(exc)
         error = str(exc)
     except _Failures as exc:
         error = str(exc)
-    account = (clients.known_identity() or {}).get("account") or v.get("flow_logs_account_id")
+    # The account the target is configured for, even when credentials of another answered (the message names both).
+    account = v.get("flow_logs_account_id") or (clients.known_identity() or {}).get("account")
     result = target_result(
         target=target,
         region=v.get("flow_logs_region"),

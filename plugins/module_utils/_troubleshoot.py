@@ -150,10 +150,10 @@ def troubleshoot_target(clients, variables, target, problems=None, now=None):
         error = str(exc) if isinstance(exc, rv.RoleVariablesError) else "{}: {}".format(name(exc.option), exc.detail)
         answer.reasons.append(dict(code="invalid_variables", message="nothing was read: " + error))
     except AwsError as exc:
-        exc.locate(**clients.target(lookup=exc.access_denied))
+        clients.locate(exc)
         error = str(exc)
         answer.reasons.append(dict(code="read_failed", message="the flow logs could not be read: " + error))
-    account = (clients.known_identity() or {}).get("account") or v.get("flow_logs_account_id")
+    account = v.get("flow_logs_account_id") or (clients.known_identity() or {}).get("account")
     result = dict(
         result_version=RESULT_VERSION,
         target=target,

@@ -104,7 +104,9 @@ target:
   type: str
   sample: prod-eu-west-1
 account_id:
-  description: The account the target's credentials resolve to (or its C(flow_logs_account_id) variable).
+  description:
+    - The account the target is configured for (its C(flow_logs_account_id) variable), else the account its
+      credentials resolve to. A target whose credentials reached another account names both in its error.
   returned: always
   type: str
   sample: "111111111111"

@@ -107,7 +107,7 @@ def playbook_env(tmp_path, extra=None):
     if contract.enabled():
         contract.child_env(env)  # FLOWLOGS_CONTRACT_LOG and _TEST come from os.environ (aws_contract)
     env.update(extra or {})
-    return env
+    return {k: v for k, v in env.items() if v is not None}  # None in ``extra``: not set at all
 
 
 @pytest.fixture

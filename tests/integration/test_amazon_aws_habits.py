@@ -274,7 +274,8 @@ def test_the_role_over_tls_with_its_variables(run_playbook, aws, tls_endpoint, t
                             "flow_logs_vpc_ids": [vpc_id],
                             "flow_logs_aws_config": {"user_agent_extra": "fleet-run"},
                         }
-                    }
+                    },
+                    "vars": {"flow_logs_report_dir": str(tmp_path / "report")},  # not the repository's root
                 }
             }
         )

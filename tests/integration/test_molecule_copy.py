@@ -1,21 +1,31 @@
-"""The shipped Molecule scenario extensions/molecule/fleet_example works where users put it: copied from the
-installed collection (built tarball, ``ansible-galaxy collection install``) into a scratch project outside this
-repository, run with ``molecule test``. It starts its own moto server and stops it again by PID."""
+"""The shipped Molecule scenario extensions/molecule/fleet_example works where users put it: the commands of its
+README, run as written with bash in a scratch project outside this repository, copy it out of the installed
+collection and run ``molecule test``. It starts its own moto server and stops it again by PID.
+
+Only the two commands that need the network are stood in for: ``ansible-galaxy collection install flowlogs.aws``
+installs the tarball built from this checkout, offline, into the project's collections path; ``pip install -r``
+of the scenario's requirements is checked instead - every pin is the version installed in the Python running this
+test (the one whose bin directory is first on the commands' PATH)."""
 
 from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import urllib.request
+from importlib.metadata import version
 from pathlib import Path
+
+from packaging.requirements import Requirement
 
 from tests.support.paths import REPO
 
 BIN = Path(sys.executable).parent
 SCENARIO = "fleet_example"
+README = REPO / "extensions" / "molecule" / SCENARIO / "README.md"
+INSTALL = "ansible-galaxy collection install flowlogs.aws"
+PIP_INSTALL = "python3 -m pip install -r molecule/{}/requirements.txt".format(SCENARIO)
 #: What the scenario may not lean on: this repository's test support, Makefile variables, make molecule's moto.
 REPO_ONLY = ("tests.support", "FLOWLOGS_REPO", "FLOWLOGS_MOTO_URL")
 
@@ -68,32 +78,57 @@ def answers(url):
         return False
 
 
+def readme_commands(readme):
+    """The ``$ `` commands of the README's console block, each with its continuation lines (bash joins them)."""
+    (block,) = re.findall(r"^```console\n(.*?)^```", readme.read_text(), re.S | re.M)
+    commands = []
+    for line in block.splitlines():
+        if line.startswith("$ "):
+            commands.append(line[2:])
+        else:
+            commands[-1] += "\n" + line
+    return commands
+
+
+def pins_installed(requirements):
+    """Every pin of a requirements file, and whether it is the version installed here."""
+    pins = []
+    for line in requirements.read_text().splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            requirement = Requirement(line)
+            (spec,) = requirement.specifier
+            assert spec.operator == "==", line
+            pins.append((requirement.name, spec.version, version(requirement.name) == spec.version))
+    return pins
+
+
 def test_fleet_example_runs_from_a_scratch_project(tmp_path):
     project = tmp_path / "project"
     collections = project / "collections"
+    project.mkdir()
     assert REPO not in project.resolve().parents
     env = user_env(tmp_path, collections)
-
     ok(run([BIN / "ansible-galaxy", "collection", "build", "--output-path", tmp_path / "dist", REPO], env, tmp_path))
     (tarball,) = (tmp_path / "dist").glob("flowlogs-aws-*.tar.gz")
-    ok(
-        run(
-            [BIN / "ansible-galaxy", "collection", "install", "--offline", "--force", "-p", collections, tarball],
-            env,
-            project.parent,
-        )
-    )
-    installed = collections / "ansible_collections" / "flowlogs" / "aws"
-    listed = ok(run([BIN / "ansible-galaxy", "collection", "list", "flowlogs.aws"], env, tmp_path))
-    assert str(collections) in listed and str(REPO) not in listed
 
-    # What the scenario's README says to do: copy it out of the installed collection into the project.
-    shutil.copytree(installed / "extensions" / "molecule" / SCENARIO, project / "molecule" / SCENARIO)
-    for path in (project / "molecule" / SCENARIO).iterdir():
-        text = path.read_text()
-        assert not [s for s in REPO_ONLY if s in text], path
+    commands = readme_commands(README)
+    assert INSTALL in commands and PIP_INSTALL in commands and commands[-1] == "molecule test -s " + SCENARIO, commands
+    for command in commands:
+        if command == INSTALL:  # from the built tarball, offline, into the first collections path as Galaxy would
+            ok(run([BIN / "ansible-galaxy", "collection", "install", "--offline", tarball], env, project))
+            listed = ok(run([BIN / "ansible-galaxy", "collection", "list", "flowlogs.aws"], env, tmp_path))
+            assert str(collections) in listed and str(REPO) not in listed
+        elif command == PIP_INSTALL:  # no index here: the pins must be what this test runs with
+            pins = pins_installed(project / PIP_INSTALL.rsplit(" ", 1)[1])
+            assert pins and [pin for pin in pins if not pin[2]] == [], pins
+        elif command == commands[-1]:  # the copy it runs is the installed collection's, nothing of this repository
+            copied = list((project / "molecule" / SCENARIO).iterdir())
+            assert copied and [p for p in copied if [s for s in REPO_ONLY if s in p.read_text()]] == []
+            done = run(["bash", "-c", command], env, project, timeout=900)
+        else:
+            ok(run(["bash", "-c", command], env, project))
 
-    done = run([BIN / "molecule", "test", "-s", SCENARIO], env, project, timeout=900)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-8000:]
     started = re.search(r"started moto server pid (\d+) at (http://127\.0\.0\.1:\d+)", output)

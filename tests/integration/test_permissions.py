@@ -173,9 +173,14 @@ def test_refused_targets_are_named_and_the_rest_converge(auth_moto, run_playbook
         error = by_name[name]["error"]
         assert by_name[name]["account_id"] == target["account"]
         assert by_name[name]["region"] == target["region"]
+        where = "in account {}, region {}".format(target["account"], target["region"])
+        if name == NO_ASSUME_TARGET:  # AssumeRole was refused: the target's account is the one configured, not reached
+            where = "in region {} before reaching target account {} (configured)".format(
+                target["region"], target["account"]
+            )
         for part in (
             action,
-            "in account {}, region {}".format(target["account"], target["region"]),
+            where,
             "AccessDenied",
             permission,
         ):

@@ -184,8 +184,8 @@ def test_target_of_refused_credentials_is_looked_up_only_when_asked(no_aws_confi
         unknown = clients.target()
         looked_up = clients.target(lookup=True)
 
-    assert unknown == dict(account=None, region="eu-west-1")
-    assert looked_up == dict(account=ACCOUNT, region="eu-west-1")
+    assert unknown == dict(account=None, region="eu-west-1", reached=False)
+    assert looked_up == dict(account=ACCOUNT, region="eu-west-1", reached=True)
     stubber.assert_no_pending_responses()
 
 
@@ -194,7 +194,7 @@ def test_target_lookup_that_fails_leaves_the_account_unknown(no_aws_config):
     stubber = Stubber(clients("sts"))
     stubber.add_client_error("get_caller_identity", "ExpiredToken", "The security token has expired", 403)
     with stubber:
-        assert clients.target(lookup=True) == dict(account=None, region="eu-west-1")
+        assert clients.target(lookup=True) == dict(account=None, region="eu-west-1", reached=False)
 
 
 @pytest.mark.parametrize(

@@ -57,12 +57,16 @@ ADMIN = "arn:aws:iam::111111111111:role/Admin"
     ("params", "where", "located"),
     [
         (dict(region="eu-west-1"), " in region eu-west-1", dict(region="eu-west-1")),
-        (
+        (  # no call reached the account of the role: it is the one configured, not one reached
             dict(region="eu-west-1", assume_role_arn=ADMIN),
-            " in account 111111111111, region eu-west-1",
-            dict(account="111111111111", region="eu-west-1"),
+            " in region eu-west-1 before reaching target account 111111111111 (configured)",
+            dict(configured_account="111111111111", region="eu-west-1"),
         ),
-        (dict(assume_role_arn=ADMIN), " in account 111111111111", dict(account="111111111111")),
+        (
+            dict(assume_role_arn=ADMIN, expected_account_id="222222222222"),
+            " before reaching target account 222222222222 (configured)",
+            dict(configured_account="222222222222"),
+        ),
         ({}, "", {}),
     ],
 )

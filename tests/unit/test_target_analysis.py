@@ -33,6 +33,9 @@ class TargetClients(StubbedClients):
     def target(self, lookup=False):
         return dict(account="123456789012", region=self.region)
 
+    def locate(self, exc):
+        return exc.locate(**self.target())
+
     def known_identity(self):
         return self.identity()
 

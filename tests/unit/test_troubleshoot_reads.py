@@ -124,6 +124,9 @@ class Clients(StubbedClients):
         del lookup
         return dict(account=ACCOUNT, region="us-east-1")
 
+    def locate(self, exc):
+        return exc.locate(**self.target())
+
 
 QUESTION = {
     "flow_logs_region": "us-east-1",

@@ -8,8 +8,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
-    BotoCoreError,
-    ClientError,
+    AWS_ERRORS,
     error_code,
     to_aws_error,
 )
@@ -29,7 +28,7 @@ def call(client, method, operation, resource=None, missing=None, gone=None, defa
     """
     try:
         return getattr(client, method)(**kwargs)
-    except (BotoCoreError, ClientError) as exc:
+    except AWS_ERRORS as exc:
         if error_code(exc) in (missing, gone):
             return default
         raise to_aws_error(exc, operation, resource) from exc
@@ -42,7 +41,7 @@ def paginate(client, method, key, operation, resource=None, missing=None, **kwar
         for page in client.get_paginator(method).paginate(**kwargs):
             found.extend(page.get(key, []))
         return found
-    except (BotoCoreError, ClientError) as exc:
+    except AWS_ERRORS as exc:
         if missing is not None and error_code(exc) == missing:
             return []
         raise to_aws_error(exc, operation, resource) from exc

@@ -10,8 +10,7 @@ from urllib.parse import unquote
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws._calls import call, iso, paginate, tag_dict, tag_list
 from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
-    BotoCoreError,
-    ClientError,
+    AWS_ERRORS,
     to_aws_error,
 )
 
@@ -73,7 +72,7 @@ def create_role(iam, name, path, trust_policy, description=None, boundary=None, 
 def wait_for_role(iam, name):
     try:
         iam.get_waiter("role_exists").wait(RoleName=name, WaiterConfig={"Delay": 2, "MaxAttempts": 30})
-    except (BotoCoreError, ClientError) as exc:  # WaiterError is a BotoCoreError
+    except AWS_ERRORS as exc:  # WaiterError is a BotoCoreError
         raise to_aws_error(exc, "iam:GetRole (waiting for the new role)", name) from exc
 
 
