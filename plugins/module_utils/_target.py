@@ -211,7 +211,7 @@ class _Run:
             except AwsError as exc:
                 if ra.asked_for(self.v, options):
                     raise
-                self._unavailable(key, options, exc.locate(**self.clients.target()))
+                self._unavailable(key, options, self.clients.locate(exc))
         for key, options, header, _name in ra.athena_steps(self.v) if present else []:
             self.step(key, converge_flow_log_athena, options, header, read_after=False)
 
