@@ -154,13 +154,10 @@ def test_play_and_task_environment_reach_every_module_family(aws, run_playbook, 
 
 
 def _shipped_plays(name, environment, extra_vars):
-    """The collection's playbook ``name`` as shipped, each play given ``environment`` and some variables; a playbook
-    it imports is named by its full path, as this copy lives elsewhere."""
+    """The collection's playbook ``name`` as shipped, each play given ``environment`` and some variables (the
+    playbooks it imports are named by their FQCN, wherever this copy lives)."""
     plays = yaml.safe_load((REPO / "playbooks" / name).read_text())
     for entry in plays:
-        for key in ("import_playbook", "ansible.builtin.import_playbook"):
-            if key in entry:
-                entry[key] = str(REPO / "playbooks" / entry[key])
         if "hosts" in entry:
             entry.update(environment=environment, vars=dict(entry.get("vars") or {}, **extra_vars))
     return plays
