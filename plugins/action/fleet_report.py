@@ -11,14 +11,14 @@ See plugins/plugin_utils/_report_action.py.
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._report import converge_report
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import converge_report
 from ansible_collections.flowlogs.aws.plugins.modules.fleet_report import ARGUMENT_SPEC
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._report_action import ReportAction
 
 
 class ActionModule(ReportAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
-    RESULT_VAR = "flow_logs_result"
+    RESULT_VARS = ("flow_logs_result", "flow_logs_discovery")
 
     def prepare(self, params):
         if params.get("predicted") is None:

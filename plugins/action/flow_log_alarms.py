@@ -8,7 +8,7 @@ See plugins/plugin_utils/converge_action.py.
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import converge_flow_log_alarms
+from ansible_collections.flowlogs.aws.plugins.module_utils._alarms.converge import converge_flow_log_alarms
 from ansible_collections.flowlogs.aws.plugins.modules.flow_log_alarms import ARGUMENT_SPEC
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._converge_action import ConvergeAction
 

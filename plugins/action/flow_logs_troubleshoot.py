@@ -6,7 +6,7 @@
 Reads the target's ``flow_logs_*`` variables, converts and checks them as the entry point's argument spec says
 (unknown ones refused), then answers the question in this worker process (local connection, with the task's
 ``environment`` set: see plugins/plugin_utils/_task_environment.py) or runs the module the classic way on the
-remote host. See plugins/module_utils/_troubleshoot.py.
+remote host. See plugins/module_utils/_troubleshoot/target.py.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ from __future__ import annotations
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import HAS_BOTO3, Clients, preload
-from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot import troubleshoot_target
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import HAS_BOTO3, Clients, preload
+from ansible_collections.flowlogs.aws.plugins.module_utils._role import variables as rv
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.target import troubleshoot_target
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._role_task import role_variables, runs_here
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
 

@@ -10,14 +10,14 @@ and the module writes the files where it runs. See plugins/plugin_utils/_report_
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot_report import write_report
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.report import write_report
 from ansible_collections.flowlogs.aws.plugins.modules.troubleshoot_report import ARGUMENT_SPEC
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._report_action import ReportAction
 
 
 class ActionModule(ReportAction):
     ARGUMENT_SPEC = ARGUMENT_SPEC
-    RESULT_VAR = "flow_logs_troubleshoot_result"
+    RESULT_VARS = ("flow_logs_troubleshoot_result",)
 
     def write(self, params, check_mode):
         return write_report(params["targets"], params.get("dest"), check_mode=check_mode)

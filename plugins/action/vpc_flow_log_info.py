@@ -8,7 +8,7 @@ See plugins/plugin_utils/converge_action.py.
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._audit import audit_vpcs
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import audit_vpcs
 from ansible_collections.flowlogs.aws.plugins.modules.vpc_flow_log_info import ARGUMENT_SPEC
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._converge_action import ConvergeAction
 

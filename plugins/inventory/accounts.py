@@ -245,13 +245,13 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 from ansible.utils.unsafe_proxy import wrap_var
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import (
     BOTO3_IMPORT_ERROR,
     HAS_BOTO3,
     Clients,
     configured_region,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.plugin_utils import _accounts_inventory as accounts_inventory
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._accounts_inventory import TARGETS_GROUP
 

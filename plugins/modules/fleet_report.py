@@ -133,7 +133,7 @@ files:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._report import converge_report
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import converge_report
 
 ARGUMENT_SPEC = dict(
     targets=dict(type="list", elements="dict"),

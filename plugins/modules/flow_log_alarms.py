@@ -243,9 +243,12 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import DEFAULT_NAMESPACE, converge_flow_log_alarms
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._alarms.converge import (
+    DEFAULT_NAMESPACE,
+    converge_flow_log_alarms,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import CONNECTION_ARGSPEC
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.module_runner import run_module
 
 ARGUMENT_SPEC = dict(
     CONNECTION_ARGSPEC,

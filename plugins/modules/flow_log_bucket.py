@@ -202,9 +202,9 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._buckets import converge_flow_log_bucket
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import CONNECTION_ARGSPEC
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.buckets import converge_flow_log_bucket
 
 ARGUMENT_SPEC = dict(
     CONNECTION_ARGSPEC,

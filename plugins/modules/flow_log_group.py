@@ -147,9 +147,12 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import RETENTION_CHOICES, converge_log_group
-from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import CONNECTION_ARGSPEC
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.log_groups import (
+    RETENTION_CHOICES,
+    converge_log_group,
+)
 
 ARGUMENT_SPEC = dict(
     CONNECTION_ARGSPEC,

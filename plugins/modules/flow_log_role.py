@@ -217,9 +217,9 @@ actions:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import converge_role
-from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import CONNECTION_ARGSPEC
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.roles import converge_role
 
 ARGUMENT_SPEC = dict(
     CONNECTION_ARGSPEC,

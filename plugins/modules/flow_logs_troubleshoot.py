@@ -231,9 +231,13 @@ import traceback
 
 from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import BOTO3_IMPORT_ERROR, HAS_BOTO3, Clients
-from ansible_collections.flowlogs.aws.plugins.module_utils._role_variables import connection_options
-from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot import troubleshoot_target
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import (
+    BOTO3_IMPORT_ERROR,
+    HAS_BOTO3,
+    Clients,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.variables import connection_options
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.target import troubleshoot_target
 
 ARGUMENT_SPEC = dict(
     variables=dict(type="dict", required=True),

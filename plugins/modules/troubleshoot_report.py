@@ -122,7 +122,7 @@ files:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot_report import write_report
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.report import write_report
 
 ARGUMENT_SPEC = dict(
     targets=dict(type="list", elements="dict"),

@@ -260,9 +260,9 @@ role_retries:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import converge_flow_logs
-from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import CONNECTION_ARGSPEC
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge import converge_flow_logs
 
 ARGUMENT_SPEC = dict(
     CONNECTION_ARGSPEC,

@@ -209,9 +209,9 @@ delivery_roles:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._audit import audit_vpcs
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC
-from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import CONNECTION_ARGSPEC
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.module_runner import run_module
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import audit_vpcs
 
 ARGUMENT_SPEC = dict(
     CONNECTION_ARGSPEC,

@@ -14,7 +14,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import organizations as organizations_api
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 DEFAULT_HOSTNAME_FORMAT = "acct-{account_id}-{region}"

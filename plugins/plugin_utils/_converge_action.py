@@ -22,8 +22,12 @@ from ansible.module_utils.common.parameters import remove_values
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC, HAS_BOTO3, preload
-from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_converge
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import (
+    CONNECTION_ARGSPEC,
+    HAS_BOTO3,
+    preload,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.module_runner import run_converge
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._aws_group_defaults import amazon_aws_defaults
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
 

@@ -5,9 +5,9 @@
 
 Private to the collection: not a public API, it may change in any release. Without ``targets``, the entries are the
 play's hosts (``ansible_play_hosts_all``: what ``--limit`` and the host pattern kept, failed hosts included) and the
-result each registered as ``RESULT_VAR``. The table is printed with ``print_summary``. With a local connection the
-report is written here, with the task's ``environment`` set (see _task_environment); otherwise the entries are gathered
-here and the module writes the files where it runs.
+result each registered as the first of ``RESULT_VARS``. The table is printed with ``print_summary``. With a local
+connection the report is written here, with the task's ``environment`` set (see _task_environment); otherwise the
+entries are gathered here and the module writes the files where it runs.
 """
 
 from __future__ import annotations
@@ -16,30 +16,36 @@ from ansible.errors import AnsibleActionFail
 from ansible.plugins.action import ActionBase
 from ansible.utils.display import Display
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._report import report_entries
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import report_entries
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
 
 display = Display()
 
 
-def host_facts(hostvars, result_var):
-    """host -> (its registered result, region, account id), as report_entries wants them."""
+def host_facts(hostvars, result_vars):
+    """host -> (its registered result, region, account id), as report_entries wants them. ``result_vars``: where the
+    result is, in order (a target that failed in the role's discovery has only ``flow_logs_discovery``)."""
 
     def facts(host):
         found = hostvars[host]
-        return tuple(found.get(k) for k in (result_var, "flow_logs_region", "flow_logs_account_id"))
+        result = next((found[k] for k in result_vars if _ran(found.get(k))), None)
+        return result, found.get("flow_logs_region"), found.get("flow_logs_account_id")
 
     return facts
 
 
+def _ran(result):
+    return isinstance(result, dict) and not result.get("skipped")
+
+
 class ReportAction(ActionBase):
-    """Subclasses set ARGUMENT_SPEC and RESULT_VAR, and write the report in ``write(params, check_mode)``."""
+    """Subclasses set ARGUMENT_SPEC and RESULT_VARS, and write the report in ``write(params, check_mode)``."""
 
     TRANSFERS_FILES = False
     _supports_check_mode = True
     _supports_async = False
     ARGUMENT_SPEC = {}
-    RESULT_VAR = None
+    RESULT_VARS = ()
 
     def prepare(self, params):
         """Fill in the report's own defaults before it is written; nothing by default."""
@@ -59,7 +65,7 @@ class ReportAction(ActionBase):
             params["targets"] = report_entries(
                 task_vars.get("ansible_play_hosts_all") or [],
                 task_vars.get("ansible_play_hosts") or [],
-                host_facts(task_vars["hostvars"], self.RESULT_VAR),
+                host_facts(task_vars["hostvars"], self.RESULT_VARS),
             )
         self.prepare(params)
         if getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local"):

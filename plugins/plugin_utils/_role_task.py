@@ -1,30 +1,108 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The flowlogs.aws.flow_logs role's one-task entry points on the controller: a target's ``flow_logs_*`` variables,
-templated, converted and checked as the entry point's argument spec says. Private: may change in any release."""
+"""The flowlogs.aws.flow_logs role's tasks on the controller: a target's ``flow_logs_*`` variables, templated,
+converted and checked as the entry point's argument spec says, and the action every task of the main entry point
+shares. Private: may change in any release."""
 
 from __future__ import annotations
 
+from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
+from ansible.plugins.action import ActionBase
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import HAS_BOTO3
+from ansible_collections.flowlogs.aws.plugins.module_utils._role import variables as rv
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.rules import Problem
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import role_task
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._run_cache import RunCache
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
 
 
-def role_variables(templar, task_vars, entry_point="main"):
-    """(converted variables, problems, warnings) from the target's ``flow_logs_*`` variables."""
+def _raw_variables(templar, task_vars):
+    """The target's ``flow_logs_*`` variables, templated; (names, values, problems of those that cannot be)."""
     names = [k for k in task_vars if k.startswith("flow_logs_") and k not in rv.PLAYBOOK_VARIABLES]
     raw, problems = {}, []
     for name in names:
         try:
             raw[name] = templar.template(task_vars[name])
         except AnsibleError as exc:
-            problems.append("{}: cannot be templated: {}".format(name, to_text(exc).splitlines()[0]))
+            problems.append(Problem(name, "cannot be templated: {}".format(to_text(exc).splitlines()[0])))
+    return names, raw, problems
+
+
+def role_variables(templar, task_vars, entry_point="main"):
+    """(converted variables, problems, warnings) from the target's ``flow_logs_*`` variables."""
+    names, raw, problems = _raw_variables(templar, task_vars)
     variables, found, warnings = rv.check_variables(raw, names, entry_point)
-    return variables, rv.merge_problems(problems, found), warnings
+    return variables, rv.unique(problems + found), warnings
+
+
+def read_target(templar, task_vars):
+    """(Target or None, converted variables, problems, warnings) of the main entry point."""
+    names, raw, problems = _raw_variables(templar, task_vars)
+    target, variables, found, warnings = rv.read_target(raw, names)
+    problems = rv.unique(problems + found)
+    return (None if problems else target), variables, problems, warnings
 
 
 def runs_here(connection, has_boto3):
     """Whether the task runs in this worker: a local connection and boto3 on the controller."""
     return has_boto3 and getattr(connection, "transport", None) in ("local", "ansible.builtin.local")
+
+
+def _play_id(task):
+    play = getattr(getattr(task, "_parent", None), "_play", None)
+    return getattr(play, "_uuid", None) or "play"
+
+
+class RoleTaskAction(ActionBase):
+    """A task of the role's main entry point (``TASK``: discover, converge, monitor) on the target of this host.
+
+    Runs in this worker with a local connection (the task's ``environment`` applied), else runs the module of the same
+    name on the host. What the target's previous task left for this one is kept in the run's cache, per play."""
+
+    TRANSFERS_FILES = False
+    _supports_check_mode = True
+    _supports_async = False
+    TASK = None
+
+    def run(self, tmp=None, task_vars=None):
+        task_vars = task_vars or {}
+        result = super().run(tmp, task_vars)
+        name = task_vars.get("inventory_hostname")
+        read = read_target(self._templar, task_vars)
+        shared = RunCache(C.DEFAULT_LOCAL_TMP)
+        key = ["target", _play_id(self._task), name]
+        carried = shared.load(key)
+        if read[2] or runs_here(self._connection, HAS_BOTO3):  # with problems, nothing is called: no need to go remote
+            found, carried = self._here(read, name, carried, shared)
+        else:
+            found = self._remote(read, name, carried, task_vars)
+            carried = found.pop("carried", carried)
+        shared.save(key, carried)
+        result.update(found)
+        if read[3]:
+            result["warnings"] = result.get("warnings", []) + read[3]
+        return result
+
+    def _here(self, read, name, carried, shared):
+        with task_environment(self) as environment:
+            found, carried = role_task(
+                self.TASK,
+                read,
+                name,
+                bool(self._play_context.check_mode),
+                bool(self._play_context.diff),
+                carried,
+                shared,
+            )
+            return environment.scrub(found), carried
+
+    def _remote(self, read, name, carried, task_vars):
+        return self._execute_module(
+            module_name="flowlogs.aws.flow_logs_" + self.TASK,
+            module_args=dict(variables=read[1], target=name, carried=carried),
+            task_vars=task_vars,
+        )

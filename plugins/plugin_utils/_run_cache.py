@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Work done once per run and shared by the targets of that run. Private: may change in any release.
+"""Work done once per run and shared by the targets of that run, and what a target's task hands to its next task.
+Private: may change in any release.
 
 Ansible runs each target in a worker process it forks from ansible-playbook; the region targets of one account
 all need the same delivery role (IAM is global). The first worker to ask converges it, under a file lock in the
@@ -53,3 +54,23 @@ class RunCache:
                 return result, True
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
+
+    def save(self, key, value):
+        """Keep ``value`` (JSON-able) for ``key`` until the end of the run: what a target's task hands to its next."""
+        if not self.directory:
+            return
+        os.makedirs(self.directory, exist_ok=True)
+        path = self._path(key)
+        with open(path + ".tmp", "w", encoding="utf-8") as handle:
+            json.dump(value, handle)
+        os.replace(path + ".tmp", path)
+
+    def load(self, key):
+        """What ``save`` kept for ``key`` in this run, or None."""
+        if not self.directory:
+            return None
+        try:
+            with open(self._path(key), encoding="utf-8") as handle:
+                return json.load(handle)
+        except (OSError, ValueError):
+            return None

@@ -8,7 +8,7 @@ Private to the collection: not a public API, it may change in any release. Ansib
 way. With a local connection this collection's actions run the module's code in the worker instead, so they set the
 same variables in the worker's ``os.environ`` for the duration of that run, and restore it after. botocore then reads
 them as it would in a module's process (region, endpoint, credentials, profile, CA bundle, retry settings), and the
-worker's botocore sessions are keyed by them (see module_utils/_botocore_cache.py). Only variable names are logged.
+worker's botocore sessions are keyed by them (see module_utils/_core/botocore_cache.py). Only variable names are logged.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import os
 from ansible.module_utils.common.parameters import remove_values
 from ansible.utils.display import Display
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._aws_environment import is_secret
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.aws_environment import is_secret
 
 display = Display()
 

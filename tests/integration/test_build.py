@@ -8,7 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import _report, _troubleshoot_report
+from ansible_collections.flowlogs.aws.plugins.module_utils._report import fleet
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot import report as troubleshoot_report
 from tests.support.paths import REPO
 
 BIN = Path(sys.executable).parent
@@ -24,7 +25,7 @@ def run(cmd, env, cwd):
 
 
 #: Every file the playbooks' reports write into the directory they run in.
-REPORT_FILES = _report.REPORT_FILES + _troubleshoot_report.REPORT_FILES
+REPORT_FILES = fleet.REPORT_FILES + troubleshoot_report.REPORT_FILES
 
 
 def galaxy_env(tmp_path):

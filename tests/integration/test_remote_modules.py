@@ -7,8 +7,8 @@ throwaway sshd on 127.0.0.1 (tests/support/sshd.py) and its Python is this test'
 the ssh session does not inherit the test's environment, so the endpoint and the credentials are module
 options (module_defaults), as they would be on a real bastion.
 
-One playbook runs every module of the action group and the two that are not in it (flow_logs_preflight,
-fleet_report), each changing module in check mode first and then for real, with --diff. It runs twice: at
+One playbook runs every module of the action group and the report module that is not in it (fleet_report),
+each changing module in check mode first and then for real, with --diff. It runs twice: at
 -vvv with Ansible's default transport (the payload file copied over, then run), then at -v pipelined (the
 payload through ssh's stdin). Asserted: the modules really ran remotely (Ansible loaded each module's file to
 ship it, ran its payload over ssh with the bastion's Python, and what came back is the module's own JSON with
@@ -39,9 +39,9 @@ ALARMS = ["{}-rejected-rdp".format(GROUP), "{}-rejected-ssh".format(GROUP)]
 SECRET = "SECRETMARKERremote000000000000000000000000"
 TOKEN = "TOKENMARKERremote" + "q" * 40
 MARKERS = ("SECRETMARKER", "TOKENMARKER")
-#: Modules of the action group (meta/runtime.yml), then the two that make no AWS call.
+#: Modules of the action group (meta/runtime.yml), then the one that makes no AWS call.
 GROUP_MODULES = ("flow_log_alarms", "flow_log_group", "flow_log_role", "vpc_flow_log", "vpc_flow_log_info")
-MODULES = (*GROUP_MODULES, "flow_logs_preflight", "fleet_report")
+MODULES = (*GROUP_MODULES, "fleet_report")
 #: Registered results of the changing tasks: (check mode, for real).
 CHANGING = {
     "flow_log_group": ("group_check", "group"),
@@ -57,7 +57,6 @@ REMOTE_MODULE_TASKS = [
     "vpc_flow_log_info",
     *["vpc_flow_log"] * 2,
     *["flow_log_alarms"] * 2,
-    "flow_logs_preflight",
     "fleet_report",
 ]
 
@@ -141,17 +140,6 @@ PLAYBOOK = """
       flowlogs.aws.flow_log_alarms: *alarms
       register: alarms
 
-    - name: Preflight of role variables, one of them wrong
-      flowlogs.aws.flow_logs_preflight:
-        variables:
-          flow_logs_region: us-east-1
-          flow_logs_state: present
-          flow_logs_log_group_name: remote-flow-logs
-          flow_logs_role_name: remote-flow-logs-delivery
-          flow_logs_retention_in_days: 4
-      failed_when: false
-      register: preflight
-
     - name: Fleet report
       flowlogs.aws.fleet_report:
         targets: "{{ report_targets }}"
@@ -163,7 +151,7 @@ PLAYBOOK = """
         msg: >-
           REGISTERED {{ dict(group_check=group_check, group=group, role_check=role_check, role=role, before=before,
                              flow_check=flow_check, flow=flow, alarms_check=alarms_check, alarms=alarms,
-                             preflight=preflight, report=report) | to_json }}
+                             report=report) | to_json }}
 """
 
 
@@ -325,9 +313,6 @@ def test_every_module_runs_over_ssh_against_moto(aws, sshd, run_playbook, tmp_pa
     assert flow_log_id.startswith("fl-")
     assert sorted(a["name"] for a in alarms["alarms"]) == ALARMS
     assert all(a["alarm_actions"] == [topic_arn] for a in alarms["alarms"])
-    preflight = results["preflight"]  # failed on the target (failed_when: false keeps the play going)
-    assert [p.split(":")[0] for p in preflight["problems"]] == ["flow_logs_retention_in_days"], preflight
-    assert preflight["msg"] == preflight["problems"][0]
     report = results["report"]
     assert report["files"] == [
         str(report_dir / name) for name in ("flowlogs-report.json", "flowlogs-report.html", "flowlogs-report.txt")
@@ -422,7 +407,7 @@ ROLE_PLAYBOOK = """
 """
 
 
-def test_the_role_runs_its_one_module_over_ssh(aws, sshd, run_playbook, tmp_path):
+def test_the_role_runs_its_modules_over_ssh(aws, sshd, run_playbook, tmp_path):
     ec2 = aws.client("ec2")
     vpc_id = ec2.create_vpc(CidrBlock="10.78.0.0/16")["Vpc"]["VpcId"]
     report_dir = tmp_path / "report"
@@ -443,8 +428,9 @@ def test_the_role_runs_its_one_module_over_ssh(aws, sshd, run_playbook, tmp_path
     # A typed variable given as a string: converted on the controller before the module is shipped.
     first = run_playbook(playbook, inventory=inventory, args=("-vvv", "-e", "flow_logs_retention_in_days=30"))
     assert first.rc == 0, str(first)
-    assert module_file_loaded(first.stdout, "flow_logs_target"), str(first)
-    for module in ("flow_logs_target", "fleet_report"):  # their payloads ran over ssh
+    for module in ("flow_logs_discover", "flow_logs_converge", "flow_logs_monitor"):
+        assert module_file_loaded(first.stdout, module), str(first)
+    for module in ("flow_logs_discover", "flow_logs_converge", "flow_logs_monitor", "fleet_report"):  # ran over ssh
         assert re.search(r"SSH: EXEC ssh .*AnsiballZ_{}\.py && sleep 0".format(module), first.stdout), module
     assert recap(first.stdout)["bastion"]["changed"] == 1, str(first)
     report = json.loads((report_dir / "flowlogs-report.json").read_text())

@@ -19,7 +19,9 @@ from tests.support.paths import COLLECTIONS
 
 REGIONS = ["us-east-1", "eu-west-1"]
 MEMBERS = ("prod-a", "prod-b")
-TARGET_TASK = "Converge VPC flow logs of this target"
+#: The role's tasks (roles/flow_logs/tasks/main.yml): the first checks and discovers, the second converges.
+DISCOVER_TASK = "Check the variables, discover the resources and their flow logs (read-only)"
+CONVERGE_TASK = "Converge the delivery role, log groups and flow logs"
 #: The project's playbook, as a job template names it: the collection's playbook, imported.
 PROJECT_PLAYBOOK = """---
 - name: Enable VPC flow logs (flowlogs.aws)
@@ -86,12 +88,12 @@ def run_job(root):
     return result, events
 
 
-def task_events(events, kind):
-    """{host: event_data} of the role's task for one event type (runner_on_ok, runner_on_failed)."""
+def task_events(events, kind, task=CONVERGE_TASK):
+    """{host: event_data} of one of the role's tasks for one event type (runner_on_ok, runner_on_failed)."""
     found = {}
     for event in events:
         data = event.get("event_data", {})
-        if event["event"] == kind and data.get("task") == TARGET_TASK:
+        if event["event"] == kind and data.get("task") == task:
             assert data["host"] not in found, "two {} events for {}".format(kind, data["host"])
             found[data["host"]] = data
     return found
@@ -118,7 +120,7 @@ def test_job_converges_every_target_and_leaves_its_report_as_an_artifact(aws, or
     ok = task_events(events, "runner_on_ok")
     assert sorted(ok) == targets
     assert {h: (d["task_action"], d["res"]["changed"]) for h, d in ok.items()} == {
-        h: ("flowlogs.aws.flow_logs_target", True) for h in targets
+        h: ("flowlogs.aws.flow_logs_converge", True) for h in targets
     }
     assert task_events(events, "runner_on_failed") == {}
     stats = stats_event(events)
@@ -144,7 +146,7 @@ def test_a_failing_target_fails_the_job_and_only_its_host(aws, org, tmp_path):
     stdout = (root / "artifacts" / "job-1" / "stdout").read_text()
     assert result.status == "failed" and result.rc != 0, stdout[-6000:]
 
-    failed = task_events(events, "runner_on_failed")
+    failed = task_events(events, "runner_on_failed", DISCOVER_TASK)  # the account is checked before any other call
     assert sorted(failed) == [wrong]
     assert accounts[1] in failed[wrong]["res"]["msg"], failed[wrong]["res"]["msg"]
     assert sorted(task_events(events, "runner_on_ok")) == [t for t in targets if t != wrong]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._alarms.converge import (
     DEFAULT_RULES,
     desired_state,
     filter_pattern,
@@ -13,7 +13,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import (
     predict_alarms,
     validate_alarm_params,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
 from tests.unit.conftest import StubbedClients
 
 GROUP = "vpc-flow-logs"
@@ -156,7 +156,7 @@ def test_valid_input(overrides):
 
 
 def test_a_topic_in_another_region_than_the_clients_is_refused_before_any_aws_call():
-    from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import converge_flow_log_alarms
+    from ansible_collections.flowlogs.aws.plugins.module_utils._alarms.converge import converge_flow_log_alarms
 
     class InRegion(StubbedClients):
         region = "us-east-1"
@@ -169,7 +169,7 @@ def test_a_topic_in_another_region_than_the_clients_is_refused_before_any_aws_ca
 
 
 def test_validation_comes_before_any_aws_call():
-    from ansible_collections.flowlogs.aws.plugins.module_utils._alarms import converge_flow_log_alarms
+    from ansible_collections.flowlogs.aws.plugins.module_utils._alarms.converge import converge_flow_log_alarms
 
     clients = StubbedClients()
     with pytest.raises(ParameterError):
@@ -350,9 +350,9 @@ ROLE_VARS = dict(
     ],
 )
 def test_role_preflight_checks_alarm_variables(overrides, expected):
-    from ansible_collections.flowlogs.aws.plugins.module_utils._role_variables import flow_logs_problems
+    from ansible_collections.flowlogs.aws.plugins.module_utils._role.variables import role_variable_problems
 
-    problems = [p for p in flow_logs_problems(dict(ROLE_VARS, **overrides)) if "alarm" in p or "log_format" in p]
+    problems = [p for p in role_variable_problems(dict(ROLE_VARS, **overrides)) if "alarm" in p or "log_format" in p]
     assert len(problems) == len(expected), problems
     for problem, start in zip(problems, expected):
         assert problem.startswith(start), problem

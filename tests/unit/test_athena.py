@@ -6,18 +6,18 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._athena import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.athena import (
     OWN_PARAMETERS,
     converge_flow_log_athena,
     plan_athena,
     wanted_table,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._athena_table import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.athena_table import (
     desired_named_queries,
     named_query_string,
     validate_athena_params,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
 from tests.unit.conftest import StubbedClients
 
 BUCKET = "arn:aws:s3:::central-flow-logs"

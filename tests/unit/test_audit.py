@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._audit import audit_spec, audit_vpcs, verdict_for
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import DEFAULT_LOG_FORMAT
-from ansible_collections.flowlogs.aws.plugins.module_utils._policies import trust_policy_for
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.policies import trust_policy_for
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import audit_spec, audit_vpcs, verdict_for
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec import DEFAULT_LOG_FORMAT
 from tests.unit.conftest import ACCOUNT, StubbedClients
 
 ROLE = "arn:aws:iam::{}:role/vpc-flow-logs-delivery".format(ACCOUNT)

@@ -6,7 +6,7 @@ import pytest
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import iam as iam_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError
 
 ROLE = "vpc-flow-logs-delivery"
 

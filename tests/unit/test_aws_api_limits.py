@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._audit import audit_spec
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import audit_spec
 
 IDS = ["vpc-{:08x}".format(i) for i in range(250)]
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import CONNECTION_ARGSPEC
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import CONNECTION_ARGSPEC
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._aws_group_defaults import amazon_aws_defaults, option_names
 
 

@@ -11,13 +11,13 @@ from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws._calls import call
-from ansible_collections.flowlogs.aws.plugins.module_utils._botocore_errors import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.botocore_errors import (
     credentials_hint,
     error_hint,
     unknown_region_hint,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import Clients, to_aws_error
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import Clients, to_aws_error
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError
 from tests.unit.test_connection import FAKE, no_aws_config  # noqa: F401  pylint: disable=unused-import
 
 PAGE = (

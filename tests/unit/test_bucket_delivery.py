@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._audit import verdict_for
-from ansible_collections.flowlogs.aws.plugins.module_utils._bucket_delivery import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.bucket_delivery import (
     UNREAD,
     bucket_delivery_problems,
     read_bucket_delivery_state,
     s3_delivery_problems,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._bucket_rules import bucket_statements
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.bucket_rules import bucket_statements
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import verdict_for
 from tests.unit.conftest import StubbedClients
 
 BUCKET = "acme-flow-logs-archive"

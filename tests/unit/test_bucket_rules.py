@@ -7,7 +7,9 @@ import json
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._bucket_rules import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.converge import predict
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.bucket_rules import (
     SID_ACL_CHECK,
     SID_KEY,
     SID_WRITE,
@@ -19,7 +21,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._bucket_rules import 
     validate_bucket_params,
     with_statements,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._buckets import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.buckets import (
     DELETE_BUCKET_POLICY,
     PUT_BUCKET_POLICY,
     PUT_KEY_POLICY,
@@ -28,8 +30,6 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._buckets import (
     key_policy_warnings,
     plan_bucket,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._converge import predict
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
 from tests.unit.conftest import StubbedClients
 
 BUCKET = "acme-flow-logs-archive"

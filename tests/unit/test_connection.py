@@ -7,8 +7,8 @@ import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
 from botocore.stub import Stubber
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import _error_pages as error_pages
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core import error_pages
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import (
     CONNECTION_KEYS,
     DEFAULT_MAX_ATTEMPTS,
     TLS_HINT,
@@ -26,7 +26,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
     tls_verify,
     to_aws_error,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
 from tests.unit.conftest import ACCOUNT
 
 REGION_VARIABLES = ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE")
@@ -363,7 +363,7 @@ def test_aws_config_problems_name_the_allowed_settings(aws_config, expected):
 
 def test_a_bad_aws_config_fails_before_any_client_or_credential(no_aws_config, monkeypatch):
     monkeypatch.setattr(
-        "ansible_collections.flowlogs.aws.plugins.module_utils._connection._resolve_credentials",
+        "ansible_collections.flowlogs.aws.plugins.module_utils._core.connection._resolve_credentials",
         lambda *a: pytest.fail("credentials resolved despite a bad aws_config"),
     )
     with pytest.raises(ParameterError) as caught:

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_coverage import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.coverage import (
     coverage_reasons,
     log_sources,
     needs_vpc_layout,
     never_logged_reasons,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_query import FlowQuery, parse_time
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_records import DEFAULT_FIELDS, record_fields
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.query import FlowQuery, parse_time
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.records import DEFAULT_FIELDS, record_fields
 
 NOW = parse_time("2026-11-22T10:00:00Z")
 V3 = "${version} ${vpc-id} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${action}"

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import flow_log_problems, flow_log_spec
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_tag_fields import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge import plan_flow_logs
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec import flow_log_problems, flow_log_spec
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.tag_fields import (
     normalize_tag_fields,
     tag_field_specifications,
     tag_fields_from_aws,
     tag_fields_problem,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_writer import create_request
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import plan_flow_logs
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.writer import create_request
 
 TAGGED = "${version} ${srcaddr} ${dstaddr} ${action} ${instance-tag} ${instance-tag-2} ${asg-tag}"
 BASE = dict(

@@ -6,21 +6,21 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge import (
+    converge_flow_logs,
+    desired_spec,
+    plan_flow_logs,
+    predict_after,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec import (
     DEFAULT_LOG_FORMAT,
     FLOW_LOG_FIELDS,
     TRANSIT_GATEWAY_DEFAULT_LOG_FORMAT,
     destination_of,
     drift,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_writer import create_request
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import (
-    converge_flow_logs,
-    desired_spec,
-    plan_flow_logs,
-    predict_after,
-)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.writer import create_request
 from tests.unit.conftest import ACCOUNT, StubbedClients
 
 ROLE = "arn:aws:iam::{}:role/vpc-flow-logs-delivery".format(ACCOUNT)

@@ -15,8 +15,15 @@ import copy
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._audit import audit_spec, verdict_for
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.tags import apply_tag_changes
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import audit_spec, verdict_for
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge import (
+    desired_spec,
+    plan_flow_logs,
+    predict_after,
+    summary,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec import (
     DEFAULT_LOG_FORMAT,
     TRANSIT_GATEWAY_DEFAULT_LOG_FORMAT,
     TRANSIT_GATEWAY_TYPES,
@@ -24,13 +31,6 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_spec import
     drift,
     judge,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import (
-    desired_spec,
-    plan_flow_logs,
-    predict_after,
-    summary,
-)
-from ansible_collections.flowlogs.aws.plugins.module_utils._tags import apply_tag_changes
 from tests.unit.conftest import ACCOUNT
 
 POOLS = {

@@ -16,17 +16,17 @@ from botocore.awsrequest import AWSResponse
 from botocore.stub import ANY
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_writer import (
-    ROLE_NOT_READY,
-    ROLE_WAIT_SECONDS,
-    create_request,
-)
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge import (
     FlowLogWriter,
     apply_flow_log_plan,
     desired_spec,
     plan_flow_logs,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.writer import (
+    ROLE_NOT_READY,
+    ROLE_WAIT_SECONDS,
+    create_request,
 )
 from tests.unit.conftest import ACCOUNT, FAKE_CREDENTIALS, REGION
 

@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_query import FlowQuery, parse_time, query_problems
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_records import DEFAULT_FIELDS, record_fields
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.query import (
+    FlowQuery,
+    parse_time,
+    query_problems,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.records import DEFAULT_FIELDS, record_fields
 
 NOW = parse_time("2026-11-22T10:00:00Z")
 V5 = record_fields(

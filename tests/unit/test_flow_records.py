@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_records import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.records import (
     DEFAULT_FIELDS,
     missing_fields,
     parse_event,

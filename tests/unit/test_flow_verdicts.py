@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_verdicts import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.verdicts import (
     flow_reasons,
     group_flows,
     most_telling,

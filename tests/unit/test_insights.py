@@ -7,12 +7,11 @@ import json
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils._insights import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.insights import (
     desired_insights,
     plan_insights,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._insights_definitions import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.insights_definitions import (
     QUERIES,
     RULES,
     query_names,
@@ -22,7 +21,8 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._insights_definitions
     same_definition,
     validate_insights_params,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._record_format import insights_name, record_fields
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.record_format import insights_name, record_fields
 
 GROUP = "vpc-flow-logs"
 DEFAULT_PARSE = (

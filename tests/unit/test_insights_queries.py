@@ -11,14 +11,14 @@ from __future__ import annotations
 import pytest
 from botocore.stub import ANY
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils._insights import converge_flow_log_insights
-from ansible_collections.flowlogs.aws.plugins.module_utils._insights_definitions import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.insights import converge_flow_log_insights
+from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.insights_definitions import (
     query_names,
     query_string,
     rule_names,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._record_format import record_fields
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.record_format import record_fields
 from tests.unit.conftest import StubbedClients
 
 GROUP = "vpc-flow-logs"
@@ -211,7 +211,7 @@ def test_invalid_input_is_refused_before_any_call():
 
 
 def test_rule_tags_are_changed_with_tag_resource_on_the_rule_arn(stubbed):
-    from ansible_collections.flowlogs.aws.plugins.module_utils._insights import desired_insights
+    from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.insights import desired_insights
 
     cloudwatch, stubber = stubbed("cloudwatch")
     p = params(queries=False, contributor_insights=True, tags={"team": "network"})

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.flowlogs.aws.plugins.inventory.accounts import InventoryModule
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
 from ansible_collections.flowlogs.aws.plugins.plugin_utils import _accounts_inventory as accounts_inventory
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._accounts_inventory import (
     access_role_arn,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils._log_groups import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.log_groups import (
     RETENTION_DAYS,
     converge_log_group,
     plan_log_group,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import Clients
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils._module_runner import run_converge
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import Clients
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.module_runner import run_converge
 
 
 def converge_returning(result):
@@ -165,33 +165,3 @@ def test_converge_gets_lazy_clients_params_and_check_mode(check_mode):
     assert isinstance(seen["clients"], Clients)
     assert seen["params"] is params
     assert seen["check_mode"] is check_mode
-
-
-def _role_defaults(**overrides):
-    import yaml
-
-    from tests.support.paths import REPO
-
-    variables = yaml.safe_load((REPO / "roles" / "flow_logs" / "defaults" / "main.yml").read_text())
-    variables["flow_logs_region"] = "eu-west-1"
-    return dict(variables, **overrides)
-
-
-def test_preflight_lists_every_problem_of_the_role_variables_at_once():
-    from ansible_collections.flowlogs.aws.plugins.module_utils._role_variables import converge_preflight
-
-    bad = _role_defaults(flow_logs_region="moon-1", flow_logs_state="gone", flow_logs_traffic_type="SOME")
-    result, error = run_converge(converge_preflight, dict(variables=bad), check_mode=False, diff=False)
-
-    assert error.startswith("flow_logs_region: 'moon-1' is not an AWS region name")
-    assert "; flow_logs_state: must be one of: present, absent, got: gone" in error
-    assert "; flow_logs_traffic_type:" in error and "ACCEPT, REJECT, ALL" in error
-    assert result["option"] == "flow_logs_region" and result["aws_stats"]["calls"] == 0
-
-
-def test_preflight_passes_the_role_defaults():
-    from ansible_collections.flowlogs.aws.plugins.module_utils._role_variables import converge_preflight
-
-    result, error = run_converge(converge_preflight, dict(variables=_role_defaults()), check_mode=False, diff=False)
-
-    assert error is None and result["problems"] == [] and result["changed"] is False

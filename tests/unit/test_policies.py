@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._policies import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.policies import (
     DELIVERY_ACTIONS,
     FLOW_LOGS_PRINCIPAL,
     delivery_policy_for,

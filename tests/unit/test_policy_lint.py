@@ -10,8 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._bucket_rules import bucket_statements, key_statement
-from ansible_collections.flowlogs.aws.plugins.module_utils._policies import delivery_policy_for, trust_policy_for
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.bucket_rules import (
+    bucket_statements,
+    key_statement,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.policies import (
+    delivery_policy_for,
+    trust_policy_for,
+)
 from tests.support.paths import REPO
 
 PARLIAMENT = Path(sys.executable).with_name("parliament")

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._report import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import (
     compliance,
     compliance_failure,
     converge_report,
     fleet_report,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._report_table import summary_table
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.table import summary_table
 
 
 def row(resource, before, after, action="created", destination="logs:vpc-flow-logs", kind="VPC"):

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import _role_destinations as rd
-from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.model import Unit
 from tests.support.paths import REPO
+from tests.unit.test_role_variables import problems_of, target_of
 
 DEFAULTS = yaml.safe_load((REPO / "roles" / "flow_logs" / "defaults" / "main.yml").read_text())
 GOOD = dict(DEFAULTS, flow_logs_region="eu-west-1")
@@ -20,37 +20,42 @@ ARCHIVE = [
 
 
 def problems(**overrides):
-    return rv.check_variables(dict(GOOD, **overrides))[1]
+    return problems_of(dict(GOOD, **overrides))
 
 
 def test_unset_is_the_single_destination_of_1_0_0():
-    (only,) = rd.destinations(GOOD)
-    assert (only["type"], only["log_group_name"], only["retention_in_days"], only["label"]) == (
+    target = target_of(GOOD)
+    (only,) = target.destinations
+    assert (only.type, only.log_group_name, only.retention_in_days, only.label) == (
         "cloud-watch-logs",
         "vpc-flow-logs",
         90,
         "logs:vpc-flow-logs",
     )
-    assert rv.flow_log_options(GOOD)["destination_type"] == "cloud-watch-logs"
+    assert target.flow_log_options(target.units[0])["destination_type"] == "cloud-watch-logs"
+    assert (only.variable("retention_in_days"), only.variable("bucket_arn")) == (
+        "flow_logs_retention_in_days",
+        "flow_logs_s3_bucket_arn",
+    )
 
 
 def test_two_destinations_inherit_what_they_leave_unset():
-    v = dict(GOOD, flow_logs_destinations=ARCHIVE, flow_logs_max_aggregation_interval=60)
-    logs, s3 = rd.destinations(v)
-    assert (logs["traffic_type"], logs["retention_in_days"], logs["max_aggregation_interval"]) == ("REJECT", 14, 60)
-    assert (s3["traffic_type"], s3["log_destination"], s3["label"]) == ("ALL", BUCKET, "s3:central-flow-logs/network")
-    assert s3["destination_options"] == dict(
+    target = target_of(dict(GOOD, flow_logs_destinations=ARCHIVE, flow_logs_max_aggregation_interval=60))
+    logs, s3 = target.destinations
+    assert (logs.traffic_type, logs.retention_in_days, logs.max_aggregation_interval) == ("REJECT", 14, 60)
+    assert (s3.traffic_type, s3.log_destination, s3.label) == ("ALL", BUCKET, "s3:central-flow-logs/network")
+    assert s3.destination_options == dict(
         file_format="parquet", hive_compatible_partitions=True, per_hour_partition=False
     )
-    assert problems(flow_logs_destinations=ARCHIVE) == []
-    assert rv.delivery_role_options(v)["log_group_names"] == ["vpc-rejects"]
-    assert rv.alarm_options(v)["log_group_name"] == "vpc-rejects"
+    assert s3.variable("file_format") == "flow_logs_destinations[2].file_format"
+    assert target.role_options()["log_group_names"] == ["vpc-rejects"]
+    assert target.alarm_options()["log_group_name"] == "vpc-rejects"
 
 
 def test_transit_gateways_ignore_traffic_type_and_interval_and_use_their_format():
     v = dict(GOOD, flow_logs_destinations=[dict(ARCHIVE[1], transit_gateway_log_format="${version} ${tgw-id}")])
-    (dest,) = rd.destinations(v)
-    options = rv.flow_log_options(v, dest=dest, resource_type="TransitGateway")
+    target = target_of(v)
+    options = target.flow_log_options(Unit("TransitGateway", target.destinations[0]))
     assert (options["traffic_type"], options["max_aggregation_interval"], options["log_format"]) == (
         None,
         None,
@@ -139,14 +144,13 @@ def test_tag_fields_go_only_to_destinations_that_show_them():
         flow_logs_destinations=[ARCHIVE[0], dict(ARCHIVE[1], log_format="${version} ${srcaddr} ${instance-tag}")],
         flow_logs_tag_fields={"instance": ["Name"]},
     )
-    assert problems(**{k: v[k] for k in ("flow_logs_destinations", "flow_logs_tag_fields")}) == []
-    logs, s3 = rd.destinations(v)
-    assert rv.flow_log_options(v, dest=logs)["tag_fields"] is None
-    assert rv.flow_log_options(v, dest=s3)["tag_fields"] == {"instance": ["Name"]}
-    assert rv.flow_log_options(v, dest=s3, resource_type="TransitGateway")["tag_fields"] is None
+    target = target_of(v)
+    logs, s3 = target.destinations
+    assert target.flow_log_options(Unit("VPC", logs))["tag_fields"] is None
+    assert target.flow_log_options(Unit("VPC", s3))["tag_fields"] == {"instance": ["Name"]}
+    assert target.flow_log_options(Unit("TransitGateway", s3))["tag_fields"] is None
 
 
 def test_no_cloudwatch_logs_destination_means_no_alarms_and_no_delivery_role_groups():
-    v = dict(GOOD, flow_logs_destinations=[ARCHIVE[1]], flow_logs_alarms=True)
-    assert rd.alarm_destination(v) is None
-    assert problems(flow_logs_destinations=[ARCHIVE[1]], flow_logs_alarms=True) == []
+    target = target_of(dict(GOOD, flow_logs_destinations=[ARCHIVE[1]], flow_logs_alarms=True))
+    assert target.alarm_destination is None and target.cloudwatch_destinations == ()

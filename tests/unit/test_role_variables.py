@@ -6,8 +6,21 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
+from ansible_collections.flowlogs.aws.plugins.module_utils._role import variables as rv
 from tests.support.paths import REPO
+
+
+def problems_of(raw, **kwargs):
+    """The problems the role's checks find in ``raw``, as the messages read."""
+    return [str(p) for p in rv.check_variables(raw, **kwargs)[1]]
+
+
+def target_of(raw):
+    """The Target the variables describe; they must have no problem."""
+    target, _variables, problems, _warnings = rv.read_target(raw)
+    assert problems == [], [str(p) for p in problems]
+    return target
+
 
 ROLE = REPO / "roles" / "flow_logs"
 SPECS = yaml.safe_load((ROLE / "meta" / "argument_specs.yml").read_text())["argument_specs"]
@@ -25,7 +38,7 @@ def test_defaults_file_and_argument_spec_agree():
 
 
 def test_the_defaults_pass():
-    assert rv.check_variables(GOOD)[1] == []
+    assert problems_of(GOOD) == []
 
 
 #: A string as ``-e name=value`` gives it, per typed variable of the spec, and what it must become.
@@ -60,7 +73,7 @@ AS_STRINGS = {
 
 
 def test_aws_config_with_an_unknown_setting_is_refused_naming_the_variable():
-    problems = rv.check_variables(dict(GOOD, flow_logs_aws_config={"retries": {"mode": "adaptive"}, "retry": 3}))[1]
+    problems = problems_of(dict(GOOD, flow_logs_aws_config={"retries": {"mode": "adaptive"}, "retry": 3}))
     assert len(problems) == 1
     assert problems[0].startswith("flow_logs_aws_config: has unknown botocore Config setting(s) retry; allowed: ")
     assert "retries" in problems[0] and "proxies" in problems[0]
@@ -139,7 +152,7 @@ def test_a_string_converts_as_the_argument_spec_says(name):
     ],
 )
 def test_each_problem_is_named_by_its_variable_once(overrides, expected):
-    problems = rv.check_variables(dict(GOOD, **overrides))[1]
+    problems = problems_of(dict(GOOD, **overrides))
 
     assert len(problems) == len(expected), problems
     for problem, start in zip(problems, expected):
@@ -157,7 +170,7 @@ def test_each_problem_is_named_by_its_variable_once(overrides, expected):
     ],
 )
 def test_a_misspelt_variable_names_the_closest_known_one(name, hint):
-    problems = rv.check_variables(dict(GOOD, **{name: "x"}))[1]
+    problems = problems_of(dict(GOOD, **{name: "x"}))
 
     assert problems == ["{}: not a variable of the flowlogs.aws.flow_logs role; {}".format(name, hint)]
 
@@ -165,7 +178,7 @@ def test_a_misspelt_variable_names_the_closest_known_one(name, hint):
 def test_tags_that_only_reach_ec2_may_use_any_character():
     s3 = dict(GOOD, flow_logs_destination_type="s3", flow_logs_s3_bucket_arn="arn:aws:s3:::central-flow-logs")
 
-    assert rv.check_variables(dict(s3, flow_logs_tags={"team": "Network (NOC)"}))[1] == []
+    assert problems_of(dict(s3, flow_logs_tags={"team": "Network (NOC)"})) == []
 
 
 def test_unknown_variables_can_be_only_a_warning():
@@ -184,27 +197,29 @@ def test_unknown_variables_can_be_only_a_warning():
 def test_what_the_playbooks_and_the_inventory_plugin_set_is_known():
     extra = dict(flow_logs_hosts="prod", flow_logs_account_name="prod", flow_logs_account_tags={"env": "prod"})
 
-    assert rv.check_variables(dict(GOOD, **extra))[1] == []
+    assert problems_of(dict(GOOD, **extra)) == []
 
 
-def test_the_steps_options_come_from_one_table():
-    v = rv.check_variables(dict(GOOD, flow_logs_tags={"team": "net"}, flow_logs_vpc_ids=["vpc-0a1b2c3d"]))[0]
+def test_the_steps_options_come_from_one_model():
+    raw = dict(
+        GOOD, flow_logs_tags={"team": "net"}, flow_logs_vpc_ids=["vpc-0a1b2c3d"], flow_logs_account_id="111111111111"
+    )
+    target = target_of(raw)
     role_arn = "arn:aws:iam::111111111111:role/vpc-flow-logs-delivery"
 
-    converge = rv.flow_log_options(v, role_arn, ["vpc-0a1b2c3d"])
-    audit = rv.discovery_options(v, role_arn)
+    converge = target.flow_log_options(target.units[0], role_arn)
 
-    for option in ("log_group_name", "traffic_type", "max_aggregation_interval", "log_format", "deliver_logs_role_arn"):
-        assert audit[option] == converge[option], option
+    assert converge["resource_ids"] == ["vpc-0a1b2c3d"] and converge["deliver_logs_role_arn"] == role_arn
+    assert target.vpc_selection() == dict(vpc_ids=["vpc-0a1b2c3d"], filters=None, exclude_vpc_ids=[])
     assert converge["tags"] == {"team": "net", "managed-by": "flowlogs.aws"}
-    assert rv.log_group_options(v)["retention_in_days"] == 90
-    assert rv.delivery_role_options(v)["log_group_names"] == ["vpc-flow-logs"]
-    assert rv.connection_options(dict(v, flow_logs_account_id="111111111111"))["expected_account_id"] == (
-        "111111111111"
-    )
-    assert rv.delivery_role_arn(v, dict(partition="aws-cn", account="111111111111")) == (
+    assert target.log_group_options(target.destinations[0])["retention_in_days"] == 90
+    assert target.role_options()["log_group_names"] == ["vpc-flow-logs"]
+    assert target.connection["expected_account_id"] == "111111111111"
+    assert target.role_arn(dict(partition="aws-cn", account="111111111111")) == (
         "arn:aws-cn:iam::111111111111:role/vpc-flow-logs-delivery"
     )
+    assert target.variable_of("retention_in_days") == "flow_logs_retention_in_days"
+    assert target.variable_of("expected_account_id") == "flow_logs_account_id"
 
 
 # ---------------------------------------------------------------- the troubleshoot entry point
@@ -258,7 +273,7 @@ def test_the_question_converts_as_the_troubleshoot_spec_says(given, expected):
     ],
 )
 def test_troubleshoot_problems_are_named_by_their_variable(overrides, expected):
-    problems = rv.check_variables(dict(QUESTION, **overrides), entry_point="troubleshoot")[1]
+    problems = problems_of(dict(QUESTION, **overrides), entry_point="troubleshoot")
 
     assert len(problems) == len(expected), problems
     for problem, start in zip(problems, expected):

@@ -7,8 +7,13 @@ import json
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError, ParameterError
-from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.policies import (
+    delivery_policy_for,
+    normalize_policy,
+    trust_policy_for,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.roles import (
     DEFAULT_POLICY_NAME,
     _read,
     _warnings,
@@ -17,11 +22,6 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._iam_roles import (
     plan_role,
     predict_role,
     validate_role_params,
-)
-from ansible_collections.flowlogs.aws.plugins.module_utils._policies import (
-    delivery_policy_for,
-    normalize_policy,
-    trust_policy_for,
 )
 from tests.unit.conftest import ACCOUNT
 

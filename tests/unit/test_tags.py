@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._tags import apply_tag_changes, tag_changes
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.tags import apply_tag_changes, tag_changes
 
 
 @pytest.mark.parametrize(
@@ -68,7 +68,7 @@ def test_apply_tag_changes(current, to_set, to_remove, expected):
 
 # ---------------------------------------------------------------- what each service accepts (#9)
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._tags import tag_problem  # noqa: E402
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.tags import tag_problem  # noqa: E402
 
 NOC = {"team": "Network (NOC)"}
 ALLOWED = " (letters, digits, spaces, _ . : / = + - @)"

@@ -1,44 +1,48 @@
-"""One target in one task: which phases the tags select, which hosts the report covers, and the result a
-failed target leaves (pure)."""
+"""The role's three tasks: their tags, which hosts the report covers, and the result a failed target leaves
+(pure)."""
 
 from __future__ import annotations
 
 import pytest
+import yaml
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import Clients
-from ansible_collections.flowlogs.aws.plugins.module_utils._report import fleet_report, report_entries
-from ansible_collections.flowlogs.aws.plugins.module_utils._target import PHASES, converge_target, selected_phases
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import fleet_report, report_entries
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import role_task
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.variables import read_target
+from tests.support.paths import REPO
 from tests.unit.test_role_variables import GOOD
 
-OWN = ("always",)
-ALL = PHASES
+#: The phase tags, fixed names (DESIGN.md section 8), in the order the role runs them.
+PHASE_TAGS = [
+    "flow_logs_preflight",
+    "flow_logs_discover",
+    "flow_logs_delivery",
+    "flow_logs_converge",
+    "flow_logs_alarms",
+    "flow_logs_analysis",
+]
 
 
-@pytest.mark.parametrize(
-    ("task_tags", "run_tags", "skip_tags", "expected"),
-    [
-        (OWN, ["all"], [], ALL),
-        (OWN, None, None, ALL),
-        (OWN, ["flow_logs"], [], ALL),
-        (OWN, ["flow_logs_preflight"], [], ("preflight",)),
-        (OWN, ["flow_logs_delivery"], [], ("preflight", "delivery")),
-        # The VPCs to converge come from discovery, which only reads.
-        (OWN, ["flow_logs_converge"], [], ("preflight", "discover", "converge")),
-        (OWN, ["all"], ["flow_logs_alarms"], ("preflight", "discover", "delivery", "converge", "analysis")),
-        (OWN, ["all"], ["flow_logs_delivery", "flow_logs_alarms"], ("preflight", "discover", "converge", "analysis")),
-        (OWN, ["flow_logs_analysis"], [], ("preflight", "analysis")),
-        (OWN, ["all"], ["flow_logs"], ()),
-        # Another role's tag: this role's task is not selected.
-        (OWN, ["nginx"], [], ()),
-        # Tags the user put on the play or the role (inherited by the task) select and skip it whole.
-        (("always", "network"), ["network"], [], ALL),
-        (("always", "network"), ["all"], ["network"], ()),
-        (("always", "network"), ["tagged"], [], ALL),
-        (OWN, ["all"], ["all"], ()),
-    ],
-)
-def test_phase_tags_select_and_skip_phases_inside_the_one_task(task_tags, run_tags, skip_tags, expected):
-    assert selected_phases(task_tags, run_tags, skip_tags) == expected
+def test_the_role_is_three_visible_tasks_with_the_phase_tags():
+    folder = REPO / "roles" / "flow_logs" / "tasks"
+    main = yaml.safe_load((folder / "main.yml").read_text())
+    tasks = [t for entry in main for t in yaml.safe_load((folder / entry["ansible.builtin.import_tasks"]).read_text())]
+
+    found = [(next(k for k in t if k.startswith("flowlogs.aws.")), t["register"], t["tags"]) for t in tasks]
+
+    assert found == [
+        (
+            "flowlogs.aws.flow_logs_discover",
+            "flow_logs_discovery",
+            ["flow_logs", "flow_logs_preflight", "flow_logs_discover"],
+        ),
+        (
+            "flowlogs.aws.flow_logs_converge",
+            "flow_logs_result",
+            ["flow_logs", "flow_logs_delivery", "flow_logs_converge"],
+        ),
+        ("flowlogs.aws.flow_logs_monitor", "flow_logs_result", ["flow_logs", "flow_logs_alarms", "flow_logs_analysis"]),
+    ]
 
 
 RESULT = dict(result_version=1, target="a", status="changed", counts={})
@@ -75,21 +79,21 @@ def test_a_host_that_failed_before_the_role_ran_is_a_failed_target():
 
 
 def test_bad_variables_fail_before_any_aws_call_with_the_full_result():
-    clients = Clients(dict(region="eu-west-1", endpoint_url="http://127.0.0.1:9"))  # nothing listens there
     variables = dict(GOOD, flow_logs_retention_in_days=31, flow_logs_account_id="111111111111")
 
-    result = converge_target(clients, variables, "prod-eu-west-1", problems=None)
+    for task in ("discover", "converge", "monitor"):
+        result, carried = role_task(task, read_target(variables), "prod-eu-west-1", carried={"kept": True})
+        assert carried == {"kept": True}  # nothing ran: what the previous task left stays
 
     assert result["failed"] is True and result["status"] == "failed"
     assert result["failed_phase"] == "preflight"
-    assert result["msg"].startswith("Preflight failed: flow_logs_retention_in_days: 31 is not allowed")
-    assert clients.stats == dict(calls=0, retries=0)
+    assert result["msg"].startswith("Preflight failed: flow_logs_retention_in_days: must be one of: 0, 1, 3, ")
     assert (result["result_version"], result["target"], result["account_id"]) == (1, "prod-eu-west-1", "111111111111")
     assert result["vpcs"] == [] and result["counts"]["api_calls"] == 0
 
 
 def test_a_shared_vpc_is_reported_not_owned_and_left_out_of_the_counts():
-    from ansible_collections.flowlogs.aws.plugins.module_utils._report import target_result
+    from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import target_result
 
     before = dict(
         account_id="111111111111",

@@ -8,18 +8,19 @@ Athena run end to end against moto server in tests/integration/test_role_analysi
 
 from __future__ import annotations
 
-from ansible_collections.flowlogs.aws.plugins.module_utils import _role_analysis as ra
-from ansible_collections.flowlogs.aws.plugins.module_utils import _role_variables as rv
-from ansible_collections.flowlogs.aws.plugins.module_utils._insights_definitions import query_names, query_string
-from ansible_collections.flowlogs.aws.plugins.module_utils._record_format import record_fields
-from ansible_collections.flowlogs.aws.plugins.module_utils._target import converge_target
+from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.insights_definitions import (
+    query_names,
+    query_string,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.record_format import record_fields
+from ansible_collections.flowlogs.aws.plugins.module_utils._role import analysis as ra
+from ansible_collections.flowlogs.aws.plugins.module_utils._role import variables as rv
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.target import TargetRun, problems_result, run_task
 from tests.unit.conftest import StubbedClients
-from tests.unit.test_role_variables import GOOD
+from tests.unit.test_role_variables import GOOD, problems_of, target_of
 
 GROUP = "vpc-flow-logs"
 QUESTIONS = ["accepted-without-reply", "rejected-by-source-destination-port", "top-talkers-by-bytes"]
-#: The analysis phase only: no discovery, delivery or flow-log call is queued.
-ANALYSIS = ("preflight", "analysis")
 NO_INTERFACE = "${version} ${srcaddr} ${dstaddr} ${srcport} ${dstport} ${protocol} ${bytes} ${action}"
 
 
@@ -38,6 +39,15 @@ class TargetClients(StubbedClients):
 
     def known_identity(self):
         return self.identity()
+
+
+def monitor(clients, variables, check_mode=False, diff=False):
+    """The role's monitor task (alarms off: the analysis phase only) on the stubbed clients: no discovery, delivery
+    or flow-log call is queued."""
+    target, converted, problems, _warnings = rv.read_target(variables)
+    if problems:
+        return problems_result("t", problems, converted)
+    return run_task("monitor", TargetRun(clients, target, "t", check_mode, diff))[0]
 
 
 def variables(**changes):
@@ -81,7 +91,7 @@ def test_by_default_the_target_saves_the_three_queries_for_its_format(stubbed):
             },
         )
 
-    result = converge_target(TargetClients(logs=logs), variables(), "t", phases=ANALYSIS, diff=True)
+    result = monitor(TargetClients(logs=logs), variables(), diff=True)
 
     assert not result.get("failed"), result.get("msg")
     assert result["status"] == "changed"
@@ -96,7 +106,7 @@ def test_as_saved_the_rerun_reads_once_and_changes_nothing(stubbed):
     logs, stubber = stubbed("logs")
     describe(stubber, [saved(q, "id-{}".format(i)) for i, q in enumerate(QUESTIONS)])
 
-    result = converge_target(TargetClients(logs=logs), variables(), "t", phases=ANALYSIS)
+    result = monitor(TargetClients(logs=logs), variables())
 
     assert (result["status"], result["changed"]) == ("unchanged", False)
     assert result["delivery"]["analysis"]["actions"] == []
@@ -106,7 +116,7 @@ def test_check_mode_reads_and_predicts_without_saving(stubbed):
     logs, stubber = stubbed("logs")
     describe(stubber)  # nothing else queued: a PutQueryDefinition would fail the test
 
-    result = converge_target(TargetClients(logs=logs), variables(), "t", check_mode=True, phases=ANALYSIS)
+    result = monitor(TargetClients(logs=logs), variables(), check_mode=True)
 
     assert result["changed"] is True
     assert result["delivery"]["analysis"]["actions"] == ["create_query_definition"] * 3
@@ -115,9 +125,7 @@ def test_check_mode_reads_and_predicts_without_saving(stubbed):
 def test_a_format_without_the_fields_is_skipped_by_default_with_a_warning_and_no_call(stubbed):
     logs, _stubber = stubbed("logs")  # nothing queued: any call fails the test
 
-    result = converge_target(
-        TargetClients(logs=logs), variables(flow_logs_log_format=NO_INTERFACE), "t", phases=ANALYSIS
-    )
+    result = monitor(TargetClients(logs=logs), variables(flow_logs_log_format=NO_INTERFACE))
 
     assert not result.get("failed"), result.get("msg")
     (warning,) = result["warnings"]
@@ -130,20 +138,18 @@ def test_asked_for_explicitly_a_format_without_the_fields_fails_before_any_call(
     logs, _stubber = stubbed("logs")
 
     raw = dict(GOOD, flow_logs_log_format=NO_INTERFACE, flow_logs_insights_queries=True)
-    problems = rv.check_variables(raw)[1]
+    problems = problems_of(raw)
 
     assert len(problems) == 1
     assert problems[0].startswith("flow_logs_log_format: ") and "${interface-id}" in problems[0]
-    result = converge_target(TargetClients(logs=logs), rv.check_variables(raw)[0], "t", phases=ANALYSIS)
+    result = monitor(TargetClients(logs=logs), raw)
     assert (result["failed"], result["failed_phase"]) == (True, "preflight")
 
 
 def test_false_saves_and_reads_nothing(stubbed):
     logs, _stubber = stubbed("logs")
 
-    result = converge_target(
-        TargetClients(logs=logs), variables(flow_logs_insights_queries=False), "t", phases=ANALYSIS
-    )
+    result = monitor(TargetClients(logs=logs), variables(flow_logs_insights_queries=False))
 
     assert result["status"] == "unchanged" and "analysis" not in result["delivery"]
 
@@ -155,7 +161,7 @@ def test_deleting_the_log_group_deletes_its_saved_queries(stubbed):
         stubber.add_response("delete_query_definition", {"success": True}, {"queryDefinitionId": "id-{}".format(i)})
     v = variables(flow_logs_state="absent", flow_logs_delete_log_group=True)
 
-    result = converge_target(TargetClients(logs=logs), v, "t", phases=ANALYSIS)
+    result = monitor(TargetClients(logs=logs), v)
 
     assert result["delivery"]["analysis"]["actions"] == ["delete_query_definition"] * 3
 
@@ -163,7 +169,7 @@ def test_deleting_the_log_group_deletes_its_saved_queries(stubbed):
 def test_disabling_without_deleting_the_group_leaves_the_queries(stubbed):
     logs, _stubber = stubbed("logs")
 
-    result = converge_target(TargetClients(logs=logs), variables(flow_logs_state="absent"), "t", phases=ANALYSIS)
+    result = monitor(TargetClients(logs=logs), variables(flow_logs_state="absent"))
 
     assert "analysis" not in result["delivery"]
 
@@ -185,37 +191,46 @@ TWO_BUCKETS = [
 
 
 def test_athena_gets_one_table_per_s3_destination_with_its_layout():
-    v = variables(flow_logs_destinations=TWO_BUCKETS, flow_logs_athena=True)
+    target = target_of(dict(GOOD, flow_logs_destinations=TWO_BUCKETS, flow_logs_athena=True))
 
-    steps = ra.athena_steps(v)
+    steps = ra.athena_steps(target)
 
     assert [
-        (key, o["table"], o["file_format"], o["hive_compatible_partitions"], o["per_hour_partition"])
-        for key, o, _h, _n in steps
+        (
+            s.key,
+            s.options["table"],
+            s.options["file_format"],
+            s.options["hive_compatible_partitions"],
+            s.options["per_hour_partition"],
+        )
+        for s in steps
     ] == [
         ("athena", "flow_logs", "parquet", True, True),
         ("athena:s3:second-archive", "flow_logs_2", "plain-text", False, False),
     ]
-    assert steps[0][1]["bucket_arn"] == "arn:aws:s3:::central-archive/flows"
+    assert steps[0].options["bucket_arn"] == "arn:aws:s3:::central-archive/flows"
+    assert steps[1].variable_of("table") == "flow_logs_athena_table"
+    assert steps[1].variable_of("bucket_arn") == "flow_logs_destinations[3].bucket_arn"
 
 
 def test_athena_without_an_s3_destination_is_refused_naming_the_variable():
-    problems = rv.check_variables(dict(GOOD, flow_logs_athena=True))[1]
+    problems = problems_of(dict(GOOD, flow_logs_athena=True))
 
     assert problems == ["flow_logs_athena: Athena reads flow logs in S3, and this target has no s3 destination"]
 
 
 def test_athena_names_are_checked_as_the_role_variables():
     raw = dict(GOOD, flow_logs_destinations=TWO_BUCKETS, flow_logs_athena=True, flow_logs_athena_table="Bad-Name")
-    problems = rv.check_variables(raw)[1]
+    problems = problems_of(raw)
 
     assert problems and all(p.startswith("flow_logs_athena_table: ") for p in problems)
 
 
 def test_contributor_insights_on_every_cloudwatch_destination_named_by_the_group():
-    v = variables(flow_logs_destinations=TWO_BUCKETS, flow_logs_contributor_insights=True)
+    target = target_of(dict(GOOD, flow_logs_destinations=TWO_BUCKETS, flow_logs_contributor_insights=True))
 
-    ((key, options, header, _name),) = ra.insights_steps(v)[0]
+    (step,) = ra.insights_steps(target)[0]
+    key, options, header = step.key, step.options, step.header
 
     assert (key, options["log_group_name"], options["contributor_insights"], options["queries"]) == (
         "insights",
@@ -241,7 +256,7 @@ def test_by_default_refused_saved_queries_are_a_warning_with_the_cause_not_a_fai
     logs, stubber = stubbed("logs")
     _refused(stubber)  # 1.0.0's operator policy: nothing after the refused read is called
 
-    result = converge_target(TargetClients(logs=logs), variables(), "t", phases=ANALYSIS)
+    result = monitor(TargetClients(logs=logs), variables())
 
     assert not result.get("failed"), result.get("msg")
     (unavailable,) = result["delivery"]["analysis"]["unavailable"]
@@ -259,7 +274,7 @@ def test_asked_for_explicitly_refused_saved_queries_fail_the_target_in_the_analy
     logs, stubber = stubbed("logs")
     _refused(stubber)
 
-    result = converge_target(TargetClients(logs=logs), variables(flow_logs_insights_queries=True), "t", phases=ANALYSIS)
+    result = monitor(TargetClients(logs=logs), variables(flow_logs_insights_queries=True))
 
     assert (result["failed"], result["failed_phase"]) == (True, "analysis")
     assert "logs:DescribeQueryDefinitions" in result["msg"] and "AccessDeniedException" in result["msg"]

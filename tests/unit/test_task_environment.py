@@ -13,9 +13,9 @@ from ansible.plugins.action import ActionBase
 from ansible.plugins.loader import shell_loader
 from ansible.template import Templar
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._aws_environment import is_secret, session_settings
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import Clients, botocore_session
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.aws_environment import is_secret, session_settings
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import Clients, botocore_session
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import (
     applied_environment,
     effective_environment,

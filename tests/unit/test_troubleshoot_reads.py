@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_query import FlowQuery, parse_time
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_records import DEFAULT_FIELDS, record_fields
-from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot import read_source, troubleshoot_target
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.query import FlowQuery, parse_time
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.records import DEFAULT_FIELDS, record_fields
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.target import read_source, troubleshoot_target
 from tests.unit.conftest import ACCOUNT, StubbedClients
 
 GROUP = "vpc-flow-logs"

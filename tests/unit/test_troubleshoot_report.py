@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot_report import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.report import (
     summary_table,
     troubleshoot_report,
     write_report,

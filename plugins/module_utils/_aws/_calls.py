@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import json
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import (
     AWS_ERRORS,
     error_code,
     to_aws_error,

@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws._calls import call, chunks, paginate, tag_dict, tag_list
-from ansible_collections.flowlogs.aws.plugins.module_utils._errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError
 
 
 def alarm_from_aws(alarm):

@@ -15,7 +15,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._aws._calls import (
     tag_dict,
     tag_list,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_log_tag_fields import tag_fields_from_aws
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.tag_fields import tag_fields_from_aws
 
 #: CreateFlowLogs limits per call, by resource type (300 for the others).
 CREATE_CHUNK = {"TransitGateway": 25, "TransitGatewayAttachment": 25}

@@ -9,7 +9,7 @@ import json
 from urllib.parse import unquote
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws._calls import call, iso, paginate, tag_dict, tag_list
-from ansible_collections.flowlogs.aws.plugins.module_utils._connection import (
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import (
     AWS_ERRORS,
     to_aws_error,
 )

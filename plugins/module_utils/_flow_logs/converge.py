@@ -1,0 +1,220 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Flow logs on many resources: validation, the desired spec, planning (pure) and converge.
+
+A flow log "matches" a resource's desired one when it goes to the same destination. A matching flow
+log whose immutable settings differ is replaced, make-before-break. Other destinations are never touched.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.tags import (
+    apply_tag_changes,
+    normalize_tags,
+    tag_changes,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec import (
+    CONVERGE,
+    account_problem,
+    default_log_format,
+    drift,
+    flow_log_spec,
+    goes_where_wanted,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.writer import (
+    FlowLogWriter,
+    apply_flow_log_plan,
+)
+
+
+def desired_spec(params, validated=False):
+    """Validate ``params`` (before any AWS call, unless the caller did) and return the normalized desired flow log."""
+    return flow_log_spec(params, CONVERGE, validated)
+
+
+def summary(flow_log):
+    """The part of a flow log the reports and diffs show."""
+    if not flow_log:
+        return None
+    keys = (
+        "flow_log_id",
+        "traffic_type",
+        "log_destination_type",
+        "log_group_name",
+        "log_destination",
+        "deliver_logs_role_arn",
+        "max_aggregation_interval",
+        "log_format",
+        "tag_fields",
+        "deliver_logs_status",
+        "tags",
+    )
+    return {k: flow_log.get(k) for k in keys}
+
+
+def plan_flow_logs(spec, resource_ids, existing, state="present", tags=None, purge_tags=True):
+    """Per-resource plan (pure). ``existing`` is every flow log on these resources, any destination.
+
+    Returns a list of dicts: resource_id, action (create|replace|delete|update|none), keep (the flow log
+    kept), remove (flow logs to delete), tags_set / tags_remove (on the kept one), changed_fields.
+    """
+    by_resource = {}
+    for flow_log in existing:
+        if goes_where_wanted(spec, flow_log):
+            by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
+    plan = []
+    for rid in _unique(resource_ids):
+        same = sorted(by_resource.get(rid, []), key=lambda f: (f.get("creation_time") or "", f["flow_log_id"]))
+        step = dict(resource_id=rid, before=same, keep=None, remove=[], tags_set={}, tags_remove=[], changed_fields=[])
+        if state == "absent":
+            step.update(action="delete" if same else "none", remove=same)
+        elif not same:
+            step.update(action="create", new_tags=normalize_tags(tags) or {})
+        else:
+            good = [f for f in same if not drift(spec, f)]
+            if good:
+                keep = good[0]
+                step["keep"] = keep
+                step["remove"] = [f for f in same if f is not keep]  # duplicates to one destination
+                step["tags_set"], step["tags_remove"] = tag_changes(keep.get("tags"), tags, purge_tags)
+                changed = step["remove"] or step["tags_set"] or step["tags_remove"]
+                step["action"] = "update" if changed else "none"
+            else:
+                step.update(
+                    action="replace",
+                    remove=same,
+                    changed_fields=drift(spec, same[0]),
+                    new_tags=replacement_tags(same[0].get("tags"), tags, purge_tags),
+                )
+        plan.append(step)
+    return plan
+
+
+def replacement_tags(old, desired, purge):
+    """Tags of the flow log that replaces one tagged ``old``: a replacement is not a reason to lose tags."""
+    kept = {k: v for k, v in (old or {}).items() if not k.startswith("aws:")}
+    if desired is None:
+        return kept
+    desired = normalize_tags(desired)
+    return desired if purge else dict(kept, **desired)
+
+
+def _unique(items):
+    seen = set()
+    return [i for i in items if not (i in seen or seen.add(i))]
+
+
+def predict_after(spec, step, tags):
+    """The flow log a resource will have after its step (check mode). Pure."""
+    if step["action"] in ("delete",):
+        return None
+    if step["action"] in ("create", "replace"):
+        return dict(
+            summary(dict(spec, flow_log_id=None, tags=step.get("new_tags", normalize_tags(tags) or {}))),
+            log_format=spec.get("log_format") or default_log_format(spec["resource_type"]),
+            deliver_logs_status=None,
+        )
+    keep = step["keep"]
+    if keep is None:
+        return None
+    after = summary(keep)
+    after["tags"] = apply_tag_changes(keep.get("tags"), step["tags_set"], step["tags_remove"])
+    return after
+
+
+def failure_message(result):
+    """The message of a converge where some resources failed (the others converged)."""
+    failures = result["failures"]
+    listed = "; ".join("{}: {}: {}".format(f["resource_id"], f["code"], f["message"]) for f in failures[:20])
+    more = " (and {} more)".format(len(failures) - 20) if len(failures) > 20 else ""
+    total = result["counts"]["total"]
+    return "resource_ids: {} of {} resources failed: {}{}".format(len(failures), total, listed, more)
+
+
+ACTION_NAMES = dict(create="created", replace="replaced", delete="deleted", update="updated", none="unchanged")
+
+
+def _check_accounts(clients, spec, params):
+    """Cross-account rules that need the caller's account, before any EC2 call."""
+    if params.get("state", "present") != "present" or not params.get("resource_ids"):
+        return
+    if spec["deliver_logs_role_arn"] or spec["log_destination_type"] != "s3":
+        problem = account_problem(spec, clients.identity()["account"])
+        if problem:
+            raise ParameterError(*problem)
+
+
+def _entry(spec, step, tags, after_by_resource, check_mode, failures):
+    """The result of one resource: before, action, after (read back, or predicted in check mode)."""
+    rid = step["resource_id"]
+    if step["action"] == "none" or check_mode:
+        after = predict_after(spec, step, tags)
+    else:
+        now = after_by_resource.get(rid, [])
+        after = summary(now[-1]) if now else None
+    entry = dict(
+        resource_id=rid,
+        action=ACTION_NAMES[step["action"]],
+        flow_log_id=(after or {}).get("flow_log_id"),
+        before=[summary(f) for f in step["before"]],
+        after=after,
+        removed_flow_log_ids=[f["flow_log_id"] for f in step["remove"]],
+        changed_fields=step["changed_fields"],
+    )
+    if rid in failures:
+        entry.update(action="failed", error=failures[rid])
+    return entry
+
+
+def converge_flow_logs(
+    clients, params, check_mode=False, sleep=time.sleep, existing=None, read_after=True, validated=False
+):
+    """Make every resource in ``resource_ids`` carry the desired flow log (or none, when absent).
+
+    ``existing``: the flow logs on these resources, when the caller read them already (a fleet target's
+    discovery); ``read_after``: read the flow logs back after the changes (the module does, for their ids and
+    delivery status; a fleet target reports what it did without one more call per target); ``validated``: the
+    caller checked ``params`` with the same rules (the role's target model did)."""
+    spec = desired_spec(params, validated)
+    resource_ids = _unique(params.get("resource_ids") or [])
+    _check_accounts(clients, spec, params)
+    tags = params.get("tags")
+    ec2 = clients("ec2")
+    if existing is None:
+        existing = ec2_api.describe_flow_logs(ec2, resource_ids) if resource_ids else []
+    else:
+        wanted = set(resource_ids)
+        existing = [f for f in existing if f["resource_id"] in wanted]
+    plan = plan_flow_logs(
+        spec, resource_ids, existing, params.get("state") or "present", tags, params.get("purge_tags", True)
+    )
+    changing = [s for s in plan if s["action"] != "none"]
+    failures, role_retries, after_by_resource = {}, 0, {}
+    if changing and not check_mode:
+        writer = FlowLogWriter(ec2, spec, tags, sleep=sleep)
+        apply_flow_log_plan(writer, changing)
+        failures, role_retries = writer.failures, writer.role_retries
+        for flow_log in ec2_api.describe_flow_logs(ec2, [s["resource_id"] for s in changing]) if read_after else []:
+            if goes_where_wanted(spec, flow_log):
+                after_by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
+    predicted = check_mode or not read_after
+    results = [_entry(spec, step, tags, after_by_resource, predicted, failures) for step in plan]
+    counts = {name: 0 for name in ("created", "replaced", "updated", "deleted", "unchanged", "failed")}
+    for entry in results:
+        counts[entry["action"]] += 1
+    counts["total"] = len(results)
+    changed_entries = [e for e, step in zip(results, plan) if step["action"] != "none"]
+    return dict(
+        changed=bool(changing) and len(failures) < len(changing),
+        flow_logs=results,
+        counts=counts,
+        failures=[failures[r] for r in sorted(failures)],
+        role_retries=role_retries,
+        before={e["resource_id"]: e["before"] for e in changed_entries},
+        after={e["resource_id"]: [e["after"]] if e["after"] else [] for e in changed_entries},
+    )

@@ -1,0 +1,245 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""Applying a flow-log plan: batched, chunked CreateFlowLogs / DeleteFlowLogs / tag calls, make-before-break
+replacement, waiting for a new delivery role, and per-resource failures instead of a stop. Private: may change in
+any release."""
+
+from __future__ import annotations
+
+import re
+import time
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.tags import normalize_tags
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec import drift, goes_where_wanted
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.tag_fields import tag_field_specifications
+
+#: AWS refuses a role VPC Flow Logs cannot assume yet; a new role takes a while to propagate.
+ROLE_NOT_READY = "Unable to assume given IAM role"
+ROLE_WAIT_SECONDS = 120
+#: Error codes of CreateFlowLogs that name one resource of the call (EC2's "Invalid<Thing>ID.NotFound" and
+#: "....Malformed"): only these make splitting a refused call worthwhile. Anything else (InvalidParameter for
+#: a bad LogFormat, access denied, throttling) concerns the whole request: one error, no splitting.
+RESOURCE_SCOPED = re.compile(r"^Invalid\w*ID\.(NotFound|Malformed)$")
+
+
+def is_resource_scoped(code):
+    return bool(RESOURCE_SCOPED.match(code or ""))
+
+
+def create_request(spec):
+    """CreateFlowLogs parameters (without ResourceIds) for ``spec``."""
+    request = dict(
+        ResourceType=spec["resource_type"],
+        LogDestinationType=spec["log_destination_type"],
+        MaxAggregationInterval=spec["max_aggregation_interval"],
+    )
+    if spec.get("traffic_type"):
+        request["TrafficType"] = spec["traffic_type"]
+    if spec["log_destination_type"] == "cloud-watch-logs":
+        request["LogGroupName"] = spec["log_group_name"]
+    else:
+        request["LogDestination"] = spec["log_destination"]
+    if spec.get("deliver_logs_role_arn"):
+        request["DeliverLogsPermissionArn"] = spec["deliver_logs_role_arn"]
+    if spec.get("deliver_cross_account_role"):
+        request["DeliverCrossAccountRole"] = spec["deliver_cross_account_role"]
+    if spec.get("log_format"):
+        request["LogFormat"] = spec["log_format"]
+    if spec.get("tag_fields"):
+        request["TagFieldSpecifications"] = tag_field_specifications(spec["tag_fields"])
+    if spec.get("destination_options"):
+        options = spec["destination_options"]
+        request["DestinationOptions"] = dict(
+            FileFormat=options["file_format"],
+            HiveCompatiblePartitions=options["hive_compatible_partitions"],
+            PerHourPartition=options["per_hour_partition"],
+        )
+    return request
+
+
+class FlowLogWriter:
+    """Applies a plan with batched, chunked calls; records per-resource failures instead of stopping."""
+
+    def __init__(self, ec2, spec, tags, sleep=time.sleep, clock=time.monotonic, role_wait=ROLE_WAIT_SECONDS):
+        self.ec2 = ec2
+        self.spec = spec
+        self.tags = normalize_tags(tags)
+        self.request = create_request(spec)
+        self.sleep = sleep
+        self.clock = clock
+        self.role_wait = role_wait
+        self.failures = {}
+        self.role_retries = 0
+        self._deadline = None
+        self._delay = 2
+
+    def _fail(self, rid, code, message):
+        self.failures[rid] = dict(resource_id=rid, code=code, message=message)
+
+    def _role_deadline(self):
+        """One wait for the delivery role per run, however many calls meet it."""
+        if self._deadline is None:
+            self._deadline = self.clock() + self.role_wait
+        return self._deadline
+
+    def _wait_for_role(self):
+        """Sleep before retrying a role AWS cannot assume yet; False once the wait is over."""
+        if self.clock() >= self._role_deadline():
+            return False
+        self.role_retries += 1
+        self.sleep(self._delay)
+        self._delay = min(self._delay * 2, 20)
+        return True
+
+    def _call_create(self, rids, tags):
+        """One CreateFlowLogs call, retried while the delivery role is not assumable yet.
+
+        Returns every resource AWS did not create (Unsuccessful), across the retries."""
+        settled = []
+        while True:
+            try:
+                unsuccessful = ec2_api.create_flow_logs(self.ec2, self.request, rids, tags)[1]
+            except AwsError as exc:
+                if ROLE_NOT_READY in (exc.aws_message or "") and self._wait_for_role():
+                    continue
+                raise
+            waiting = [u for u in unsuccessful if ROLE_NOT_READY in (u["message"] or "")]
+            settled.extend(u for u in unsuccessful if u not in waiting)
+            if waiting and self._wait_for_role():
+                rids = [u["resource_id"] for u in waiting]
+                continue
+            return settled + waiting
+
+    def _unsuccessful(self, item):
+        self._fail(item["resource_id"], item["code"], item["message"])
+
+    def _state(self, rids):
+        """Same-destination flow logs now on ``rids``, split into done / blocked / free."""
+        now = ec2_api.describe_flow_logs(self.ec2, rids)
+        done, blocked = set(), set()
+        for flow_log in now:
+            if not goes_where_wanted(self.spec, flow_log):
+                continue
+            if drift(self.spec, flow_log):
+                blocked.add(flow_log["resource_id"])
+            else:
+                done.add(flow_log["resource_id"])
+        blocked -= done
+        free = [r for r in rids if r not in done and r not in blocked]
+        return done, blocked, free
+
+    def create(self, rids, tags_by_resource=None):
+        """Create the desired flow log on ``rids`` (tagged with the writer's tags, or per resource with
+        ``tags_by_resource``). Returns the ids refused because one to the same destination already exists
+        (AWS refuses a second one); failures are recorded per resource."""
+        groups = {}
+        for rid in rids:
+            tags = (tags_by_resource or {}).get(rid, self.tags) or {}
+            groups.setdefault(tuple(sorted(tags.items())), []).append(rid)
+        refused = set()
+        size = ec2_api.create_chunk_size(self.spec["resource_type"])
+        for tags, members in sorted(groups.items()):
+            for chunk in ec2_api.chunks(members, size):
+                refused |= self._create_chunk(chunk, 0, dict(tags))
+        return refused
+
+    def _create_chunk(self, rids, depth, tags):
+        if not rids:
+            return set()
+        try:
+            unsuccessful = self._call_create(rids, tags)
+        except AwsError as exc:
+            return self._refused_call(exc, rids, depth, tags)
+        refused = set()
+        for item in unsuccessful:
+            text = "{} {}".format(item["code"], item["message"]).lower()
+            if "already exists" in text or "flowlogalreadyexists" in text:
+                refused.add(item["resource_id"])
+            else:
+                self._unsuccessful(item)
+        if refused:
+            # Refused because the desired flow log is there already (another run made it meanwhile): done.
+            refused -= self._state(sorted(refused))[0]
+        return refused
+
+    def _refused_call(self, exc, rids, depth, tags):
+        """AWS refused a whole CreateFlowLogs call: find out whether one resource or the request is to blame."""
+        if ROLE_NOT_READY in (exc.aws_message or ""):
+            # The role wait is over: this concerns every resource of the call, not one of them.
+            for rid in rids:
+                self._fail(rid, exc.code, exc.aws_message)
+            return set()
+        if exc.code == "FlowLogAlreadyExists":
+            # The call is not atomic everywhere (moto): see what it did before deciding.
+            _done, blocked, free = self._state(rids)
+            if free and len(free) < len(rids) and depth < 5:
+                return set(blocked) | self._create_chunk(free, depth + 1, tags)
+            return set(blocked) | set(free)
+        named = [rid for rid in rids if rid in (exc.aws_message or "")]
+        if named and len(named) < len(rids):
+            # AWS names the resource it refuses: take it out, the others go in one more call.
+            for rid in named:
+                self._fail(rid, exc.code, exc.aws_message)
+            return self._create_chunk([r for r in rids if r not in named], depth + 1, tags)
+        if not is_resource_scoped(exc.code) or len(rids) == 1:
+            if len(rids) == 1 and is_resource_scoped(exc.code):
+                self._fail(rids[0], exc.code, exc.aws_message)
+                return set()
+            # The request itself is refused (a bad LogFormat, DestinationOptions, role...): every resource
+            # would get the same answer. One error for the call, not one per resource.
+            raise exc
+        # One unnamed bad id fails the whole call: split to find it, the others still converge.
+        half = len(rids) // 2
+        return self._create_chunk(rids[:half], depth + 1, tags) | self._create_chunk(rids[half:], depth + 1, tags)
+
+    def delete(self, flow_logs):
+        """Delete flow logs; failures are recorded against their resource."""
+        by_id = {f["flow_log_id"]: f["resource_id"] for f in flow_logs}
+        if not by_id:
+            return
+        for item in ec2_api.delete_flow_logs(self.ec2, sorted(by_id)):
+            self._fail(by_id.get(item["flow_log_id"], item["flow_log_id"]), item["code"], item["message"])
+
+    def retag(self, steps):
+        """Tag changes grouped so that flow logs needing the same change share one call."""
+        groups = {}
+        for step in steps:
+            if step["tags_set"]:
+                key = ("set", tuple(sorted(step["tags_set"].items())))
+                groups.setdefault(key, []).append(step["keep"]["flow_log_id"])
+            if step["tags_remove"]:
+                key = ("remove", tuple(step["tags_remove"]))
+                groups.setdefault(key, []).append(step["keep"]["flow_log_id"])
+        for (kind, payload), ids in sorted(groups.items()):
+            for part in ec2_api.chunks(ids, ec2_api.DELETE_CHUNK):
+                if kind == "set":
+                    ec2_api.create_tags(self.ec2, part, dict(payload))
+                else:
+                    ec2_api.delete_tags(self.ec2, part, list(payload))
+
+
+def apply_flow_log_plan(writer, plan):
+    """Apply in the order that never leaves a resource without logging: create, replace, then delete."""
+    creates = [s["resource_id"] for s in plan if s["action"] == "create"]
+    replaces = {s["resource_id"]: s for s in plan if s["action"] == "replace"}
+    new_tags = {s["resource_id"]: s["new_tags"] for s in plan if s["action"] in ("create", "replace")}
+    refused = writer.create(creates, new_tags)
+    for rid in refused:
+        writer._fail(rid, "FlowLogAlreadyExists", "another flow log to this destination appeared during the run")
+
+    # Make-before-break: the new flow log first, the old ones after.
+    refused = writer.create(sorted(replaces), new_tags) if replaces else set()
+    writer.delete(
+        [f for rid, s in replaces.items() if rid not in refused and rid not in writer.failures for f in s["remove"]]
+    )
+    if refused:
+        # AWS refuses a second flow log to one destination: delete-then-create for those only.
+        writer.delete([f for rid in sorted(refused) for f in replaces[rid]["remove"]])
+        for rid in writer.create(sorted(refused), new_tags):
+            writer._fail(rid, "FlowLogAlreadyExists", "could not replace the flow log: AWS still reports one")
+
+    writer.delete([f for s in plan if s["action"] in ("update", "delete") for f in s["remove"]])
+    writer.retag([s for s in plan if s["action"] == "update"])

@@ -1,0 +1,325 @@
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+"""The fleet report: per target and per VPC, before -> action -> after, as data, a table and HTML (pure)."""
+
+from __future__ import annotations
+
+import json
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import NOT_OWNED
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.delivery import (
+    REPAIRS_DELIVERY,
+    delivery_notes,
+    registered,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.delivery import delivery as delivery_of
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.html import report_html
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.table import summary_table
+
+CHANGING = ("created", "replaced", "updated", "deleted")
+#: not_owned: a VPC another account shares into the target (RAM): only its owner can log it; never touched.
+ACTIONS = ("created", "replaced", "updated", "deleted", "unchanged", "failed", "not_run", "not_owned")
+NO_RESULT = (
+    "the target stopped before the role could record a result (invalid variables, or the host was unreachable); "
+    "see its task output"
+)
+
+
+RESULT_VERSION = 1
+
+
+def _after_verdict(state, before_verdict, action, after, repaired_delivery):
+    if action in ("failed", "not_run", "not_owned"):
+        return before_verdict
+    if state == "absent":
+        return "missing" if action in ("deleted", "unchanged") else before_verdict
+    if action in ("created", "replaced", "updated"):
+        return "delivery_failed" if (after or {}).get("deliver_logs_status") == "FAILED" else "compliant"
+    if before_verdict == "delivery_failed" and repaired_delivery:
+        return "compliant"
+    return before_verdict
+
+
+def _vpc_rows(state, before, converge, failed_target, repaired_delivery):
+    before_by_vpc = {v["vpc_id"]: v for v in before.get("vpcs") or []}
+    converge_by_vpc = {e["resource_id"]: e for e in converge.get("flow_logs") or []}
+    rows = []
+    for vpc_id in sorted(set(before_by_vpc) | set(converge_by_vpc)):
+        b = before_by_vpc.get(vpc_id, {})
+        e = converge_by_vpc.get(vpc_id)
+        before_verdict = b.get("verdict", "missing")
+        if before_verdict == NOT_OWNED:
+            action = "not_owned"
+        else:
+            action = e["action"] if e else ("not_run" if failed_target else "unchanged")
+        after = (e or {}).get("after")
+        rows.append(
+            dict(
+                vpc_id=vpc_id,
+                resource_id=vpc_id,
+                resource_type=b.get("resource_type") or "VPC",
+                name=b.get("name"),
+                is_default=b.get("is_default"),
+                before=dict(verdict=before_verdict, reason=b.get("reason"), flow_logs=b.get("flow_logs") or []),
+                action=action,
+                changed_fields=(e or {}).get("changed_fields") or [],
+                after=dict(
+                    verdict=_after_verdict(state, before_verdict, action, after, repaired_delivery),
+                    flow_log_id=(after or {}).get("flow_log_id"),
+                    traffic_type=(after or {}).get("traffic_type"),
+                    deliver_logs_status=(after or {}).get("deliver_logs_status"),
+                ),
+                error=(e or {}).get("error"),
+            )
+        )
+    return rows
+
+
+def _unit_rows(state, steps, units, failed_target, repaired):
+    """Rows of every unit (resource type x destination), each saying its destination."""
+    if not units:  # one destination, VPCs: the steps as 1.0.0 recorded them
+        units = [dict(destination=None, before=steps.get("before"), flow_logs=steps.get("flow_logs"))]
+    rows = []
+    for unit in units:
+        for row in _vpc_rows(
+            state, registered(unit.get("before")), registered(unit.get("flow_logs")), failed_target, repaired
+        ):
+            rows.append(dict(row, destination=unit.get("destination")))
+    return rows
+
+
+def _resource_counts(rows):
+    """Resources (not rows: a resource has a row per destination), and those compliant at every destination."""
+    by_resource = {}
+    for row in rows:
+        if row["action"] != "not_owned":
+            by_resource.setdefault((row["resource_type"], row["resource_id"]), []).append(row)
+
+    def compliant(when):
+        return sum(1 for found in by_resource.values() if all(r[when]["verdict"] == "compliant" for r in found))
+
+    return dict(
+        resources=len(by_resource),
+        vpcs=sum(1 for kind, _id in by_resource if kind == "VPC"),
+        compliant_before=compliant("before"),
+        compliant_after=compliant("after"),
+    )
+
+
+def target_result(
+    target,
+    region,
+    account_id,
+    state,
+    steps,
+    check_mode=False,
+    error=None,
+    failed_phase=None,
+    phases=None,
+    aws_stats=None,
+    units=None,
+):
+    """One target's result (the role's public ``flow_logs_result``, version 1) from its steps' results:
+    ``before`` (discovery), ``role``, ``log_group``, ``flow_logs`` and ``alarms`` - or, with several resource types
+    or destinations, ``units``: each a resource type and destination with its ``before`` and ``flow_logs``. Pure."""
+    before = registered(steps.get("before"))
+    delivery = delivery_of(steps)
+    parts = [part for part in delivery.values() if isinstance(part, dict)]  # ``buckets`` is a list of findings
+    repaired = any(action in REPAIRS_DELIVERY for part in parts for action in part.get("actions") or [])
+    rows = _unit_rows(state, steps, units, error is not None, repaired)
+    counts = {a: sum(1 for r in rows if r["action"] == a) for a in ACTIONS}
+    stats = aws_stats or {}
+    counts.update(api_calls=stats.get("calls", 0), api_retries=stats.get("retries", 0), **_resource_counts(rows))
+    changed = any(counts[a] for a in CHANGING) or any(d.get("changed") for d in parts)
+    if error is not None or counts["failed"]:
+        status = "failed"
+    else:
+        status = "changed" if changed else "unchanged"
+    return dict(
+        result_version=RESULT_VERSION,
+        target=target,
+        account_id=str(account_id or before.get("account_id") or "") or None,
+        region=region,
+        state=state,
+        check_mode=bool(check_mode),
+        phases=list(phases) if phases is not None else None,
+        status=status,
+        changed=changed,
+        error=error,
+        failed_phase=failed_phase,
+        delivery=dict(delivery, notes=delivery_notes(delivery)),
+        vpcs=rows,
+        counts=counts,
+    )
+
+
+def _no_result(entry, error):
+    counts = dict(
+        {a: 0 for a in ACTIONS}, resources=0, vpcs=0, compliant_before=0, compliant_after=0, api_calls=0, api_retries=0
+    )
+    return dict(
+        result_version=RESULT_VERSION,
+        target=entry.get("target"),
+        account_id=str(entry.get("account_id") or "") or None,
+        region=entry.get("region"),
+        state=entry.get("state") or "present",
+        check_mode=False,
+        phases=None,
+        status="failed",
+        changed=False,
+        error=error,
+        failed_phase=None,
+        delivery={},
+        vpcs=[],
+        counts=counts,
+    )
+
+
+#: Keys of a registered task result that are Ansible's, not the target's.
+TASK_KEYS = ("failed", "msg", "diff", "invocation", "_ansible_no_log", "skipped", "skip_reason")
+
+
+#: What a target that stopped after a task of the role (a task of the play failed, the host became unreachable)
+#: did not do.
+STOPPED = (
+    "the target stopped after the role's {} phase (a task of the play failed or the host became unreachable): "
+    "nothing more was done; see its task output"
+)
+
+
+def target_report(entry):
+    """One target's part of the report from ``{target, region, account_id, result, stopped}``.
+
+    ``result`` is the role's ``flow_logs_result`` or ``flow_logs_discovery`` (used as they are), a failed task's
+    result without one (the target stopped before the role's tasks produced it), or none at all; ``stopped``: the
+    host left the play failed, so a result that says otherwise is marked failed."""
+    result = entry.get("result")
+    if not result or not result.get("result_version"):
+        return _no_result(entry, str((result or {}).get("msg") or NO_RESULT))
+    found = {k: v for k, v in result.items() if k not in TASK_KEYS}
+    found["target"] = found.get("target") or entry.get("target")
+    if entry.get("stopped") and found.get("status") != "failed":
+        phases = found.get("phases") or ["preflight"]
+        found.update(status="failed", error=STOPPED.format(phases[-1]), failed_phase=None)
+    return found
+
+
+def _resource_verdicts(target, when):
+    """resource -> its verdict (``before`` or ``after``): compliant only when compliant at every destination."""
+    found = {}
+    for row in target["vpcs"]:
+        if row["action"] == "not_owned":
+            continue
+        key = (row["resource_type"], row["resource_id"])
+        verdict = row[when]["verdict"]
+        if found.get(key, "compliant") == "compliant":
+            found[key] = verdict
+    return found
+
+
+def compliance(report):
+    """Whether the resources in scope are compliant: as they are now for a prediction (audit, --check), as the run
+    left them otherwise. None for a disable report (nothing is meant to be compliant)."""
+    if report["mode"] == "disable":
+        return None
+    when = "before" if report["check_mode"] else "after"
+    verdicts = [v for t in report["targets"] for v in _resource_verdicts(t, when).values()]
+    by_verdict = {v: verdicts.count(v) for v in sorted(set(verdicts)) if v != "compliant"}
+    return dict(
+        judged="current state" if when == "before" else "after the run",
+        resources=len(verdicts),
+        compliant=verdicts.count("compliant"),
+        noncompliant=len(verdicts) - verdicts.count("compliant"),
+        by_verdict=by_verdict,
+        targets_failed=report["totals"]["targets_failed"],
+    )
+
+
+def compliance_failure(found):
+    """The message of a run that ``flow_logs_fail_on_noncompliant`` fails, or None when everything in scope is
+    compliant and no target failed."""
+    if not found or not (found["noncompliant"] or found["targets_failed"]):
+        return None
+    verdicts = ", ".join("{} {}".format(v, n) for v, n in found["by_verdict"].items())
+    return (
+        "{} of {} resources in scope are not compliant ({}){}{}: see flowlogs-report.json "
+        "(fail_on_noncompliant, flow_logs_fail_on_noncompliant)".format(
+            found["noncompliant"],
+            found["resources"],
+            found["judged"],
+            " - " + verdicts if verdicts else "",
+            ", and {} target(s) failed".format(found["targets_failed"]) if found["targets_failed"] else "",
+        )
+    )
+
+
+def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
+    """The whole report from every target's entry (``{target, region, account_id, result}``)."""
+    targets = sorted(
+        (target_report(e) for e in entries), key=lambda t: (t["account_id"] or "", t["region"] or "", t["target"])
+    )
+    totals = dict(
+        targets=len(targets),
+        targets_changed=sum(1 for t in targets if t["status"] == "changed"),
+        targets_unchanged=sum(1 for t in targets if t["status"] == "unchanged"),
+        targets_failed=sum(1 for t in targets if t["status"] == "failed"),
+    )
+    for key in ("resources", "vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
+        totals[key] = sum(t["counts"].get(key, t["counts"]["vpcs"] if key == "resources" else 0) for t in targets)
+    report = dict(
+        report_version=1,
+        tool="flowlogs.aws",
+        mode=mode,
+        check_mode=bool(check_mode),
+        generated_at=generated_at,
+        totals=totals,
+        targets=targets,
+    )
+    report["compliance"] = compliance(report)
+    return report
+
+
+REPORT_FILES = ("flowlogs-report.json", "flowlogs-report.html", "flowlogs-report.txt")
+
+
+def report_entries(hosts, active, host_facts):
+    """The entries of a play's report: every host of the play that ran the role's task, and every host that
+    failed before it could (Ansible removed it from the play without a result). Hosts that did not run
+    (another ``serial`` batch, a tag, a condition) are left out. ``host_facts(host)`` gives the host's
+    ``(flow_logs_result, flow_logs_region, flow_logs_account_id)``. Pure."""
+    entries = []
+    active = set(active)
+    for host in hosts:
+        result, region, account = host_facts(host)
+        if isinstance(result, dict) and result.get("skipped"):
+            result = None
+        if result is None and host in active:
+            continue
+        entries.append(dict(target=host, region=region, account_id=account, result=result, stopped=host not in active))
+    return entries
+
+
+def converge_report(clients, params, check_mode=False):
+    """Build the fleet report and write its three files into ``dest`` (not in check mode). ``clients``
+    is unused: the report is made from what the targets recorded, without AWS calls."""
+    import datetime
+    import os
+
+    del clients
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    report = fleet_report(params["targets"], params.get("mode") or "enable", now, params.get("predicted"))
+    table = summary_table(report)
+    dest = params.get("dest") or os.getcwd()
+    files = [os.path.join(dest, name) for name in REPORT_FILES]
+    if not check_mode:
+        os.makedirs(dest, exist_ok=True)
+        contents = (json.dumps(report, indent=2, sort_keys=True), report_html(report), "\n".join(table))
+        for path, content in zip(files, contents):
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(content + "\n")
+    found = dict(changed=False, report=report, table=table, files=[] if check_mode else files)
+    failure = compliance_failure(report["compliance"]) if params.get("fail_on_noncompliant") else None
+    if failure:
+        found.update(failed=True, msg=failure)
+    return found

@@ -1,0 +1,172 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: flow_logs_converge
+short_description: Converge the delivery and flow logs of one target of the flowlogs.aws.flow_logs role
+version_added: 2.0.0
+description:
+  - >-
+    The second task of the P(flowlogs.aws.flow_logs#role) role, tagged C(flow_logs_delivery) and C(flow_logs_converge):
+    on one target - one AWS account in one region - the delivery role (once per account per run) and log groups
+    of the CloudWatch Logs destinations, the S3 buckets' policies read for a likely delivery failure, then one batched
+    flow-log converge per resource type and destination; with C(flow_logs_state=absent), the flow logs this
+    collection manages are deleted (and the log group and role when asked).
+  - >-
+    Each step is the converge of the module of the same name (M(flowlogs.aws.flow_log_role),
+    M(flowlogs.aws.flow_log_group), M(flowlogs.aws.vpc_flow_log)), with the same rules and messages.
+  - >-
+    Converges what the target's discovery (M(flowlogs.aws.flow_logs_discover), registered as C(flow_logs_discovery))
+    found, without reading it again; when that task did not run (C(--tags flow_logs_converge)), it discovers first.
+  - >-
+    Returns the target's result so far, which the role registers as C(flow_logs_result) and
+    M(flowlogs.aws.fleet_report) turns into the fleet report.
+author:
+  - flowlogs.aws maintainers (@flowlogs)
+options:
+  variables:
+    description:
+      - The role's variables, already converted. Set by the role's action on the controller when the module runs on a
+        remote host; not for use in playbooks.
+    type: dict
+    required: true
+  target:
+    description: Name of the target in the result (the inventory host).
+    type: str
+  carried:
+    description: What the target's previous task of the role left for this one. Set by the role's action.
+    type: dict
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: >-
+      One diff per step that changes something (delivery role, log group, flow logs, alarms, analysis), each with a
+      header.
+  idempotent:
+    description: When run twice in a row with the same arguments, the second invocation indicates no change.
+    support: full
+notes:
+  - Runs on the controller when the connection is local (as in the role), in the worker process; what the target's
+    previous task left for this one is kept in the run's temporary directory. Otherwise the module runs on the host
+    with O(variables) and O(carried).
+  - Reads the target's C(flow_logs_*) variables itself, converts them as the role's argument specification says (so
+    C(-e flow_logs_retention_in_days=30) is the number 30) and refuses a C(flow_logs_*) variable the role does not
+    know, naming the closest known one; a problem fails the target in V(preflight), before any AWS call.
+seealso:
+  - module: flowlogs.aws.flow_logs_discover
+  - module: flowlogs.aws.flow_logs_monitor
+  - module: flowlogs.aws.fleet_report
+"""
+
+EXAMPLES = r"""
+# The flowlogs.aws.flow_logs role runs it; in a play of your own, after the discovery:
+- name: Converge the delivery role, log groups and flow logs of this target
+  flowlogs.aws.flow_logs_converge:
+  register: flow_logs_result
+"""
+
+RETURN = r"""
+result_version:
+  description: Version of this result's layout; it changes only when a key changes meaning or goes away.
+  returned: always
+  type: int
+  sample: 1
+target:
+  description: The inventory host.
+  returned: always
+  type: str
+  sample: prod-eu-west-1
+account_id:
+  description:
+    - The account the target is configured for (its C(flow_logs_account_id) variable), else the account its
+      credentials resolve to. A target whose credentials reached another account names both in its error.
+  returned: always
+  type: str
+  sample: "111111111111"
+region:
+  description: The target's region.
+  returned: always
+  type: str
+  sample: eu-west-1
+state:
+  description: V(present) (enable, audit) or V(absent) (disable).
+  returned: always
+  type: str
+check_mode:
+  description: True when nothing was changed (check mode) - the actions are predictions.
+  returned: always
+  type: bool
+phases:
+  description: The phases that ran, over the target's tasks so far.
+  returned: always
+  type: list
+  elements: str
+status:
+  description: V(changed), V(unchanged) or V(failed).
+  returned: always
+  type: str
+  sample: changed
+error:
+  description: Why the target failed (null when it did not), naming the variable or the AWS call, account and region.
+  returned: always
+  type: str
+failed_phase:
+  description:
+    - The phase that failed - V(preflight), V(connect) (credentials, assume role, account check), V(discover),
+      V(delivery), V(converge), V(alarms), V(analysis) - or null.
+  returned: always
+  type: str
+delivery:
+  description:
+    - What happened to the delivery role, the log group and the alarms, with C(notes) in words.
+    - C(analysis) (when the analysis phase ran) - C(saved_queries), C(insight_rules), C(athena_tables)
+      (C(database.table)), C(changed) and C(actions).
+    - C(buckets) (with S3 destinations) - per bucket, C(bucket), C(policy_read) (whether these credentials could
+      read its policy) and C(problems) (why delivery would likely fail, in words; empty when nothing was found).
+  returned: always
+  type: dict
+  sample:
+    role:
+      name: vpc-flow-logs-delivery
+      changed: true
+      actions: [update_trust_policy]
+      principals_before: [ec2.amazonaws.com]
+    log_group: {name: vpc-flow-logs, retention_in_days: 90, changed: true, actions: [put_retention_policy]}
+    notes: ["role trust fixed (ec2.amazonaws.com -> vpc-flow-logs.amazonaws.com)", "retention set to 90 days"]
+vpcs:
+  description:
+    - Per resource and destination - the verdict before, the action, the verdict after, and the error of a failed one.
+    - Each row has C(vpc_id) (the resource's id, whatever its type), C(resource_id), C(resource_type) and
+      C(destination) (for example C(logs:vpc-flow-logs) or C(s3:central-flow-logs/network)).
+  returned: always
+  type: list
+  elements: dict
+counts:
+  description:
+    - Rows per action; C(resources) and C(vpcs) (distinct resources, and VPCs among them); C(compliant_before) and
+      C(compliant_after) (resources compliant at every destination); the AWS API calls (and botocore retries) made.
+  returned: always
+  type: dict
+  sample: {resources: 3, vpcs: 3, created: 2, replaced: 1, updated: 0, deleted: 0, unchanged: 0, failed: 0, not_run: 0,
+           compliant_before: 0, compliant_after: 3, api_calls: 12, api_retries: 0}
+"""
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import MODULE_ARGUMENT_SPEC, run_module
+
+ARGUMENT_SPEC = MODULE_ARGUMENT_SPEC
+
+
+def main():
+    run_module("converge")
+
+
+if __name__ == "__main__":
+    main()

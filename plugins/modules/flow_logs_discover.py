@@ -1,0 +1,182 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: flow_logs_discover
+short_description: Check and discover one target of the flowlogs.aws.flow_logs role (read-only)
+version_added: 2.0.0
+description:
+  - >-
+    The first task of the P(flowlogs.aws.flow_logs#role) role, tagged C(flow_logs_preflight) and C(flow_logs_discover),
+    read-only: every C(flow_logs_*) variable of the target checked before any AWS call, the account checked
+    (C(flow_logs_account_id)), then the target's resources of every covered type listed, their flow logs read once,
+    and for each resource and destination a verdict - V(compliant), V(missing), V(mismatched) (which field),
+    V(delivery_failed) (with a likely cause), V(not_owned) - and what the converge would do.
+  - >-
+    The role registers the result as C(flow_logs_discovery), so that a task of your own between the discovery and
+    the converge can look at it (an approval gate on the number of replacements, say): C(plan) counts what the
+    converge would create, replace, update and delete, and C(plan.replacing) lists the resources whose flow log would
+    be replaced.
+author:
+  - flowlogs.aws maintainers (@flowlogs)
+options:
+  variables:
+    description:
+      - The role's variables, already converted. Set by the role's action on the controller when the module runs on a
+        remote host; not for use in playbooks.
+    type: dict
+    required: true
+  target:
+    description: Name of the target in the result (the inventory host).
+    type: str
+  carried:
+    description: What the target's previous task of the role left for this one. Set by the role's action.
+    type: dict
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: >-
+      One diff per step that changes something (delivery role, log group, flow logs, alarms, analysis), each with a
+      header.
+  idempotent:
+    description: When run twice in a row with the same arguments, the second invocation indicates no change.
+    support: full
+notes:
+  - Runs on the controller when the connection is local (as in the role), in the worker process; what the target's
+    previous task left for this one is kept in the run's temporary directory. Otherwise the module runs on the host
+    with O(variables) and O(carried).
+  - Reads the target's C(flow_logs_*) variables itself, converts them as the role's argument specification says (so
+    C(-e flow_logs_retention_in_days=30) is the number 30) and refuses a C(flow_logs_*) variable the role does not
+    know, naming the closest known one; a problem fails the target in V(preflight), before any AWS call.
+seealso:
+  - module: flowlogs.aws.flow_logs_converge
+  - module: flowlogs.aws.flow_logs_monitor
+  - module: flowlogs.aws.fleet_report
+"""
+
+EXAMPLES = r"""
+# The flowlogs.aws.flow_logs role runs it first. A gate of your own between the discovery and the converge:
+- name: Discover this target's resources and flow logs (read-only)
+  flowlogs.aws.flow_logs_discover:
+  register: flow_logs_discovery
+
+- name: Replace at most 10 flow logs per target without a human
+  ansible.builtin.assert:
+    that: flow_logs_discovery.plan.replaced <= 10
+    fail_msg: >-
+      {{ flow_logs_discovery.plan.replaced }} flow logs would be replaced: {{ flow_logs_discovery.plan.replacing }}
+"""
+
+RETURN = r"""
+plan:
+  description:
+    - What the converge would do to the target's resources, counted over every resource type and destination
+      (C(created), C(replaced), C(updated), C(deleted), C(unchanged)), and C(replacing), the resources whose flow log
+      would be replaced (a drifted setting AWS cannot change in place).
+  returned: always
+  type: dict
+  sample: {created: 2, replaced: 1, updated: 0, deleted: 0, unchanged: 0, replacing: [vpc-0a1b2c3d4e5f60718]}
+result_version:
+  description: Version of this result's layout; it changes only when a key changes meaning or goes away.
+  returned: always
+  type: int
+  sample: 1
+target:
+  description: The inventory host.
+  returned: always
+  type: str
+  sample: prod-eu-west-1
+account_id:
+  description:
+    - The account the target is configured for (its C(flow_logs_account_id) variable), else the account its
+      credentials resolve to. A target whose credentials reached another account names both in its error.
+  returned: always
+  type: str
+  sample: "111111111111"
+region:
+  description: The target's region.
+  returned: always
+  type: str
+  sample: eu-west-1
+state:
+  description: V(present) (enable, audit) or V(absent) (disable).
+  returned: always
+  type: str
+check_mode:
+  description: True when nothing was changed (check mode) - the actions are predictions.
+  returned: always
+  type: bool
+phases:
+  description: The phases that ran, over the target's tasks so far.
+  returned: always
+  type: list
+  elements: str
+status:
+  description: V(changed), V(unchanged) or V(failed).
+  returned: always
+  type: str
+  sample: changed
+error:
+  description: Why the target failed (null when it did not), naming the variable or the AWS call, account and region.
+  returned: always
+  type: str
+failed_phase:
+  description:
+    - The phase that failed - V(preflight), V(connect) (credentials, assume role, account check), V(discover),
+      V(delivery), V(converge), V(alarms), V(analysis) - or null.
+  returned: always
+  type: str
+delivery:
+  description:
+    - What happened to the delivery role, the log group and the alarms, with C(notes) in words.
+    - C(analysis) (when the analysis phase ran) - C(saved_queries), C(insight_rules), C(athena_tables)
+      (C(database.table)), C(changed) and C(actions).
+    - C(buckets) (with S3 destinations) - per bucket, C(bucket), C(policy_read) (whether these credentials could
+      read its policy) and C(problems) (why delivery would likely fail, in words; empty when nothing was found).
+  returned: always
+  type: dict
+  sample:
+    role:
+      name: vpc-flow-logs-delivery
+      changed: true
+      actions: [update_trust_policy]
+      principals_before: [ec2.amazonaws.com]
+    log_group: {name: vpc-flow-logs, retention_in_days: 90, changed: true, actions: [put_retention_policy]}
+    notes: ["role trust fixed (ec2.amazonaws.com -> vpc-flow-logs.amazonaws.com)", "retention set to 90 days"]
+vpcs:
+  description:
+    - Per resource and destination - the verdict before, the action, the verdict after, and the error of a failed one.
+    - Each row has C(vpc_id) (the resource's id, whatever its type), C(resource_id), C(resource_type) and
+      C(destination) (for example C(logs:vpc-flow-logs) or C(s3:central-flow-logs/network)).
+  returned: always
+  type: list
+  elements: dict
+counts:
+  description:
+    - Rows per action; C(resources) and C(vpcs) (distinct resources, and VPCs among them); C(compliant_before) and
+      C(compliant_after) (resources compliant at every destination); the AWS API calls (and botocore retries) made.
+  returned: always
+  type: dict
+  sample: {resources: 3, vpcs: 3, created: 2, replaced: 1, updated: 0, deleted: 0, unchanged: 0, failed: 0, not_run: 0,
+           compliant_before: 0, compliant_after: 3, api_calls: 12, api_retries: 0}
+"""
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import MODULE_ARGUMENT_SPEC, run_module
+
+ARGUMENT_SPEC = MODULE_ARGUMENT_SPEC
+
+
+def main():
+    run_module("discover")
+
+
+if __name__ == "__main__":
+    main()
