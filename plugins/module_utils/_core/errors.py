@@ -67,7 +67,20 @@ class AwsError(Exception):
         self.region = None
         #: What to do about it, where AWS's message does not say (credentials to provide, a region to check).
         self.hint = None
+        #: The target that made the call and met this error, when another target of the run meets it again without
+        #: a call (a per-account step that failed once).
+        self.met_by = None
         super().__init__(operation, code, message, resource)
+
+    @classmethod
+    def from_dict(cls, found, met_by=None):
+        """The error ``as_dict()`` described, as another target of the run meets it again (``met_by``: the target
+        that made the call)."""
+        exc = cls(found["operation"], found["code"], found["message"], found.get("resource"))
+        account = found.get("account") or found.get("configured_account")
+        exc.locate(account, found.get("region"), reached="account" in found)
+        exc.hint, exc.met_by = found.get("hint"), met_by
+        return exc
 
     @property
     def access_denied(self):
@@ -102,6 +115,10 @@ class AwsError(Exception):
             text += " (missing permission: {})".format(self.missing_permission)
         if self.hint:
             text += " ({})".format(self.hint)
+        if self.met_by:
+            text += " (met by {}, the account's target that made the call; not tried again in this run)".format(
+                self.met_by
+            )
         return text
 
     def as_dict(self):

@@ -22,6 +22,7 @@ from __future__ import annotations
 from ansible_collections.flowlogs.aws.plugins.module_utils._alarms.converge import converge_flow_log_alarms
 from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.athena import converge_flow_log_athena
 from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.insights import converge_flow_log_insights
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import iam as iam_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.bucket_delivery import (
     read_bucket_delivery_state,
@@ -142,8 +143,21 @@ class TargetRun:
         """The account (refusing another than flow_logs_account_id) and the delivery role's ARN."""
         self.phase = "connect"
         identity = self.clients.identity()
-        self.role_arn = self.role_arn or self.target.role_arn(identity)
+        self.role_arn = self.role_arn or self._existing_role_arn(identity) or self.target.role_arn(identity)
         return identity
+
+    def _existing_role_arn(self, identity):
+        """The delivery role's real ARN, path included, when it exists: read once per account per run, so a role
+        made under a path (by hand, or as an organisation asks) is adopted as it is."""
+        if not self.target.cloudwatch_destinations:
+            return None
+
+        def read():
+            role = iam_api.get_role(self.clients("iam"), self.target.role.name)
+            return (role or {}).get("arn")
+
+        key = ["delivery-role-arn", identity["account"], self.target.role.name]
+        return self.shared.once(key, read)[0] if self.shared else read()
 
     def discover(self):
         self.connect()
@@ -253,10 +267,17 @@ class TargetRun:
         key = ["delivery-role", identity["account"], options, self.check_mode]
 
         def converge_once():
-            found = converge_role(self.clients, options, check_mode=self.check_mode, read_after=False, validated=True)
+            try:
+                found = converge_role(
+                    self.clients, options, check_mode=self.check_mode, read_after=False, validated=True
+                )
+            except AwsError as exc:  # remembered: the account's other region targets fail at once, without a call
+                return dict(failed=self.clients.locate(exc).as_dict(), converged_by=self.name)
             return dict(found, converged_by=self.name)
 
         found, first = self.shared.once(key, converge_once)
+        if found.get("failed"):
+            raise AwsError.from_dict(found["failed"], met_by=None if first else found["converged_by"])
         if not first:  # another target of the account did it: nothing changed here
             found = dict(found, changed=False, actions=[], purged_policies=[], principals_before=None, warnings=[])
             found["before"] = found["after"]
