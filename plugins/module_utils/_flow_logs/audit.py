@@ -47,23 +47,44 @@ def audit_spec(params):
 
 def delivery_cause(flow_log, roles, log_groups, buckets=None):
     """The likely reason a flow log cannot deliver, from what we know of its role, log group or bucket."""
+    return (
+        _role_cause(flow_log, roles)
+        or _log_group_cause(flow_log, log_groups)
+        or _s3_cause(flow_log, buckets or {})
+        or flow_log.get("deliver_logs_error_message")
+        or "delivery failed"
+    )
+
+
+def _role_cause(flow_log, roles):
+    """A delivery role that was read and is missing or does not trust VPC Flow Logs, or None."""
     role_arn = flow_log.get("deliver_logs_role_arn")
-    if role_arn in roles:
-        role = roles[role_arn]
-        if role is None:
-            return "delivery role {} does not exist".format(role_arn)
-        principals = trusted_services(role.get("trust_policy"))
-        if FLOW_LOGS_PRINCIPAL not in principals:
-            return "delivery role {} trusts {}, not {}".format(
-                role["name"], ", ".join(principals) or "no service", FLOW_LOGS_PRINCIPAL
-            )
+    if role_arn not in roles:
+        return None
+    role = roles[role_arn]
+    if role is None:
+        return "delivery role {} does not exist".format(role_arn)
+    principals = trusted_services(role.get("trust_policy"))
+    if FLOW_LOGS_PRINCIPAL in principals:
+        return None
+    return "delivery role {} trusts {}, not {}".format(
+        role["name"], ", ".join(principals) or "no service", FLOW_LOGS_PRINCIPAL
+    )
+
+
+def _log_group_cause(flow_log, log_groups):
+    """A log group that was looked up and does not exist, or None."""
     group = flow_log.get("log_group_name")
     if flow_log.get("log_destination_type") == "cloud-watch-logs" and group in log_groups and log_groups[group] is None:
         return "log group {} does not exist".format(group)
-    bucket_cause = (buckets or {}).get(_bucket_key(flow_log))
-    if flow_log.get("log_destination_type") == "s3" and bucket_cause:
-        return bucket_cause
-    return flow_log.get("deliver_logs_error_message") or "delivery failed"
+    return None
+
+
+def _s3_cause(flow_log, buckets):
+    """What the bucket policy says against an S3 flow log's delivery (see _bucket_cause), or None."""
+    if flow_log.get("log_destination_type") != "s3":
+        return None
+    return buckets.get(_bucket_key(flow_log))
 
 
 def _bucket_key(flow_log):
@@ -104,20 +125,35 @@ def _lookup_delivery(clients, failed, account):
     """Roles (same account only), log groups and buckets behind failing flow logs, each looked up once."""
     roles, groups, buckets, states = {}, {}, {}, {}
     for flow_log in failed:
-        arn = flow_log.get("deliver_logs_role_arn")
-        if arn and arn not in roles and arn.split(":")[4] == account:
-            # Not allowed to read IAM: the cause stays AWS's own message.
-            with contextlib.suppress(AwsError):
-                roles[arn] = iam_api.get_role(clients("iam"), arn.rsplit("/", 1)[-1])
-        group = flow_log.get("log_group_name")
-        if group and group not in groups and flow_log.get("log_destination_type") == "cloud-watch-logs":
-            with contextlib.suppress(AwsError):
-                groups[group] = logs_api.describe_log_group(clients("logs"), group)
-        if flow_log.get("log_destination_type") == "s3" and flow_log.get("log_destination"):
-            key = _bucket_key(flow_log)
-            if key not in buckets:
-                buckets[key] = _bucket_cause(clients, flow_log, account, states)
+        _lookup_role(clients, flow_log, account, roles)
+        _lookup_log_group(clients, flow_log, groups)
+        _lookup_bucket(clients, flow_log, account, buckets, states)
     return roles, groups, buckets
+
+
+def _lookup_role(clients, flow_log, account, roles):
+    """Add the flow log's delivery role to ``roles`` (None: it does not exist) unless another account owns it."""
+    arn = flow_log.get("deliver_logs_role_arn")
+    if arn and arn not in roles and arn.split(":")[4] == account:
+        # Not allowed to read IAM: the cause stays AWS's own message.
+        with contextlib.suppress(AwsError):
+            roles[arn] = iam_api.get_role(clients("iam"), arn.rsplit("/", 1)[-1])
+
+
+def _lookup_log_group(clients, flow_log, groups):
+    """Add the flow log's log group to ``groups`` (None: it does not exist)."""
+    group = flow_log.get("log_group_name")
+    if group and group not in groups and flow_log.get("log_destination_type") == "cloud-watch-logs":
+        with contextlib.suppress(AwsError):
+            groups[group] = logs_api.describe_log_group(clients("logs"), group)
+
+
+def _lookup_bucket(clients, flow_log, account, buckets, states):
+    """Add what the bucket policy says against an S3 flow log's delivery to ``buckets`` (the bucket read once)."""
+    if flow_log.get("log_destination_type") == "s3" and flow_log.get("log_destination"):
+        key = _bucket_key(flow_log)
+        if key not in buckets:
+            buckets[key] = _bucket_cause(clients, flow_log, account, states)
 
 
 def audit_vpcs(clients, params, check_mode=False):

@@ -10,6 +10,7 @@ log whose immutable settings differ is replaced, make-before-break. Other destin
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
@@ -63,36 +64,57 @@ def plan_flow_logs(spec, resource_ids, existing, state="present", tags=None, pur
     Returns a list of dicts: resource_id, action (create|replace|delete|update|none), keep (the flow log
     kept), remove (flow logs to delete), tags_set / tags_remove (on the kept one), changed_fields.
     """
-    by_resource = {}
-    for flow_log in existing:
-        if goes_where_wanted(spec, flow_log):
-            by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
+    by_resource = _to_destination_by_resource(spec, existing)
     plan = []
     for rid in _unique(resource_ids):
         same = sorted(by_resource.get(rid, []), key=lambda f: (f.get("creation_time") or "", f["flow_log_id"]))
-        step = dict(resource_id=rid, before=same, keep=None, remove=[], tags_set={}, tags_remove=[], changed_fields=[])
-        if state == "absent":
-            step.update(action="delete" if same else "none", remove=same)
-        elif not same:
-            step.update(action="create", new_tags=normalize_tags(tags) or {})
-        else:
-            good = [f for f in same if not drift(spec, f)]
-            if good:
-                keep = good[0]
-                step["keep"] = keep
-                step["remove"] = [f for f in same if f is not keep]  # duplicates to one destination
-                step["tags_set"], step["tags_remove"] = tag_changes(keep.get("tags"), tags, purge_tags)
-                changed = step["remove"] or step["tags_set"] or step["tags_remove"]
-                step["action"] = "update" if changed else "none"
-            else:
-                step.update(
-                    action="replace",
-                    remove=same,
-                    changed_fields=drift(spec, same[0]),
-                    new_tags=replacement_tags(same[0].get("tags"), tags, purge_tags),
-                )
-        plan.append(step)
+        plan.append(_plan_step(spec, rid, same, state, tags, purge_tags))
     return plan
+
+
+def _to_destination_by_resource(spec, flow_logs):
+    """resource id -> its flow logs to the spec's destination, in the order given; other destinations left out."""
+    by_resource = {}
+    for flow_log in flow_logs:
+        if goes_where_wanted(spec, flow_log):
+            by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
+    return by_resource
+
+
+def _plan_step(spec, rid, same, state, tags, purge_tags):
+    """One resource's step, from its flow logs to the destination (``same``, oldest first)."""
+    step = dict(resource_id=rid, before=same, keep=None, remove=[], tags_set={}, tags_remove=[], changed_fields=[])
+    if state == "absent":
+        step.update(action="delete" if same else "none", remove=same)
+    elif not same:
+        step.update(action="create", new_tags=normalize_tags(tags) or {})
+    else:
+        good = [f for f in same if not drift(spec, f)]
+        if good:
+            step.update(_keep_step(good[0], same, tags, purge_tags))
+        else:
+            step.update(_replace_step(spec, same, tags, purge_tags))
+    return step
+
+
+def _keep_step(keep, same, tags, purge_tags):
+    """The step's fields when ``keep`` matches: the other flow logs to the destination go, its tags are updated."""
+    remove = [f for f in same if f is not keep]  # duplicates to one destination
+    tags_set, tags_remove = tag_changes(keep.get("tags"), tags, purge_tags)
+    changed = remove or tags_set or tags_remove
+    return dict(
+        keep=keep, remove=remove, tags_set=tags_set, tags_remove=tags_remove, action="update" if changed else "none"
+    )
+
+
+def _replace_step(spec, same, tags, purge_tags):
+    """The step's fields when none of ``same`` matches: a new flow log replaces them all, with the old tags."""
+    return dict(
+        action="replace",
+        remove=same,
+        changed_fields=drift(spec, same[0]),
+        new_tags=replacement_tags(same[0].get("tags"), tags, purge_tags),
+    )
 
 
 def replacement_tags(old, desired, purge):
@@ -185,36 +207,63 @@ def converge_flow_logs(
     _check_accounts(clients, spec, params)
     tags = params.get("tags")
     ec2 = clients("ec2")
-    if existing is None:
-        existing = ec2_api.describe_flow_logs(ec2, resource_ids) if resource_ids else []
-    else:
-        wanted = set(resource_ids)
-        existing = [f for f in existing if f["resource_id"] in wanted]
+    existing = _flow_logs_on(ec2, resource_ids, existing)
     plan = plan_flow_logs(
         spec, resource_ids, existing, params.get("state") or "present", tags, params.get("purge_tags", True)
     )
     changing = [s for s in plan if s["action"] != "none"]
-    failures, role_retries, after_by_resource = {}, 0, {}
+    applied = _Applied()
     if changing and not check_mode:
-        writer = FlowLogWriter(ec2, spec, tags, sleep=sleep)
-        apply_flow_log_plan(writer, changing)
-        failures, role_retries = writer.failures, writer.role_retries
-        for flow_log in ec2_api.describe_flow_logs(ec2, [s["resource_id"] for s in changing]) if read_after else []:
-            if goes_where_wanted(spec, flow_log):
-                after_by_resource.setdefault(flow_log["resource_id"], []).append(flow_log)
-    predicted = check_mode or not read_after
-    results = [_entry(spec, step, tags, after_by_resource, predicted, failures) for step in plan]
+        applied = _apply(ec2, spec, tags, changing, sleep, read_after)
+    return _result(spec, tags, plan, applied, predicted=check_mode or not read_after)
+
+
+def _flow_logs_on(ec2, resource_ids, known):
+    """Every flow log on ``resource_ids``: read now, or taken from what the caller read (``known``)."""
+    if known is None:
+        return ec2_api.describe_flow_logs(ec2, resource_ids) if resource_ids else []
+    wanted = set(resource_ids)
+    return [f for f in known if f["resource_id"] in wanted]
+
+
+@dataclass(frozen=True)
+class _Applied:
+    """What applying the changing steps left: failures by resource, the retries waiting for the delivery role, and
+    the flow logs to the destination read back, by resource (all empty when nothing was applied or read back)."""
+
+    failures: dict = field(default_factory=dict)
+    role_retries: int = 0
+    after_by_resource: dict = field(default_factory=dict)
+
+
+def _apply(ec2, spec, tags, changing, sleep, read_after):
+    """Apply the changing steps with one writer, then read back the flow logs of the resources it touched."""
+    writer = FlowLogWriter(ec2, spec, tags, sleep=sleep)
+    apply_flow_log_plan(writer, changing)
+    after = ec2_api.describe_flow_logs(ec2, [s["resource_id"] for s in changing]) if read_after else []
+    return _Applied(writer.failures, writer.role_retries, _to_destination_by_resource(spec, after))
+
+
+def _result(spec, tags, plan, applied, predicted):
+    """converge_flow_logs' answer: an entry per resource, the counts, the failures and the diff of what changed."""
+    failures = applied.failures
+    results = [_entry(spec, step, tags, applied.after_by_resource, predicted, failures) for step in plan]
+    changed_entries = [e for e, step in zip(results, plan) if step["action"] != "none"]
+    return dict(
+        changed=bool(changed_entries) and len(failures) < len(changed_entries),
+        flow_logs=results,
+        counts=_counts(results),
+        failures=[failures[r] for r in sorted(failures)],
+        role_retries=applied.role_retries,
+        before={e["resource_id"]: e["before"] for e in changed_entries},
+        after={e["resource_id"]: [e["after"]] if e["after"] else [] for e in changed_entries},
+    )
+
+
+def _counts(results):
+    """How many resources each action concerned, and the total."""
     counts = {name: 0 for name in ("created", "replaced", "updated", "deleted", "unchanged", "failed")}
     for entry in results:
         counts[entry["action"]] += 1
     counts["total"] = len(results)
-    changed_entries = [e for e, step in zip(results, plan) if step["action"] != "none"]
-    return dict(
-        changed=bool(changing) and len(failures) < len(changing),
-        flow_logs=results,
-        counts=counts,
-        failures=[failures[r] for r in sorted(failures)],
-        role_retries=role_retries,
-        before={e["resource_id"]: e["before"] for e in changed_entries},
-        after={e["resource_id"]: [e["after"]] if e["after"] else [] for e in changed_entries},
-    )
+    return counts

@@ -140,66 +140,78 @@ class _Rules:
         return resource_type
 
     def capture(self, resource_type):
-        o = self.o
-        traffic_type = o.get("traffic_type")
-        tgw = resource_type in TRANSIT_GATEWAY_TYPES
-        if tgw and traffic_type is not None:
+        """What a flow log records: the traffic, the aggregation interval, the record format and its tag fields."""
+        self._traffic_type(resource_type)
+        self._aggregation_interval(resource_type)
+        self.add("log_format", log_format_problem(self.o.get("log_format"), resource_type))
+        self._tag_fields(resource_type)
+
+    def _traffic_type(self, resource_type):
+        if resource_type not in TRANSIT_GATEWAY_TYPES:
+            traffic_type = _wanted_traffic_type(self.o, resource_type)
+            if traffic_type not in TRAFFIC_TYPES:
+                self.add("traffic_type", _allowed(traffic_type, TRAFFIC_TYPES))
+        elif self.o.get("traffic_type") is not None:
             self.add(
                 "traffic_type",
                 "transit gateway flow logs capture all traffic; leave {} unset".format(self.name("traffic_type")),
             )
-        elif not tgw:
-            traffic_type = traffic_type or "ALL"
-            if traffic_type not in TRAFFIC_TYPES:
-                self.add("traffic_type", _allowed(traffic_type, TRAFFIC_TYPES))
-        interval = o.get("max_aggregation_interval")
-        if interval is None and self.converging:
-            interval = 60 if tgw else 600
-        allowed = (60,) if tgw else AGGREGATION_INTERVALS
+
+    def _aggregation_interval(self, resource_type):
+        interval = _wanted_interval(self.o, resource_type, self.purpose)
+        allowed = (60,) if resource_type in TRANSIT_GATEWAY_TYPES else AGGREGATION_INTERVALS
         if interval is not None and interval not in allowed:
             self.add("max_aggregation_interval", _allowed(interval, allowed))
-        self.add("log_format", log_format_problem(o.get("log_format"), resource_type))
-        tag_fields = tag_fields_problem(o.get("tag_fields"), o.get("log_format"), resource_type)
-        if tag_fields:
-            option, message = tag_fields.split(": ", 1)
+
+    def _tag_fields(self, resource_type):
+        problem = tag_fields_problem(self.o.get("tag_fields"), self.o.get("log_format"), resource_type)
+        if problem:
+            # tag_fields_problem names its option first: tag_fields.<resource> or log_format.
+            option, message = problem.split(": ", 1)
             self.add(option, message)
-        return traffic_type, interval
 
     def destination(self):
-        o = self.o
-        kind = o.get("destination_type") or "cloud-watch-logs"
+        """Where a flow log delivers: the type, what that type needs, destination_options, the delivery roles."""
+        kind = self.o.get("destination_type") or "cloud-watch-logs"
         if kind not in DESTINATION_TYPES:
             self.add("destination_type", _allowed(kind, DESTINATION_TYPES))
-            return kind
+            return
         if kind == "cloud-watch-logs":
             self._cloudwatch_logs()
         else:
             self._arn_destination(kind)
-        if o.get("destination_options") and kind != "s3":
+        self._destination_options(kind)
+        self._role_arns()
+        self._cross_account_role(kind)
+
+    def _destination_options(self, kind):
+        if self.o.get("destination_options") and kind != "s3":
             self.add("destination_options", "only used with {} s3".format(self.name("destination_type")))
-        options = o.get("destination_options") or {}
+        options = self.o.get("destination_options") or {}
         if options.get("file_format") not in (None, *FILE_FORMATS, *FILE_FORMAT_ALIASES):
             self.add("destination_options.file_format", _allowed(options["file_format"], FILE_FORMATS))
+
+    def _role_arns(self):
         for option in ("deliver_logs_role_arn", "deliver_cross_account_role"):
-            value = o.get(option)
+            value = self.o.get(option)
             if value and not IAM_ROLE_ARN.match(value):
                 self.add(option, "{!r} is not {}".format(value, ROLE_FORM))
-        if o.get("deliver_cross_account_role"):
-            if kind != "kinesis-data-firehose":
-                self.add(
-                    "deliver_cross_account_role",
-                    "only used with {} kinesis-data-firehose (a delivery stream in another account)".format(
-                        self.name("destination_type")
-                    ),
-                )
-            elif not o.get("deliver_logs_role_arn") and self.present:
-                self.add(
-                    "deliver_cross_account_role",
-                    "needs {} too: AWS delivers across accounts with both roles".format(
-                        self.name("deliver_logs_role_arn")
-                    ),
-                )
-        return kind
+
+    def _cross_account_role(self, kind):
+        if not self.o.get("deliver_cross_account_role"):
+            return
+        if kind != "kinesis-data-firehose":
+            self.add(
+                "deliver_cross_account_role",
+                "only used with {} kinesis-data-firehose (a delivery stream in another account)".format(
+                    self.name("destination_type")
+                ),
+            )
+        elif not self.o.get("deliver_logs_role_arn") and self.present:
+            self.add(
+                "deliver_cross_account_role",
+                "needs {} too: AWS delivers across accounts with both roles".format(self.name("deliver_logs_role_arn")),
+            )
 
     def _cloudwatch_logs(self):
         o = self.o
@@ -222,39 +234,50 @@ class _Rules:
             )
 
     def _arn_destination(self, kind):
-        o = self.o
-        if o.get("log_group_name"):
+        """s3 and kinesis-data-firehose: an ARN in log_destination, no log group."""
+        if self.o.get("log_group_name"):
             self.add(
                 "log_group_name",
                 "only used with {} cloud-watch-logs; use {}".format(
                     self.name("destination_type"), self.name("log_destination")
                 ),
             )
-        destination = o.get("log_destination")
-        form = S3_FORM if kind == "s3" else FIREHOSE_FORM
+        destination = self.o.get("log_destination")
         if not destination:
             if self.converging:
+                form = S3_FORM if kind == "s3" else FIREHOSE_FORM
                 self.add(
                     "log_destination", "required when {} is {}: {}".format(self.name("destination_type"), kind, form)
                 )
-            return
-        if kind == "kinesis-data-firehose":
-            if not FIREHOSE_ARN.match(destination):
-                self.add("log_destination", "{!r} is not {}".format(destination, form))
-            return
-        match = S3_ARN.match(destination)
-        if not match:
-            self.add("log_destination", "{!r} is not {}".format(destination, form))
-        elif match.group(2) and "AWSLogs" in match.group(2).split("/"):
-            self.add(
-                "log_destination",
-                "the S3 prefix may not contain a folder named AWSLogs: AWS adds it itself; use {}".format(form),
-            )
-        if o.get("deliver_logs_role_arn"):
+        elif kind == "kinesis-data-firehose":
+            self.add("log_destination", _firehose_arn_problem(destination))
+        else:
+            self.add("log_destination", _s3_arn_problem(destination))
+            self._no_role_for_s3()
+
+    def _no_role_for_s3(self):
+        if self.o.get("deliver_logs_role_arn"):
             self.add(
                 "deliver_logs_role_arn",
                 "not used with {} s3 (S3 delivery uses the bucket policy)".format(self.name("destination_type")),
             )
+
+
+def _firehose_arn_problem(destination):
+    """The message for a log_destination that is not a Firehose delivery stream ARN, or None."""
+    if not FIREHOSE_ARN.match(destination):
+        return "{!r} is not {}".format(destination, FIREHOSE_FORM)
+    return None
+
+
+def _s3_arn_problem(destination):
+    """The message for a log_destination that is not an S3 bucket ARN AWS accepts, or None."""
+    match = S3_ARN.match(destination)
+    if not match:
+        return "{!r} is not {}".format(destination, S3_FORM)
+    if match.group(2) and "AWSLogs" in match.group(2).split("/"):
+        return "the S3 prefix may not contain a folder named AWSLogs: AWS adds it itself; use {}".format(S3_FORM)
+    return None
 
 
 def flow_log_problems(options, purpose=CONVERGE, name=str, role_managed=False):
@@ -270,6 +293,32 @@ def flow_log_problems(options, purpose=CONVERGE, name=str, role_managed=False):
     return rules.problems
 
 
+def _wanted_traffic_type(options, resource_type):
+    """The traffic a flow log captures: all of it (None: not an option) on a transit gateway, else ALL by default."""
+    return None if resource_type in TRANSIT_GATEWAY_TYPES else (options.get("traffic_type") or "ALL")
+
+
+def _wanted_interval(options, resource_type, purpose):
+    """The aggregation interval compared: unset is AWS's default (60 on a transit gateway, else 600) when
+    converging, and not compared in an audit."""
+    interval = options.get("max_aggregation_interval")
+    if interval is None and purpose == CONVERGE:
+        return 60 if resource_type in TRANSIT_GATEWAY_TYPES else 600
+    return interval
+
+
+def _wanted_destination_options(destination_options):
+    """S3's destination options with AWS's defaults filled and file format aliases resolved; None when unset."""
+    if not destination_options:
+        return None
+    file_format = destination_options.get("file_format") or "plain-text"
+    return dict(
+        file_format=FILE_FORMAT_ALIASES.get(file_format, file_format),
+        hive_compatible_partitions=bool(destination_options.get("hive_compatible_partitions")),
+        per_hour_partition=bool(destination_options.get("per_hour_partition")),
+    )
+
+
 def flow_log_spec(options, purpose=CONVERGE, validated=False):
     """The validated, normalized desired flow log. Raises the first problem as a ParameterError (``validated``: the
     caller checked these options with flow_log_problems already)."""
@@ -278,30 +327,18 @@ def flow_log_spec(options, purpose=CONVERGE, validated=False):
         raise problems[0]
     o = options
     resource_type = o.get("resource_type") or "VPC"
-    tgw = resource_type in TRANSIT_GATEWAY_TYPES
-    interval = o.get("max_aggregation_interval")
-    if interval is None and purpose == CONVERGE:
-        interval = 60 if tgw else 600
-    options = o.get("destination_options") or None
-    if options:
-        file_format = options.get("file_format") or "plain-text"
-        options = dict(
-            file_format=FILE_FORMAT_ALIASES.get(file_format, file_format),
-            hive_compatible_partitions=bool(options.get("hive_compatible_partitions")),
-            per_hour_partition=bool(options.get("per_hour_partition")),
-        )
     destination = o.get("log_destination")
     return dict(
         resource_type=resource_type,
-        traffic_type=None if tgw else (o.get("traffic_type") or "ALL"),
+        traffic_type=_wanted_traffic_type(o, resource_type),
         log_destination_type=o.get("destination_type") or "cloud-watch-logs",
         log_group_name=o.get("log_group_name") or None,
         log_destination=destination.rstrip("/") if destination else None,
         deliver_logs_role_arn=o.get("deliver_logs_role_arn") or None,
         deliver_cross_account_role=o.get("deliver_cross_account_role") or None,
-        max_aggregation_interval=interval,
+        max_aggregation_interval=_wanted_interval(o, resource_type, purpose),
         log_format=o.get("log_format"),
-        destination_options=options,
+        destination_options=_wanted_destination_options(o.get("destination_options")),
         tag_fields=normalize_tag_fields(o.get("tag_fields")),
     )
 

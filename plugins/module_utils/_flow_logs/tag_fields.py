@@ -61,25 +61,37 @@ def _format_problems(tag_fields, used):
     return None
 
 
-def tag_fields_problem(tag_fields, log_format, resource_type="VPC"):
-    """What is wrong with ``tag_fields`` for this log format and resource type, as one message, or None.
-
-    The messages start with the option they concern (``tag_fields.<resource>`` or ``log_format``)."""
-    used = set(LOG_FORMAT_FIELD.findall(log_format or "")) if isinstance(log_format, str) else set()
-    if tag_fields is not None and not isinstance(tag_fields, dict):
-        return "tag_fields: a dictionary of resource -> tag keys, for example {instance: [Name]}"
-    given = {k: v for k, v in (tag_fields or {}).items() if v is not None}
-    if given and resource_type in TRANSIT_GATEWAY_TYPES:
-        return "tag_fields: transit gateway flow logs carry no EC2 tags"
-    by_resource = {}
+def _options_problem(given):
+    """The first option of ``given`` that names no resource, or whose tag keys are wrong, as a message; or None."""
     for option, keys in given.items():
         if option not in OPTION_RESOURCES:
             return "tag_fields: {!r} is not allowed; use one of {}".format(option, ", ".join(OPTION_RESOURCES))
         problem = _keys_problem(OPTION_RESOURCES[option], keys)
         if problem:
             return problem
-        by_resource[OPTION_RESOURCES[option]] = keys
-    return _format_problems(by_resource, used)
+    return None
+
+
+def _fields_used(log_format):
+    """The fields a log format shows (none when it is not a string: log_format_problem says why)."""
+    return set(LOG_FORMAT_FIELD.findall(log_format)) if isinstance(log_format, str) else set()
+
+
+def tag_fields_problem(tag_fields, log_format, resource_type="VPC"):
+    """What is wrong with ``tag_fields`` for this log format and resource type, as one message, or None.
+
+    The messages start with the option they concern (``tag_fields.<resource>`` or ``log_format``)."""
+    if tag_fields is not None and not isinstance(tag_fields, dict):
+        return "tag_fields: a dictionary of resource -> tag keys, for example {instance: [Name]}"
+    given = {k: v for k, v in (tag_fields or {}).items() if v is not None}
+    if given and resource_type in TRANSIT_GATEWAY_TYPES:
+        return "tag_fields: transit gateway flow logs carry no EC2 tags"
+    problem = _options_problem(given)
+    if problem:
+        return problem
+    return _format_problems(
+        {OPTION_RESOURCES[option]: keys for option, keys in given.items()}, _fields_used(log_format)
+    )
 
 
 def normalize_tag_fields(tag_fields):

@@ -29,6 +29,11 @@ def is_resource_scoped(code):
     return bool(RESOURCE_SCOPED.match(code or ""))
 
 
+def role_not_ready(message):
+    """True when AWS refused because it cannot assume the delivery role (yet)."""
+    return ROLE_NOT_READY in (message or "")
+
+
 def create_request(spec):
     """CreateFlowLogs parameters (without ResourceIds) for ``spec``."""
     request = dict(
@@ -100,18 +105,21 @@ class FlowLogWriter:
         Returns every resource AWS did not create (Unsuccessful), across the retries."""
         settled = []
         while True:
-            try:
-                unsuccessful = ec2_api.create_flow_logs(self.ec2, self.request, rids, tags)[1]
-            except AwsError as exc:
-                if ROLE_NOT_READY in (exc.aws_message or "") and self._wait_for_role():
-                    continue
-                raise
-            waiting = [u for u in unsuccessful if ROLE_NOT_READY in (u["message"] or "")]
+            unsuccessful = self._create_call(rids, tags)
+            waiting = [u for u in unsuccessful if role_not_ready(u["message"])]
             settled.extend(u for u in unsuccessful if u not in waiting)
-            if waiting and self._wait_for_role():
-                rids = [u["resource_id"] for u in waiting]
-                continue
-            return settled + waiting
+            if not waiting or not self._wait_for_role():
+                return settled + waiting
+            rids = [u["resource_id"] for u in waiting]
+
+    def _create_call(self, rids, tags):
+        """CreateFlowLogs' Unsuccessful items, the call repeated while AWS refuses all of it for the role."""
+        while True:
+            try:
+                return ec2_api.create_flow_logs(self.ec2, self.request, rids, tags)[1]
+            except AwsError as exc:
+                if not role_not_ready(exc.aws_message) or not self._wait_for_role():
+                    raise
 
     def _unsuccessful(self, item):
         self._fail(item["resource_id"], item["code"], item["message"])
@@ -167,30 +175,40 @@ class FlowLogWriter:
 
     def _refused_call(self, exc, rids, depth, tags):
         """AWS refused a whole CreateFlowLogs call: find out whether one resource or the request is to blame."""
-        if ROLE_NOT_READY in (exc.aws_message or ""):
+        if role_not_ready(exc.aws_message):
             # The role wait is over: this concerns every resource of the call, not one of them.
-            for rid in rids:
-                self._fail(rid, exc.code, exc.aws_message)
+            self._fail_each(rids, exc)
             return set()
         if exc.code == "FlowLogAlreadyExists":
-            # The call is not atomic everywhere (moto): see what it did before deciding.
-            _done, blocked, free = self._state(rids)
-            if free and len(free) < len(rids) and depth < 5:
-                return set(blocked) | self._create_chunk(free, depth + 1, tags)
-            return set(blocked) | set(free)
+            return self._refused_as_existing(rids, depth, tags)
         named = [rid for rid in rids if rid in (exc.aws_message or "")]
         if named and len(named) < len(rids):
             # AWS names the resource it refuses: take it out, the others go in one more call.
-            for rid in named:
-                self._fail(rid, exc.code, exc.aws_message)
+            self._fail_each(named, exc)
             return self._create_chunk([r for r in rids if r not in named], depth + 1, tags)
-        if not is_resource_scoped(exc.code) or len(rids) == 1:
-            if len(rids) == 1 and is_resource_scoped(exc.code):
-                self._fail(rids[0], exc.code, exc.aws_message)
-                return set()
+        return self._refused_unnamed(exc, rids, depth, tags)
+
+    def _fail_each(self, rids, exc):
+        for rid in rids:
+            self._fail(rid, exc.code, exc.aws_message)
+
+    def _refused_as_existing(self, rids, depth, tags):
+        """AWS says a flow log to this destination exists on some resource of the call."""
+        # The call is not atomic everywhere (moto): see what it did before deciding.
+        _done, blocked, free = self._state(rids)
+        if free and len(free) < len(rids) and depth < 5:
+            return set(blocked) | self._create_chunk(free, depth + 1, tags)
+        return set(blocked) | set(free)
+
+    def _refused_unnamed(self, exc, rids, depth, tags):
+        """AWS refused the call without naming a resource: the request is to blame, or one of its resources."""
+        if not is_resource_scoped(exc.code):
             # The request itself is refused (a bad LogFormat, DestinationOptions, role...): every resource
             # would get the same answer. One error for the call, not one per resource.
             raise exc
+        if len(rids) == 1:
+            self._fail(rids[0], exc.code, exc.aws_message)
+            return set()
         # One unnamed bad id fails the whole call: split to find it, the others still converge.
         half = len(rids) // 2
         return self._create_chunk(rids[:half], depth + 1, tags) | self._create_chunk(rids[half:], depth + 1, tags)
@@ -223,23 +241,36 @@ class FlowLogWriter:
 
 def apply_flow_log_plan(writer, plan):
     """Apply in the order that never leaves a resource without logging: create, replace, then delete."""
-    creates = [s["resource_id"] for s in plan if s["action"] == "create"]
-    replaces = {s["resource_id"]: s for s in plan if s["action"] == "replace"}
-    new_tags = {s["resource_id"]: s["new_tags"] for s in plan if s["action"] in ("create", "replace")}
-    refused = writer.create(creates, new_tags)
-    for rid in refused:
+    new_tags = {s["resource_id"]: s["new_tags"] for s in _steps(plan, "create", "replace")}
+    _create(writer, [s["resource_id"] for s in _steps(plan, "create")], new_tags)
+    _replace(writer, {s["resource_id"]: s for s in _steps(plan, "replace")}, new_tags)
+    writer.delete([f for s in _steps(plan, "update", "delete") for f in s["remove"]])
+    writer.retag(_steps(plan, "update"))
+
+
+def _steps(plan, *actions):
+    return [s for s in plan if s["action"] in actions]
+
+
+def _create(writer, rids, new_tags):
+    """Create the flow log on resources with none to the destination; one appearing meanwhile is a failure."""
+    for rid in writer.create(rids, new_tags):
         writer._fail(rid, "FlowLogAlreadyExists", "another flow log to this destination appeared during the run")
 
-    # Make-before-break: the new flow log first, the old ones after.
+
+def _replace(writer, replaces, new_tags):
+    """Make-before-break: the new flow log first, the old ones after."""
     refused = writer.create(sorted(replaces), new_tags) if replaces else set()
     writer.delete(
         [f for rid, s in replaces.items() if rid not in refused and rid not in writer.failures for f in s["remove"]]
     )
     if refused:
         # AWS refuses a second flow log to one destination: delete-then-create for those only.
-        writer.delete([f for rid in sorted(refused) for f in replaces[rid]["remove"]])
-        for rid in writer.create(sorted(refused), new_tags):
-            writer._fail(rid, "FlowLogAlreadyExists", "could not replace the flow log: AWS still reports one")
+        _break_before_make(writer, [replaces[rid] for rid in sorted(refused)], new_tags)
 
-    writer.delete([f for s in plan if s["action"] in ("update", "delete") for f in s["remove"]])
-    writer.retag([s for s in plan if s["action"] == "update"])
+
+def _break_before_make(writer, steps, new_tags):
+    """The old flow logs deleted, then the new one created (where AWS refused a second one to the destination)."""
+    writer.delete([f for s in steps for f in s["remove"]])
+    for rid in writer.create([s["resource_id"] for s in steps], new_tags):
+        writer._fail(rid, "FlowLogAlreadyExists", "could not replace the flow log: AWS still reports one")
