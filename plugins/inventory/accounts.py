@@ -302,6 +302,16 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         except ParameterError as exc:
             raise AnsibleParserError("{}: {}".format(path, exc)) from exc
 
+        fetched = self._reachable(self._cached_or_fetched(path, options, cache), options)
+        try:
+            targets = accounts_inventory.build_targets(fetched, options)
+        except ParameterError as exc:
+            raise AnsibleParserError("{}: {}".format(path, exc)) from exc
+        self._populate(targets)
+
+    def _cached_or_fetched(self, path, options, cache):
+        """The organization as fetch_organization reads it: from the inventory cache when it may be used and holds
+        it, else from AWS - then kept in the cache when it is to be updated."""
         cache_key = self._cache_key(path, options)
         use_cache = self.get_option("cache") and cache
         update_cache = self.get_option("cache") and not cache
@@ -316,21 +326,21 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             # An account that could not be read is tried again next time, not remembered.
             if update_cache and not fetched.get("errors"):
                 self._cache[cache_key] = fetched
+        return fetched
 
-        if fetched.get("errors"):
-            listed = "; ".join("{}: {}".format(a, e) for a, e in sorted(fetched["errors"].items()))
-            if not options.get("skip_unreachable_accounts"):
-                raise AnsibleError(
-                    "Regions of {} account(s) could not be discovered (set skip_unreachable_accounts to leave them "
-                    "out): {}".format(len(fetched["errors"]), listed)
-                )
-            self.display.warning("flowlogs.aws.accounts: left out, regions not discoverable: {}".format(listed))
-            fetched = accounts_inventory.drop_unreachable(fetched)
-        try:
-            targets = accounts_inventory.build_targets(fetched, options)
-        except ParameterError as exc:
-            raise AnsibleParserError("{}: {}".format(path, exc)) from exc
-        self._populate(targets)
+    def _reachable(self, fetched, options):
+        """``fetched`` itself when every account's regions were discovered; else without the accounts that failed,
+        with a warning, when skip_unreachable_accounts allows it, and an error naming them when it does not."""
+        if not fetched.get("errors"):
+            return fetched
+        listed = "; ".join("{}: {}".format(a, e) for a, e in sorted(fetched["errors"].items()))
+        if not options.get("skip_unreachable_accounts"):
+            raise AnsibleError(
+                "Regions of {} account(s) could not be discovered (set skip_unreachable_accounts to leave them "
+                "out): {}".format(len(fetched["errors"]), listed)
+            )
+        self.display.warning("flowlogs.aws.accounts: left out, regions not discoverable: {}".format(listed))
+        return accounts_inventory.drop_unreachable(fetched)
 
     def _cache_key(self, path, options):
         chosen = json.dumps({k: options.get(k) for k in FETCH_OPTIONS}, sort_keys=True, default=str)

@@ -14,7 +14,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import organizations as organizations_api
-from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import (
+    AwsError,
+    ParameterError,
+    raise_first,
+    run_checks,
+)
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"
 DEFAULT_HOSTNAME_FORMAT = "acct-{account_id}-{region}"
@@ -61,20 +66,26 @@ def _validate_ids(options):
             raise ParameterError(option, "{} not {}".format(", ".join(map(repr, bad)), good))
 
 
-def validate_options(options):
-    """Check the inventory file's options before any AWS call; the message names the option."""
-    _validate_ids(options)
-    tags = options.get("account_tags") or {}
-    if not isinstance(tags, dict):
+def _check_account_tags(options):
+    if not isinstance(options.get("account_tags") or {}, dict):
         raise ParameterError("account_tags", "give a mapping of tag key to a value or a list of values")
+
+
+def _check_access_role(options):
     role = options.get("access_role_name") or ACCESS_ROLE
     if not ROLE_NAME.match(role):
         raise ParameterError("access_role_name", "{!r} is not an IAM role name (optionally with a path)".format(role))
+
+
+def _check_management_account(options):
     mode = options.get("management_account") or "direct"
     if mode not in MANAGEMENT_MODES:
         raise ParameterError(
             "management_account", "{!r} is not allowed; use one of {}".format(mode, ", ".join(MANAGEMENT_MODES))
         )
+
+
+def _check_hostname_format(options):
     template = options.get("hostname_format") or DEFAULT_HOSTNAME_FORMAT
     try:
         template.format(account_id="1", account_name="n", region="r")
@@ -91,6 +102,20 @@ def validate_options(options):
         )
 
 
+OPTION_CHECKS = (
+    _validate_ids,
+    _check_account_tags,
+    _check_access_role,
+    _check_management_account,
+    _check_hostname_format,
+)
+
+
+def validate_options(options):
+    """Check the inventory file's options before any AWS call; the message names the option."""
+    raise_first(run_checks(OPTION_CHECKS, options))
+
+
 def tag_matches(tags, wanted):
     """Every key of ``wanted`` is on the account with the value (or one of the values) asked for."""
     for key, values in (wanted or {}).items():
@@ -105,19 +130,29 @@ def select_accounts(accounts, options, management_account_id=None, tags_known=Fa
 
     Account-tag filters apply only once ``tags_known`` (the tags are fetched for the survivors only).
     """
-    only = set(options.get("accounts") or [])
-    excluded = set(options.get("exclude_accounts") or [])
-    if (options.get("management_account") or "direct") == "exclude" and management_account_id:
-        excluded.add(management_account_id)
+    only, excluded = set(options.get("accounts") or []), _excluded_ids(options, management_account_id)
     kept = {}
     for account in accounts:
-        account_id = account["account_id"]
-        if account.get("state") != "ACTIVE" or account_id in excluded or (only and account_id not in only):
+        if not _active_and_listed(account, only, excluded):
             continue
         if tags_known and not tag_matches(account.get("tags") or {}, options.get("account_tags")):
             continue
-        kept[account_id] = account
+        kept[account["account_id"]] = account
     return [kept[k] for k in sorted(kept)]
+
+
+def _excluded_ids(options, management_account_id):
+    """exclude_accounts, and the management account when management_account is exclude."""
+    excluded = set(options.get("exclude_accounts") or [])
+    if (options.get("management_account") or "direct") == "exclude" and management_account_id:
+        excluded.add(management_account_id)
+    return excluded
+
+
+def _active_and_listed(account, only, excluded):
+    """ACTIVE, not excluded, and among ``only`` when it names accounts."""
+    account_id = account["account_id"]
+    return account.get("state") == "ACTIVE" and account_id not in excluded and (not only or account_id in only)
 
 
 def needs_tags(options):

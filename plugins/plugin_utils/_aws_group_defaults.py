@@ -30,6 +30,14 @@ def option_names(connection_spec):
     return names
 
 
+def _amazon_aws_groups(module_defaults):
+    """The settings of amazon.aws's groups, each group's from the last dict that sets it."""
+    merged = {}
+    for defaults in module_defaults or ():
+        merged.update(defaults or {})
+    return [values for group, values in merged.items() if group in AMAZON_AWS_GROUPS]
+
+
 def amazon_aws_defaults(module_defaults, args, connection_spec):
     """(options, ignored): the connection options amazon.aws's groups set in ``module_defaults`` (a list of
     dicts, as a task holds them) that ``args`` (the task's options, with the defaults Ansible applied) does not
@@ -40,13 +48,8 @@ def amazon_aws_defaults(module_defaults, args, connection_spec):
     """
     names = option_names(connection_spec)
     given = {names[k] for k in args if k in names}
-    merged = {}
-    for defaults in module_defaults or ():
-        merged.update(defaults or {})
     options, ignored = {}, set()
-    for group, values in merged.items():
-        if group not in AMAZON_AWS_GROUPS:
-            continue
+    for values in _amazon_aws_groups(module_defaults):
         for key, value in (values or {}).items():
             option = names.get(key)
             if option is None:

@@ -141,15 +141,18 @@ def plan_alarms(params, current):
     wanted = dict(metric_filters={}, alarms={}) if absent else desired_state(params)
     plan = _plan_filters(params, filters, wanted) + _plan_alarms(params, alarms, wanted)
     if absent or params.get("purge_rules", True):
-        stale_alarms = sorted(n for n in alarms if n not in wanted["alarms"])
-        if stale_alarms:
-            plan.append(dict(action=DELETE_ALARMS, names=stale_alarms))
-        for name in sorted(n for n in filters if n not in wanted["metric_filters"]):
-            plan.append(
-                dict(
-                    action=DELETE_METRIC_FILTER, name=name, log_group_name=params["log_group_name"], copies=copies[name]
-                )
-            )
+        plan += _plan_stale(params["log_group_name"], filters, copies, alarms, wanted)
+    return plan
+
+
+def _plan_stale(log_group_name, filters, copies, alarms, wanted):
+    """Deleting the alarms, then the metric filters (every copy), no longer wanted."""
+    plan = []
+    stale_alarms = sorted(n for n in alarms if n not in wanted["alarms"])
+    if stale_alarms:
+        plan.append(dict(action=DELETE_ALARMS, names=stale_alarms))
+    for name in sorted(n for n in filters if n not in wanted["metric_filters"]):
+        plan.append(dict(action=DELETE_METRIC_FILTER, name=name, log_group_name=log_group_name, copies=copies[name]))
     return plan
 
 

@@ -69,8 +69,7 @@ def validate_rules(rules, option="rules"):
     for rule in rules:
         if not isinstance(rule, dict):
             raise ParameterError(option, "{!r} is not a rule; use {{name: ssh, port: 22, protocol: tcp}}".format(rule))
-        name, port = rule.get("name"), rule.get("port")
-        protocol = rule.get("protocol") or "tcp"
+        name = rule.get("name")
         if not isinstance(name, str) or not RULE_NAME.match(name):
             raise ParameterError(
                 option, "rule name {!r} is not valid: 1 to 64 characters from a-z A-Z 0-9 _ -".format(name)
@@ -78,13 +77,19 @@ def validate_rules(rules, option="rules"):
         if name in seen:
             raise ParameterError(option, "rule name {!r} is used twice; rule names must be unique".format(name))
         seen.add(name)
-        if not _is_int(port) or not 0 <= port <= 65535:
-            raise ParameterError(option, "port {!r} of rule {} is not a port number (0 to 65535)".format(port, name))
-        if protocol not in PROTOCOLS:
-            raise ParameterError(
-                option,
-                "protocol {!r} of rule {} is not allowed; use one of {}".format(protocol, name, ", ".join(PROTOCOLS)),
-            )
+        _check_traffic(rule, name, option)
+
+
+def _check_traffic(rule, name, option):
+    """The port and protocol a rule alarms on."""
+    port, protocol = rule.get("port"), rule.get("protocol") or "tcp"
+    if not _is_int(port) or not 0 <= port <= 65535:
+        raise ParameterError(option, "port {!r} of rule {} is not a port number (0 to 65535)".format(port, name))
+    if protocol not in PROTOCOLS:
+        raise ParameterError(
+            option,
+            "protocol {!r} of rule {} is not allowed; use one of {}".format(protocol, name, ", ".join(PROTOCOLS)),
+        )
 
 
 def _check_topic(params, region=None):

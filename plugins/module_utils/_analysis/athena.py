@@ -94,10 +94,7 @@ def _plan_table(found, desired):
 
 
 def _plan_named_queries(params, found):
-    wanted = desired_named_queries(params)
-    copies = {}
-    for query in sorted(found, key=lambda q: (q["name"], q.get("named_query_id") or "")):
-        copies.setdefault(query["name"], []).append(query)
+    wanted, copies = desired_named_queries(params), _by_name(found)
     plan = []
     for name, desired in sorted(wanted.items()):
         kept, *extra = copies.pop(name, None) or [None]
@@ -111,6 +108,14 @@ def _plan_named_queries(params, found):
     for name in sorted(copies):
         plan.extend(_delete_query(q) for q in copies[name])
     return plan
+
+
+def _by_name(queries):
+    """{name: its named queries, by id}: the first of each name is the one kept, the others are copies."""
+    found = {}
+    for query in sorted(queries, key=lambda q: (q["name"], q.get("named_query_id") or "")):
+        found.setdefault(query["name"], []).append(query)
+    return found
 
 
 def _delete_query(query):

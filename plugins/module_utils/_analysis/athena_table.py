@@ -259,14 +259,24 @@ def _check_names(params):
         raise ParameterError("workgroup", "{!r} is not allowed: 1 to 128 of a-z A-Z 0-9 . _ -".format(workgroup))
 
 
-def _check_bucket(params):
+def _s3_arn(arn):
+    return S3_ARN.match(arn) if isinstance(arn, str) else None
+
+
+def _check_bucket_arn(params):
     arn = params.get("bucket_arn")
     if arn is None:
         raise ParameterError("bucket_arn", "is required with state present: {}".format(S3_FORM))
-    match = S3_ARN.match(arn) if isinstance(arn, str) else None
-    if not match:
+    if not _s3_arn(arn):
         raise ParameterError("bucket_arn", "{!r} is not {}".format(arn, S3_FORM))
-    prefix = params.get("prefix")
+
+
+def _check_prefix(params):
+    """The key prefix, given in bucket_arn or in prefix, once; not judged while bucket_arn is not valid."""
+    arn, prefix = params.get("bucket_arn"), params.get("prefix")
+    match = _s3_arn(arn)
+    if not match:
+        return
     if prefix and match.group(2):
         raise ParameterError("prefix", "give the prefix once: bucket_arn {} already has one".format(arn))
     found = (match.group(2) or prefix or "").strip("/")
@@ -308,7 +318,7 @@ def athena_param_errors(params):
     """Every problem with ``params``, one ParameterError per option, before any call."""
     checks = [_check_names]
     if params.get("state", "present") != "absent":
-        checks += [_check_bucket, _check_format, _check_projection]
+        checks += [_check_bucket_arn, _check_prefix, _check_format, _check_projection]
     return run_checks(checks, params)
 
 

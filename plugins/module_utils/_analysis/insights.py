@@ -114,14 +114,20 @@ def _plan_rules(params, found, wanted):
             continue
         if rule.get("state") != desired["state"] or not same_definition(rule.get("definition"), desired["definition"]):
             plan.append(dict(action=UPDATE_RULE, name=name, rule=desired))
-        to_set, to_remove = tag_changes(rule.get("tags"), tags, params.get("purge_tags", True))
-        if to_set:
-            plan.append(dict(action=TAG_RULE, name=name, arn=rule.get("arn"), tags=to_set))
-        if to_remove:
-            plan.append(dict(action=UNTAG_RULE, name=name, arn=rule.get("arn"), keys=to_remove))
+        plan += _plan_rule_tags(rule, tags, params.get("purge_tags", True))
     stale = sorted(n for n in by_name if n not in wanted)
     if stale:
         plan.append(dict(action=DELETE_RULES, names=stale))
+    return plan
+
+
+def _plan_rule_tags(rule, tags, purge_tags):
+    plan = []
+    to_set, to_remove = tag_changes(rule.get("tags"), tags, purge_tags)
+    if to_set:
+        plan.append(dict(action=TAG_RULE, name=rule["name"], arn=rule.get("arn"), tags=to_set))
+    if to_remove:
+        plan.append(dict(action=UNTAG_RULE, name=rule["name"], arn=rule.get("arn"), keys=to_remove))
     return plan
 
 
@@ -206,20 +212,26 @@ STEP_TYPES = {
 def read_insights(services, params):
     """The module's saved queries (every copy) and rules (with their tags when they are wanted), of the kinds the
     task manages: a kind it leaves alone costs no call."""
-    queries, rules = [], []
-    if params.get("queries", True):
-        names = set(query_names(params).values())
-        prefix = "{}/{}/".format(params.get("name_prefix") or DEFAULT_PREFIX, params["log_group_name"])
-        queries = [q for q in logs_api.describe_query_definitions(services.logs, prefix) if q["name"] in names]
-    if params.get("contributor_insights"):
-        ours = set(rule_names(params).values())
-        rules = [r for r in cloudwatch_api.describe_insight_rules(services.cloudwatch) if r["name"] in ours]
+    queries = _read_queries(services, params) if params.get("queries", True) else []
+    rules = _read_rules(services, params) if params.get("contributor_insights") else []
+    return dict(query_definitions=queries, insight_rules=rules)
+
+
+def _read_queries(services, params):
+    names = set(query_names(params).values())
+    prefix = "{}/{}/".format(params.get("name_prefix") or DEFAULT_PREFIX, params["log_group_name"])
+    return [q for q in logs_api.describe_query_definitions(services.logs, prefix) if q["name"] in names]
+
+
+def _read_rules(services, params):
+    ours = set(rule_names(params).values())
+    rules = [r for r in cloudwatch_api.describe_insight_rules(services.cloudwatch) if r["name"] in ours]
     wanted = _present(params)
     for rule in rules:
         # ARN and tags matter only for rules that stay: a rule about to be deleted costs no extra call.
         rule["arn"] = services.rule_arn(rule["name"]) if wanted else None
         rule["tags"] = cloudwatch_api.list_insight_rule_tags(services.cloudwatch, rule["arn"]) if wanted else {}
-    return dict(query_definitions=queries, insight_rules=rules)
+    return rules
 
 
 def normalized_insights(queries, rules):

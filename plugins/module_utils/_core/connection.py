@@ -166,6 +166,17 @@ def _resolve_credentials(session, params):
     )
 
 
+def _expected_account(params):
+    """The ``expected_account_id`` option, checked: 12 digits (a YAML number or string), or None when unset."""
+    expected = params.get("expected_account_id")
+    if expected is None:
+        return None
+    expected = str(expected).strip()
+    if not (len(expected) == 12 and expected.isdigit()):
+        raise ParameterError("expected_account_id", "must be a 12-digit AWS account ID, got {!r}".format(expected))
+    return expected
+
+
 class Clients:
     """boto3 clients for one target (credentials + region), created on first use and reused.
 
@@ -195,13 +206,7 @@ class Clients:
         if not HAS_BOTO3:
             raise AwsError("import", "MissingLibrary", "boto3 and botocore are required: {}".format(BOTO3_IMPORT_ERROR))
         params = self.params
-        expected = params.get("expected_account_id")
-        if expected is not None:
-            expected = str(expected).strip()
-            if not (len(expected) == 12 and expected.isdigit()):
-                raise ParameterError(
-                    "expected_account_id", "must be a 12-digit AWS account ID, got {!r}".format(expected)
-                )
+        expected = _expected_account(params)
         self._config = botocore_config(params.get("aws_config"))
         self._verify = tls_verify(params)
         try:

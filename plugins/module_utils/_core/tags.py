@@ -68,10 +68,19 @@ def tag_problem(tags, service):
             return "tag key {}... is longer than {} characters".format(key[:20], MAX_KEY.get(service, 128))
         if len(value) > MAX_VALUE.get(service, 256):
             return "value of tag {} is longer than {} characters".format(key, MAX_VALUE.get(service, 256))
-        if service in STRICT_TAG_SERVICES:
-            allowed = "(letters, digits, spaces, _ . : / = + - @)"
-            if not _allowed_characters(key):
-                return "tag key {!r} has characters {} does not allow {}".format(key, service, allowed)
-            if not _allowed_characters(value):
-                return "value {!r} of tag {} has characters {} does not allow {}".format(value, key, service, allowed)
+        problem = _character_problem(key, value, service)
+        if problem:
+            return problem
+    return None
+
+
+def _character_problem(key, value, service):
+    """What ``service`` would refuse in the characters of one tag, or None (EC2 allows any character)."""
+    if service not in STRICT_TAG_SERVICES:
+        return None
+    allowed = "(letters, digits, spaces, _ . : / = + - @)"
+    if not _allowed_characters(key):
+        return "tag key {!r} has characters {} does not allow {}".format(key, service, allowed)
+    if not _allowed_characters(value):
+        return "value {!r} of tag {} has characters {} does not allow {}".format(value, key, service, allowed)
     return None

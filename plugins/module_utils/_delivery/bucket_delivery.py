@@ -204,29 +204,47 @@ def _why_not(statement, index, request, unmet, context, ownership):
     return "; ".join(reasons)
 
 
-def _judge(statements, request, context, ownership):
-    """Problems with one request: explicit denies, else why no Allow covers it."""
-    action = request[0]
-    denies, near, allowed = [], [], False
+def _applicable(statements, action):
+    """(index, statement) of the statements about delivery's principal and ``action``."""
     for index, statement in enumerate(statements):
-        if not (isinstance(statement, dict) and _principal_matches(statement)):
-            continue
-        if not _matches(statement, "Action", action, True):
+        if (
+            isinstance(statement, dict)
+            and _principal_matches(statement)
+            and _matches(statement, "Action", action, True)
+        ):
+            yield index, statement
+
+
+def _explicit_denies(statements, request, context):
+    """The Deny statements sure to refuse the request (every condition met, none unknown)."""
+    denies = []
+    for index, statement in _applicable(statements, request[0]):
+        if statement.get("Effect") != "Deny" or not _matches(statement, "Resource", request[1], False):
             continue
         unmet, unknown = _unmet_conditions(statement, context)
-        covers = _matches(statement, "Resource", request[1], False)
+        if not unmet and not unknown:
+            denies.append(
+                "{} explicitly denies {} to {}".format(_name(statement, index), request[0], DELIVERY_PRINCIPAL)
+            )
+    return denies
+
+
+def _missing_allow(statements, request, context, ownership):
+    """[] when an Allow covers the request, else why each near one does not."""
+    near = []
+    for index, statement in _applicable(statements, request[0]):
         if statement.get("Effect") == "Deny":
-            if covers and not unmet and not unknown:
-                denies.append(
-                    "{} explicitly denies {} to {}".format(_name(statement, index), action, DELIVERY_PRINCIPAL)
-                )
-        elif covers and not unmet:
-            allowed = True
-        else:
-            near.append(_why_not(statement, index, request, unmet, context, ownership))
-    if denies or allowed:
-        return denies
-    return near or ["no statement lets {} {} ({})".format(DELIVERY_PRINCIPAL, action, request[2])]
+            continue
+        unmet, _unknown = _unmet_conditions(statement, context)  # an Allow's unknown conditions count as met
+        if _matches(statement, "Resource", request[1], False) and not unmet:
+            return []
+        near.append(_why_not(statement, index, request, unmet, context, ownership))
+    return near or ["no statement lets {} {} ({})".format(DELIVERY_PRINCIPAL, request[0], request[2])]
+
+
+def _judge(statements, request, context, ownership):
+    """Problems with one request: explicit denies, else why no Allow covers it."""
+    return _explicit_denies(statements, request, context) or _missing_allow(statements, request, context, ownership)
 
 
 def s3_delivery_problems(

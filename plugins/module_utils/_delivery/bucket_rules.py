@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import re
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError, raise_first
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError, raise_first, run_checks
 from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.policies import POLICY_VERSION, normalize_policy
 
 DELIVERY_PRINCIPAL = "delivery.logs.amazonaws.com"
@@ -57,10 +57,16 @@ def bucket_name_problem(name):
         return "{!r} is not a valid S3 bucket name: {}{}".format(name, rules, hint)
     if ".." in name or IP_ADDRESS.match(name):
         return "{!r} is not a valid S3 bucket name: no two adjacent dots, not an IP address".format(name)
-    reserved = [p for p in RESERVED_PREFIXES if name.startswith(p)] + [s for s in RESERVED_SUFFIXES if name.endswith(s)]
+    reserved = _reserved_affix(name)
     if reserved:
-        return "{!r} is not a valid S3 bucket name: {} is reserved by S3".format(name, reserved[0])
+        return "{!r} is not a valid S3 bucket name: {} is reserved by S3".format(name, reserved)
     return None
+
+
+def _reserved_affix(name):
+    """The first prefix or suffix S3 reserves that ``name`` has, or None."""
+    reserved = [p for p in RESERVED_PREFIXES if name.startswith(p)] + [s for s in RESERVED_SUFFIXES if name.endswith(s)]
+    return reserved[0] if reserved else None
 
 
 def prefix_problem(prefix):
@@ -82,48 +88,72 @@ def kms_key_problem(key):
     return "{!r} is not {}".format(key, KMS_KEY_FORM)
 
 
-def _source_problems(params):
-    accounts, org = params.get("source_accounts"), params.get("source_org_id")
-    bad = [a for a in accounts or [] if not isinstance(a, str) or not ACCOUNT_ID.match(a)]
+def _check_name(params):
+    problem = bucket_name_problem(params.get("name"))
+    if problem:
+        raise ParameterError("name", problem)
+
+
+def _check_source_accounts(params):
+    bad = [a for a in params.get("source_accounts") or [] if not isinstance(a, str) or not ACCOUNT_ID.match(a)]
     if bad:
-        yield ParameterError(
+        raise ParameterError(
             "source_accounts",
             "{} {} (quote account ids in YAML so leading zeros stay)".format(
                 ", ".join(repr(a) for a in bad[:5]),
                 "is not a 12-digit AWS account id" if len(bad) == 1 else "are not 12-digit AWS account ids",
             ),
         )
+
+
+def _check_source_org_id(params):
+    org = params.get("source_org_id")
     if org is not None and not (isinstance(org, str) and ORG_ID.match(org)):
-        yield ParameterError(
+        raise ParameterError(
             "source_org_id",
             "{!r} is not an AWS Organizations id (o- and 10 to 32 lowercase letters or digits)".format(org),
         )
-    if params.get("state", "present") == "present" and not accounts and not org:
-        yield ParameterError(
+
+
+def _check_sources_given(params):
+    """Delivery is scoped to its source accounts or organization (confused-deputy protection): one must be given."""
+    if (
+        params.get("state", "present") == "present"
+        and not params.get("source_accounts")
+        and not params.get("source_org_id")
+    ):
+        raise ParameterError(
             "source_accounts",
             "give the accounts whose flow logs deliver here (source_accounts), their organization (source_org_id), "
             "or both",
         )
 
 
+def _check_prefix(params):
+    problem = prefix_problem(params["prefix"]) if params.get("prefix") else None
+    if problem:
+        raise ParameterError("prefix", problem)
+
+
+def _check_kms_key(params):
+    problem = kms_key_problem(params["kms_key_id"]) if params.get("kms_key_id") else None
+    if problem:
+        raise ParameterError("kms_key_id", problem)
+
+
+BUCKET_CHECKS = (
+    _check_name,
+    _check_source_accounts,
+    _check_source_org_id,
+    _check_sources_given,
+    _check_prefix,
+    _check_kms_key,
+)
+
+
 def bucket_param_errors(params):
     """Every problem with ``params``, one ParameterError per option, before any AWS call."""
-    errors = []
-    problem = bucket_name_problem(params.get("name"))
-    if problem:
-        errors.append(ParameterError("name", problem))
-    errors.extend(_source_problems(params))
-    prefix = params.get("prefix")
-    if prefix:
-        problem = prefix_problem(prefix)
-        if problem:
-            errors.append(ParameterError("prefix", problem))
-    key = params.get("kms_key_id")
-    if key:
-        problem = kms_key_problem(key)
-        if problem:
-            errors.append(ParameterError("kms_key_id", problem))
-    return errors
+    return run_checks(BUCKET_CHECKS, params)
 
 
 def validate_bucket_params(params):

@@ -133,19 +133,24 @@ def _as_list(value):
     return list(value) if isinstance(value, (list, tuple)) else [value]
 
 
+def _beyond_delivery(statement):
+    """(actions, resources) of an Allow statement, the actions being those beyond delivery: any other action, and
+    a write action on "*"; no actions when the statement allows nothing more."""
+    writes, delivery = set(DELIVERY_ACTIONS), set(DELIVERY_ACTIONS + DELIVERY_LIST_ACTIONS)
+    actions = statement.get("Action") or ["NotAction:" + ",".join(statement.get("NotAction") or [])]
+    resources = statement.get("Resource") or ["NotResource"]
+    beyond = [a for a in actions if a not in delivery]
+    on_star = [a for a in actions if a in writes and "*" in resources]
+    return beyond + on_star, resources
+
+
 def excess_statements(name, policy):
     """What an inline policy of the delivery role allows beyond delivery, in words (one per statement)."""
     findings = []
-    writes, listing = set(DELIVERY_ACTIONS), set(DELIVERY_LIST_ACTIONS)
     for statement in (normalize_policy(policy) or {}).get("Statement", []):
         if statement.get("Effect") != "Allow":
             continue
-        actions = statement.get("Action") or ["NotAction:" + ",".join(statement.get("NotAction") or [])]
-        resources = statement.get("Resource") or ["NotResource"]
-        beyond = [a for a in actions if a not in writes | listing]
-        on_star = [a for a in actions if a in writes and "*" in resources]
-        if beyond or on_star:
-            findings.append(
-                "inline policy {} allows {} on {}".format(name, ", ".join(beyond + on_star), ", ".join(resources))
-            )
+        actions, resources = _beyond_delivery(statement)
+        if actions:
+            findings.append("inline policy {} allows {} on {}".format(name, ", ".join(actions), ", ".join(resources)))
     return findings

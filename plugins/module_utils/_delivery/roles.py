@@ -66,18 +66,12 @@ def plan_role(params, current, current_policy, desired):
         return [dict(action=DELETE_ROLE, name=name)] if current else []
     if current is None:
         return _plan_new(params, desired)
-    plan = _plan_policies(params, current, current_policy, desired) + _plan_attributes(params, current)
-    if params.get("purge_policies") is not False and current.get("other_policies") is not None:
-        # The role exists for delivery only: what else it was given is least privilege broken.
-        others, managed = current.get("other_policies") or {}, current.get("managed_policies") or []
-        plan += [dict(action=DELETE_ROLE_POLICY, name=name, policy_name=p) for p in sorted(others)]
-        plan += [dict(action=DETACH_ROLE_POLICY, name=name, policy_arn=a) for a in sorted(managed)]
-    to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags", True))
-    if to_set:
-        plan.append(dict(action=TAG_ROLE, name=name, tags=to_set))
-    if to_remove:
-        plan.append(dict(action=UNTAG_ROLE, name=name, keys=to_remove))
-    return plan
+    return (
+        _plan_policies(params, current, current_policy, desired)
+        + _plan_attributes(params, current)
+        + _plan_purge(params, current)
+        + _plan_tags(params, current)
+    )
 
 
 def _put_policy(params, desired):
@@ -126,6 +120,27 @@ def _plan_attributes(params, current):
             plan.append(dict(action=PUT_PERMISSIONS_BOUNDARY, name=name, permissions_boundary=boundary))
         else:
             plan.append(dict(action=DELETE_PERMISSIONS_BOUNDARY, name=name))
+    return plan
+
+
+def _plan_purge(params, current):
+    """What purge_policies removes: every policy of the role but its own (none while they could not be listed)."""
+    if params.get("purge_policies") is False or current.get("other_policies") is None:
+        return []
+    # The role exists for delivery only: what else it was given is least privilege broken.
+    name, others, managed = params["name"], current.get("other_policies") or {}, current.get("managed_policies") or []
+    return [dict(action=DELETE_ROLE_POLICY, name=name, policy_name=p) for p in sorted(others)] + [
+        dict(action=DETACH_ROLE_POLICY, name=name, policy_arn=a) for a in sorted(managed)
+    ]
+
+
+def _plan_tags(params, current):
+    name, plan = params["name"], []
+    to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags", True))
+    if to_set:
+        plan.append(dict(action=TAG_ROLE, name=name, tags=to_set))
+    if to_remove:
+        plan.append(dict(action=UNTAG_ROLE, name=name, keys=to_remove))
     return plan
 
 
@@ -321,6 +336,11 @@ def _public(role, policy):
     return dict(role, policy=normalize_policy(policy) if policy else None)
 
 
+def _purged(plan):
+    """The policies ``plan`` purges: inline ones by name, managed ones by ARN."""
+    return [step.get("policy_name") or step["policy_arn"] for step in plan if step["action"] in PURGE_ACTIONS]
+
+
 class DeliveryRole(Resource):
     """The role VPC Flow Logs assumes; its state is (role, its own inline policy)."""
 
@@ -356,7 +376,7 @@ class DeliveryRole(Resource):
             role=_public(after, after_policy),
             actions=[step["action"] for step in plan],
             principals_before=trust_change["principals_before"] if trust_change else None,
-            purged_policies=[s.get("policy_name") or s["policy_arn"] for s in plan if s["action"] in PURGE_ACTIONS],
+            purged_policies=_purged(plan),
             excess_privileges=excess_privileges(after, after_policy, policy_name),
             before=_public(before, before_policy),
             after=_public(after, after_policy),
