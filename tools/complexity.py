@@ -16,12 +16,22 @@ from radon.complexity import cc_visit
 
 
 def blocks(found):
-    """Every function, method and closure radon found, flattened."""
+    """Every function, method and closure radon found, once each (radon lists a class's methods both under the class
+    and on their own)."""
+    seen = set()
+    for block in _flattened(found):
+        key = (block.lineno, block.name)
+        if key not in seen:
+            seen.add(key)
+            yield block
+
+
+def _flattened(found):
     for block in found:
-        yield from blocks(getattr(block, "methods", None) or [])
+        yield from _flattened(getattr(block, "methods", None) or [])
         if not hasattr(block, "methods"):
             yield block
-        yield from blocks(getattr(block, "closures", None) or [])
+        yield from _flattened(getattr(block, "closures", None) or [])
 
 
 def problems(path, max_complexity, max_lines):

@@ -3,7 +3,7 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """Runs flowlogs.aws.vpc_flow_log on the controller when the connection is local.
 
-See plugins/plugin_utils/converge_action.py.
+See plugins/plugin_utils/_converge_action.py.
 """
 
 from __future__ import annotations

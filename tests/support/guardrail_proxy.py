@@ -13,6 +13,7 @@ from __future__ import annotations
 import fnmatch
 import threading
 from dataclasses import dataclass, field
+from urllib.parse import parse_qs
 
 from tests.support.aws_errors import access_denied, iam_action
 from tests.support.aws_proxy import CountingProxy
@@ -110,3 +111,22 @@ class GuardrailProxy(CountingProxy):
             key = "{}:{}".format(service, action)
             counts[key] = counts.get(key, 0) + 1
         return dict(sorted(counts.items()))
+
+
+def scp_policy_arn(management_account="999999999999"):
+    return "arn:aws:organizations::{}:policy/o-a1b2c3d4e5/service_control_policy/p-flowlogs1".format(management_account)
+
+
+def scp_deny(call):
+    """AWS's answer to a call an SCP of the organisation denies explicitly."""
+    return access_denied(call, "with an explicit deny in a service control policy: " + scp_policy_arn())
+
+
+def form(call):
+    """The parameters of a query-protocol request (EC2, IAM, STS), first value of each."""
+    return {k: v[0] for k, v in parse_qs(call.body.decode("utf-8", "replace")).items()}
+
+
+def without_boundary(call):
+    """An SCP that requires a permissions boundary on new roles: CreateRole without one is denied."""
+    return scp_deny(call) if not form(call).get("PermissionsBoundary") else None

@@ -226,7 +226,7 @@ def resource_type_problems(types):
 
 def destination_problems(v):
     """What is wrong with flow_logs_destinations and flow_logs_resource_types themselves, as (variable, detail)
-    pairs. The flow log and log group rules of each destination come later (model.build_target)."""
+    pairs. The flow log and log group rules of each destination come later (rules.target_problems)."""
     problems = resource_type_problems(v.get("flow_logs_resource_types"))
     if not _given(v):
         return problems
