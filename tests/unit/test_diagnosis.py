@@ -84,7 +84,7 @@ CASES = [
             ).format(USER, ROLE, ENCODED)),
         "CreateFlowLogs", "ec2:CreateFlowLogs", "eu-west-1",
         dict(kind="permission", denied=False, permission="iam:PassRole"),
-        "iam:PassRole is not granted to these credentials",
+        "missing permission: iam:PassRole",
     ),
     (
         query("iam", "AccessDenied", (
@@ -93,7 +93,7 @@ CASES = [
             ).format(USER)),
         "GetRole", "iam:GetRole", "us-east-1",
         dict(kind="permission", denied=False, permission="iam:GetRole"),
-        "iam:GetRole is not allowed by the permissions boundary of these credentials",
+        "missing permission: iam:GetRole, not allowed by the permissions boundary of these credentials",
     ),
     (
         logs("AccessDeniedException", (
@@ -103,7 +103,7 @@ CASES = [
             ).format(USER)),
         "PutRetentionPolicy", "logs:PutRetentionPolicy", "eu-west-1",
         dict(kind="permission", denied=False, permission="logs:PutRetentionPolicy"),
-        "logs:PutRetentionPolicy is explicitly denied by a policy of these credentials",
+        "missing permission: logs:PutRetentionPolicy, explicitly denied by a policy of these credentials",
     ),
     # A KMS key whose key policy does not let CloudWatch Logs use it.
     (
@@ -169,7 +169,7 @@ CASES = [
         ec2("UnauthorizedOperation", "You are not authorized to perform this operation."),
         "DescribeFlowLogs", "ec2:DescribeFlowLogs", "eu-west-1",
         dict(kind="permission", denied=False, permission="ec2:DescribeFlowLogs"),
-        "ec2:DescribeFlowLogs is not granted to these credentials",
+        "missing permission: ec2:DescribeFlowLogs",
     ),
 ]  # fmt: skip
 

@@ -78,7 +78,7 @@ def test_refused_call_names_target_action_and_missing_permission(params, where, 
 
     assert error == (
         "ec2:CreateFlowLogs on vpc-0a1b2c3d failed{}: UnauthorizedOperation: You are not authorized "
-        "(missing permission: ec2:CreateFlowLogs)".format(where)
+        "(missing permission: ec2:CreateFlowLogs; grant it to the operator (docs/operator-policy.json))".format(where)
     )
     assert result["error"] == dict(
         operation="ec2:CreateFlowLogs",
@@ -86,6 +86,8 @@ def test_refused_call_names_target_action_and_missing_permission(params, where, 
         message="You are not authorized",
         resource="vpc-0a1b2c3d",
         missing_permission="ec2:CreateFlowLogs",
+        cause="missing permission: ec2:CreateFlowLogs",
+        fix="grant it to the operator (docs/operator-policy.json)",
         **located,
     )
     assert result["aws_stats"] == dict(calls=0, retries=0)

@@ -341,6 +341,7 @@ class Clients:
         """An AwsError of these clients, located (account, region) and with what to do when AWS's message does not
         say it: credentials to provide, a region botocore does not know."""
         exc.locate(**self.target(lookup=exc.access_denied))
+        exc.assumed = bool(self.params.get("assume_role_arn")) and exc.operation != "sts:AssumeRole"
         profile = self.params.get("profile") or os.environ.get("AWS_PROFILE") or os.environ.get("AWS_DEFAULT_PROFILE")
         exc.hint = exc.hint or error_hint(exc.code, exc.region, profile)
         return exc

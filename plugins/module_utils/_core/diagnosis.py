@@ -138,11 +138,12 @@ def _org_policy(kind):
 
 def _missing(why, fix):
     def diagnose(refusal, match):
+        del match
         action = refusal.action()
         return Diagnosis(
             kind="permission",
-            cause="{} {}".format(action, why) if action else why,
-            fix=fix.format(action=action),
+            cause="missing permission: {}{}".format(action, ", " + why if why else "") if action else why,
+            fix=fix.format(action=action or "the permission"),
             permission=action,
         )
 
@@ -222,16 +223,16 @@ class Rule:
 SCP = r"explicit deny in a service control policy(?::\s*(?P<policy>arn:\S+?))?(?:[.\s]|$)"
 RCP = r"explicit deny in a resource control policy(?::\s*(?P<policy>arn:\S+?))?(?:[.\s]|$)"
 NOT_IN_BOUNDARY = _missing(
-    "is not allowed by the permissions boundary of these credentials",
-    "allow {action} in the permissions boundary of the operator's role",
+    "not allowed by the permissions boundary of these credentials",
+    "allow it in the permissions boundary of the operator's role",
 )
 EXPLICITLY_DENIED = _missing(
-    "is explicitly denied by a policy of these credentials", "remove the Deny of {action} from the operator's policies"
+    "explicitly denied by a policy of these credentials", "remove the Deny of {action} from the operator's policies"
 )
 NOT_IN_SESSION = _missing(
-    "is not allowed by the session policy", "allow {action} in the session policy the role is assumed with"
+    "not allowed by the session policy", "allow it in the session policy the role is assumed with"
 )
-NOT_GRANTED = _missing("is not granted to these credentials", "grant {action} (docs/operator-policy.json)")
+NOT_GRANTED = _missing("", "grant it to the operator (docs/operator-policy.json)")
 
 #: The diagnosis table, in order: the first row that matches wins.
 RULES = (

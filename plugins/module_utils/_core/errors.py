@@ -5,6 +5,13 @@
 
 from __future__ import annotations
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.diagnosis import (
+    ACCESS_DENIED_CODES,
+    Refusal,
+    diagnose,
+    short_message,
+)
+
 
 class ParameterError(ValueError):
     """Bad input, found before any AWS call. The message names the option and what it accepts."""
@@ -35,16 +42,6 @@ def raise_first(errors):
         raise errors[0]
 
 
-#: AWS error codes meaning "these credentials may not make this call".
-ACCESS_DENIED_CODES = (
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
-    "UnauthorizedAccess",
-    "AuthorizationError",
-)
-
-
 def _shortened(resource, shown=3):
     """A call on many resources is named by its first few: one message, not a screen of ids."""
     parts = resource.split(", ") if isinstance(resource, str) else [resource]
@@ -54,14 +51,18 @@ def _shortened(resource, shown=3):
 
 
 class AwsError(Exception):
-    """One AWS call failed: which call, on what, in which account and region, with AWS's own error code
-    and message, and - when AWS refused it - the IAM permission the call needs."""
+    """One AWS call failed: which call, on what, in which account and region, with AWS's own error code and message
+    (an encoded authorization failure message left out), and what AWS's answer says about it (``diagnosis``): why it
+    refused the call, the fix, whether a guardrail of the organisation denies the target by design."""
 
     def __init__(self, operation, code, message, resource=None):
         self.operation = operation
         self.code = code
-        self.aws_message = message
+        self.aws_message, self.encoded_message = short_message(message)
         self.resource = resource
+        #: The call used an assumed role's session; the KMS key it asked for.
+        self.assumed = False
+        self.kms_key = None
         self.account = None
         self.account_reached = False
         self.region = None
@@ -80,6 +81,7 @@ class AwsError(Exception):
         account = found.get("account") or found.get("configured_account")
         exc.locate(account, found.get("region"), reached="account" in found)
         exc.hint, exc.met_by = found.get("hint"), met_by
+        exc.encoded_message = found.get("encoded_authorization_message")
         return exc
 
     @property
@@ -87,10 +89,26 @@ class AwsError(Exception):
         return self.code in ACCESS_DENIED_CODES
 
     @property
+    def diagnosis(self):
+        """What AWS's answer says (diagnosis.diagnose), or None."""
+        refusal = Refusal(
+            self.code, self.aws_message, self.operation, self.region, self.account, self.assumed, self.kms_key
+        )
+        return diagnose(refusal)
+
+    @property
     def missing_permission(self):
-        """Operations are named like IAM actions (ec2:CreateFlowLogs): the one refused is the one missing.
-        AWS does not always say it (EC2's UnauthorizedOperation message does not)."""
-        return self.operation if self.access_denied and ":" in self.operation else None
+        """The IAM action AWS refused for lack of a permission: the one its message names (iam:PassRole for a
+        CreateFlowLogs that passes a role), else the call's own (named like an IAM action)."""
+        found = self.diagnosis
+        return found.permission if found else None
+
+    @property
+    def denied(self):
+        """A guardrail of the organisation (a service control policy, a region not enabled) refused the call: the
+        target is denied by design, no permission of its account can fix it."""
+        found = self.diagnosis
+        return bool(found and found.denied)
 
     def locate(self, account=None, region=None, reached=True):
         """Record the target the call was made for: its region, and its account - ``reached`` when the call was made
@@ -111,9 +129,10 @@ class AwsError(Exception):
     def __str__(self):
         where = " on {}".format(_shortened(self.resource)) if self.resource else ""
         text = "{}{} failed{}: {}: {}".format(self.operation, where, self._where(), self.code, self.aws_message)
-        if self.missing_permission:
-            text += " (missing permission: {})".format(self.missing_permission)
-        if self.hint:
+        found = self.diagnosis
+        if found:
+            text += " ({}; {})".format(found.cause, found.fix)
+        elif self.hint:
             text += " ({})".format(self.hint)
         if self.met_by:
             text += " (met by {}, the account's target that made the call; not tried again in this run)".format(
@@ -123,11 +142,16 @@ class AwsError(Exception):
 
     def as_dict(self):
         found = dict(operation=self.operation, code=self.code, message=self.aws_message, resource=self.resource)
+        diagnosis = self.diagnosis
         extra = (
             ("account" if self.account_reached else "configured_account", self.account),
             ("region", self.region),
             ("missing_permission", self.missing_permission),
-            ("hint", self.hint),
+            ("cause", diagnosis and diagnosis.cause),
+            ("fix", diagnosis and diagnosis.fix),
+            ("denied", self.denied),
+            ("hint", None if diagnosis else self.hint),
+            ("encoded_authorization_message", self.encoded_message),
         )
         found.update((key, value) for key, value in extra if value)
         return found
