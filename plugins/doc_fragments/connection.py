@@ -86,6 +86,14 @@ options:
       - Session name for STS AssumeRole; it shows in the target account's CloudTrail.
     type: str
     default: flowlogs-aws
+  sts_region:
+    description:
+      - The region whose STS endpoint O(assume_role_arn) is assumed through.
+      - Default - O(region), unless it is an opt-in region (one an account must enable, such as C(af-south-1)), then
+        C(us-east-1) - its tokens work in every region the target account enabled, whether or not the controller's
+        own account enabled it.
+    type: str
+    version_added: 2.0.0
   expected_account_id:
     description:
       - The 12-digit AWS account ID the credentials (after O(assume_role_arn)) must resolve to.

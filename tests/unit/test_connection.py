@@ -7,6 +7,7 @@ import pytest
 from botocore.exceptions import ClientError, NoCredentialsError
 from botocore.stub import Stubber
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._core import connection as connection_module
 from ansible_collections.flowlogs.aws.plugins.module_utils._core import error_pages
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import (
     CONNECTION_KEYS,
@@ -478,3 +479,15 @@ def test_the_protocol_is_the_installed_botocore_models():
     assert error_pages.botocore_protocol("ec2") == "ec2"
     assert error_pages.botocore_protocol("iam") == "query"
     assert error_pages.botocore_protocol("no-such-service") is None
+
+
+@pytest.mark.parametrize(
+    ("configured", "region", "expected"),
+    [
+        (None, "eu-west-1", "eu-west-1"),  # the target's own region
+        (None, "af-south-1", "us-east-1"),  # an opt-in region the controller's account may not have enabled
+        ("eu-central-1", "af-south-1", "eu-central-1"),  # as configured
+    ],
+)
+def test_the_role_is_assumed_through_an_sts_endpoint_the_controller_can_use(configured, region, expected):
+    assert connection_module.sts_region(configured, region) == expected

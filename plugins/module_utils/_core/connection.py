@@ -35,6 +35,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._core.botocore_errors
     error_message,
     to_aws_error,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.diagnosis import OPT_IN_REGIONS
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
 
 #: Paired one to one with the ``flowlogs.aws.connection`` doc fragment.
@@ -51,6 +52,7 @@ CONNECTION_ARGSPEC = dict(
     assume_role_arn=dict(type="str"),
     assume_role_external_id=dict(type="str", no_log=False),
     assume_role_session_name=dict(type="str", default="flowlogs-aws"),
+    sts_region=dict(type="str"),
     expected_account_id=dict(type="str"),
 )
 
@@ -177,6 +179,15 @@ def _expected_account(params):
     return expected
 
 
+def sts_region(configured, region):
+    """The region whose STS endpoint assumes the role: the one configured, else the target's own - unless that is an
+    opt-in region, where the controller's account may not be enabled: then us-east-1, whose tokens work in every
+    region the target account enabled."""
+    if configured:
+        return configured
+    return "us-east-1" if region in OPT_IN_REGIONS else region
+
+
 class Clients:
     """boto3 clients for one target (credentials + region), created on first use and reused.
 
@@ -252,7 +263,7 @@ class Clients:
         try:
             sts = session.create_client(
                 "sts",
-                region_name=region,
+                region_name=sts_region(params.get("sts_region"), region),
                 endpoint_url=self.endpoint_url,
                 config=self._config,
                 verify=self._verify,

@@ -33,6 +33,7 @@ CONNECTION = dict(
     assume_role_arn="flow_logs_assume_role_arn",
     assume_role_external_id="flow_logs_assume_role_external_id",
     expected_account_id="flow_logs_account_id",
+    sts_region="flow_logs_sts_region",
 )
 #: Options of a unit's flow log that variables other than the destination's set.
 UNIT_VARIABLES = dict(
@@ -140,6 +141,7 @@ class Target:
     tag_fields: dict = field(default=None, hash=False, compare=False)
     delete_log_group: bool = False
     delete_role: bool = False
+    on_denied: str = "fail"
 
     @property
     def present(self):
@@ -291,6 +293,7 @@ def target_of(v):
         tag_fields=v.get("flow_logs_tag_fields"),
         delete_log_group=bool(v.get("flow_logs_delete_log_group")),
         delete_role=bool(v.get("flow_logs_delete_role")),
+        on_denied=v.get("flow_logs_on_denied") or "fail",
     )
 
 
