@@ -234,6 +234,7 @@ class _Applied:
     failures: dict = field(default_factory=dict)
     role_retries: int = 0
     after_by_resource: dict = field(default_factory=dict)
+    role_wait_seconds: float = 0.0
 
 
 def _apply(ec2, spec, tags, changing, sleep, read_after):
@@ -241,7 +242,9 @@ def _apply(ec2, spec, tags, changing, sleep, read_after):
     writer = FlowLogWriter(ec2, spec, tags, sleep=sleep)
     apply_flow_log_plan(writer, changing)
     after = ec2_api.describe_flow_logs(ec2, [s["resource_id"] for s in changing]) if read_after else []
-    return _Applied(writer.failures, writer.role_retries, _to_destination_by_resource(spec, after))
+    return _Applied(
+        writer.failures, writer.role_retries, _to_destination_by_resource(spec, after), writer.role_wait_seconds
+    )
 
 
 def _result(spec, tags, plan, applied, predicted):
@@ -255,6 +258,7 @@ def _result(spec, tags, plan, applied, predicted):
         counts=_counts(results),
         failures=[failures[r] for r in sorted(failures)],
         role_retries=applied.role_retries,
+        role_wait_seconds=applied.role_wait_seconds,
         before={e["resource_id"]: e["before"] for e in changed_entries},
         after={e["resource_id"]: [e["after"]] if e["after"] else [] for e in changed_entries},
     )

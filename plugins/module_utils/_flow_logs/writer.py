@@ -19,6 +19,13 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.tag_fields
 #: AWS refuses a role VPC Flow Logs cannot assume yet; a new role takes a while to propagate.
 ROLE_NOT_READY = "Unable to assume given IAM role"
 ROLE_WAIT_SECONDS = 120
+#: What a role that never became usable says, after the wait.
+ROLE_NEVER_READY = (
+    "waited {seconds:.0f} s ({retries} retries) for VPC Flow Logs to be able to assume the delivery role; likely "
+    "causes: its trust policy does not let vpc-flow-logs.amazonaws.com assume it for this account (aws:SourceAccount, "
+    "aws:SourceArn), or a guardrail of the organisation (a service control policy, a permissions boundary) keeps the "
+    "service from assuming it"
+)
 #: Error codes of CreateFlowLogs that name one resource of the call (EC2's "Invalid<Thing>ID.NotFound" and
 #: "....Malformed"): only these make splitting a refused call worthwhile. Anything else (InvalidParameter for
 #: a bad LogFormat, access denied, throttling) concerns the whole request: one error, no splitting.
@@ -78,6 +85,8 @@ class FlowLogWriter:
         self.role_wait = role_wait
         self.failures = {}
         self.role_retries = 0
+        #: Seconds slept waiting for the delivery role.
+        self.role_wait_seconds = 0.0
         self._deadline = None
         self._delay = 2
 
@@ -96,8 +105,13 @@ class FlowLogWriter:
             return False
         self.role_retries += 1
         self.sleep(self._delay)
+        self.role_wait_seconds += self._delay
         self._delay = min(self._delay * 2, 20)
         return True
+
+    def role_wait_note(self):
+        """What the wait for a delivery role that never became usable was, and its likely causes."""
+        return ROLE_NEVER_READY.format(seconds=self.role_wait_seconds, retries=self.role_retries)
 
     def _call_create(self, rids, tags):
         """One CreateFlowLogs call, retried while the delivery role is not assumable yet.
@@ -118,11 +132,17 @@ class FlowLogWriter:
             try:
                 return ec2_api.create_flow_logs(self.ec2, self.request, rids, tags)[1]
             except AwsError as exc:
-                if not role_not_ready(exc.aws_message) or not self._wait_for_role():
+                if not role_not_ready(exc.aws_message):
+                    raise
+                if not self._wait_for_role():
+                    exc.hint = self.role_wait_note()
                     raise
 
     def _unsuccessful(self, item):
-        self._fail(item["resource_id"], item["code"], item["message"])
+        message = item["message"]
+        if role_not_ready(message) and self.role_retries:
+            message = "{} ({})".format(message, self.role_wait_note())
+        self._fail(item["resource_id"], item["code"], message)
 
     def _state(self, rids):
         """Same-destination flow logs now on ``rids``, split into done / blocked / free."""
