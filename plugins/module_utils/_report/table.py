@@ -31,7 +31,13 @@ def status_words(status, predicted):
     return "would change" if predicted and status == "changed" else status
 
 
-def _compliance_line(found):
+def action_words(action, predicted):
+    """What was done to a resource as a person reads it: a prediction's ``created`` is ``would create``."""
+    return PREDICTED_TITLES[action].lower() if predicted and action in PREDICTED_TITLES else action
+
+
+def compliance_line(found):
+    """The report's compliance in one line, or None for a report without one (disable)."""
     if not found:
         return None
     verdicts = ", ".join("{} {}".format(v, n) for v, n in found["by_verdict"].items())
@@ -95,7 +101,7 @@ def _fleet_lines(report):
             t["api_calls"], t["api_retries"]
         )
     ]
-    compliance = _compliance_line(report.get("compliance"))
+    compliance = compliance_line(report.get("compliance"))
     if compliance:
         out.append(compliance)
     failed = [target["target"] for target in report["targets"] if target["status"] == "failed"]
