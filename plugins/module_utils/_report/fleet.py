@@ -1,7 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The fleet report: per target and per VPC, before -> action -> after, as data, a table and HTML (pure)."""
+"""The fleet report: per target and per resource, before -> action -> after, as data, a table and HTML (pure).
+
+Both verdicts are judge()'s (spec.py): the before is the discovery's audit, the after the flow-log converge's verdict
+on the flow log it left or predicts - never inferred from the action."""
 
 from __future__ import annotations
 
@@ -29,26 +32,26 @@ NO_RESULT = (
 RESULT_VERSION = 1
 
 
-def _after_verdict(state, before_verdict, action, after, repaired_delivery):
+def _after_verdict(before_verdict, action, entry, repaired_delivery):
+    """The verdict a resource was left with: the one its flow-log converge judged (vpc_flow_log's
+    ``flow_logs[].verdict``: the audit's judge() on the flow log read back or predicted); the one it had when the
+    converge failed on it, did not run or has no entry for it. A delivery_failed flow log is compliant when the target
+    repaired its delivery (role or log group)."""
     if action in ("failed", "not_run", "not_owned"):
-        return before_verdict
-    if state == "absent":
-        return "missing" if action in ("deleted", "unchanged") else before_verdict
-    if action in ("created", "replaced", "updated"):
-        return "delivery_failed" if (after or {}).get("deliver_logs_status") == "FAILED" else "compliant"
-    if before_verdict == "delivery_failed" and repaired_delivery:
+        verdict = before_verdict
+    else:
+        verdict = entry.get("verdict") or before_verdict
+    if verdict == "delivery_failed" and repaired_delivery:
         return "compliant"
-    return before_verdict
+    return verdict
 
 
-def _vpc_rows(state, before, converge, failed_target, repaired_delivery):
+def _vpc_rows(before, converge, failed_target, repaired_delivery):
     """A row per resource of a unit: what the discovery found (``before``), what the converge did and left."""
     before_by_vpc = {v["vpc_id"]: v for v in before.get("vpcs") or []}
     converge_by_vpc = {e["resource_id"]: e for e in converge.get("flow_logs") or []}
     return [
-        _row(
-            state, vpc_id, before_by_vpc.get(vpc_id, {}), converge_by_vpc.get(vpc_id), failed_target, repaired_delivery
-        )
+        _row(vpc_id, before_by_vpc.get(vpc_id, {}), converge_by_vpc.get(vpc_id), failed_target, repaired_delivery)
         for vpc_id in sorted(set(before_by_vpc) | set(converge_by_vpc))
     ]
 
@@ -63,7 +66,7 @@ def _action(before_verdict, entry, failed_target):
     return "not_run" if failed_target else "unchanged"
 
 
-def _row(state, vpc_id, before, entry, failed_target, repaired_delivery):
+def _row(vpc_id, before, entry, failed_target, repaired_delivery):
     before_verdict = before.get("verdict", "missing")
     action = _action(before_verdict, entry, failed_target)
     entry = entry or {}
@@ -78,7 +81,7 @@ def _row(state, vpc_id, before, entry, failed_target, repaired_delivery):
         action=action,
         changed_fields=entry.get("changed_fields") or [],
         after=dict(
-            verdict=_after_verdict(state, before_verdict, action, after, repaired_delivery),
+            verdict=_after_verdict(before_verdict, action, entry, repaired_delivery),
             flow_log_id=after.get("flow_log_id"),
             traffic_type=after.get("traffic_type"),
             deliver_logs_status=after.get("deliver_logs_status"),
@@ -87,14 +90,14 @@ def _row(state, vpc_id, before, entry, failed_target, repaired_delivery):
     )
 
 
-def _unit_rows(state, steps, units, failed_target, repaired):
+def _unit_rows(steps, units, failed_target, repaired):
     """Rows of every unit (resource type x destination), each saying its destination."""
     if not units:  # one destination, VPCs: the steps as 1.0.0 recorded them
         units = [dict(destination=None, before=steps.get("before"), flow_logs=steps.get("flow_logs"))]
     rows = []
     for unit in units:
         for row in _vpc_rows(
-            state, registered(unit.get("before")), registered(unit.get("flow_logs")), failed_target, repaired
+            registered(unit.get("before")), registered(unit.get("flow_logs")), failed_target, repaired
         ):
             rows.append(dict(row, destination=unit.get("destination")))
     return rows
@@ -137,7 +140,7 @@ def target_result(
     before = registered(steps.get("before"))
     delivery = delivery_of(steps)
     parts = [part for part in delivery.values() if isinstance(part, dict)]  # ``buckets`` is a list of findings
-    rows = _unit_rows(state, steps, units, error is not None, _repairs_delivery(parts))
+    rows = _unit_rows(steps, units, error is not None, _repairs_delivery(parts))
     counts = _counts(rows, aws_stats or {})
     changed = _changed(counts, parts)
     return dict(
