@@ -30,8 +30,7 @@ options:
       - The entries to report on instead of the play's hosts, each with keys C(target) (inventory host), C(region),
         C(account_id) and C(result) - the host's C(flow_logs_result), or null for a host that stopped before the role
         recorded one.
-      - The layout of 1.0.0 (the role's registered results under C(before), C(role), C(log_group) and C(flow_logs)) is
-        still read.
+      - A C(result) without C(result_version) (the layout of 1.x, for one) is reported as a target without a result.
     type: list
     elements: dict
   mode:
@@ -73,8 +72,13 @@ attributes:
     description: When run twice in a row with the same arguments, the second invocation indicates no change.
     support: full
     details: The files are rewritten (with a new timestamp) on every run; that is never reported as a change.
+requirements:
+  - jinja2 where the report is written - always on the controller (ansible-core depends on it); on a remote host,
+    install it there
 notes:
-  - Runs on the controller when the connection is local (as in the playbooks), in the worker process.
+  - Runs on the controller when the connection is local (as in the playbooks), in the worker process. With another
+    connection the module writes the files on that host, and fails naming jinja2 when that host's Python cannot
+    import it - the HTML page is rendered from a Jinja2 template, with autoescaping.
 seealso:
   - module: flowlogs.aws.vpc_flow_log_info
 """
@@ -131,9 +135,10 @@ files:
   elements: str
 """
 
-from ansible.module_utils.basic import AnsibleModule
+from ansible.module_utils.basic import AnsibleModule, missing_required_lib
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import converge_report
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.html import JINJA2_IMPORT_ERROR
 
 ARGUMENT_SPEC = dict(
     targets=dict(type="list", elements="dict"),
@@ -147,6 +152,10 @@ ARGUMENT_SPEC = dict(
 
 def main():
     module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    if JINJA2_IMPORT_ERROR is not None:
+        module.fail_json(
+            msg=missing_required_lib("jinja2", reason="to write flowlogs-report.html"), exception=JINJA2_IMPORT_ERROR
+        )
     params = dict(module.params, targets=module.params["targets"] or [])
     if params["predicted"] is None:
         params["predicted"] = module.check_mode

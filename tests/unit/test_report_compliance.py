@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import verdict_for
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge import converge_flow_logs
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec import AUDIT, flow_log_spec
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import (
     compliance,
     compliance_failure,
     converge_report,
     fleet_report,
+    target_result,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.table import summary_table
+from tests.unit.conftest import ACCOUNT, StubbedClients
 
 
 def row(resource, before, after, action="created", destination="logs:vpc-flow-logs", kind="VPC"):
@@ -99,3 +104,83 @@ def test_a_prediction_says_would_create_and_would_change_a_run_says_created_and_
     assert "Compliance (current state): 1 of 3 resources compliant - not: mismatched 1, missing 1" in predicted
     assert "CREATED" in done and "would" not in done
     assert "Compliance (after the run): 2 of 3 resources compliant - not: delivery_failed 1" in done
+
+
+# ---- The after verdict: judged by the audit's judge(), through the flow-log converge, not inferred from the action
+
+ROLE = "arn:aws:iam::{}:role/flow-logs-delivery".format(ACCOUNT)
+OPTIONS = dict(
+    resource_type="VPC",
+    destination_type="cloud-watch-logs",
+    log_group_name="vpc-flow-logs",
+    deliver_logs_role_arn=ROLE,
+    traffic_type="ALL",
+    max_aggregation_interval=600,
+)
+
+
+def flow_log(traffic="ALL", status="SUCCESS", group="vpc-flow-logs"):
+    return dict(
+        flow_log_id="fl-0123456789abcdef0",
+        resource_id="vpc-0000000a",
+        traffic_type=traffic,
+        log_destination_type="cloud-watch-logs",
+        log_group_name=group,
+        log_destination=None,
+        deliver_logs_role_arn=ROLE,
+        deliver_cross_account_role=None,
+        max_aggregation_interval=600,
+        log_format=None,
+        destination_options=None,
+        tag_fields=None,
+        deliver_logs_status=status,
+        creation_time="2026-01-01T00:00:00Z",
+        tags={},
+    )
+
+
+FAILING = flow_log(status="FAILED")
+
+
+def converged(stubbed, existing, state="present", delivery=(), failed=False, error=None):
+    """The row of vpc-0000000a in its target's result: the before judged by the audit, the converge (check mode,
+    as a fleet target's: predicted, not read back) on the same flow logs, the delivery role's actions."""
+    options = dict(OPTIONS, state=state)
+    verdict, reason, _fields = verdict_for(flow_log_spec(options, AUDIT), existing)
+    before = dict(account_id=ACCOUNT, vpcs=[dict(vpc_id="vpc-0000000a", verdict=verdict, reason=reason)])
+    ec2, _stubber = stubbed("ec2")  # no call: the converge plans from the flow logs given
+    found = converge_flow_logs(
+        StubbedClients(ec2=ec2), dict(options, resource_ids=["vpc-0000000a"]), check_mode=True, existing=existing
+    )
+    if failed:  # as the converge reports a resource AWS refused
+        found["flow_logs"][0].update(action="failed", verdict=None, error=dict(code="Throttling", message="slow"))
+    steps = dict(before=before, role=dict(changed=bool(delivery), actions=list(delivery)))
+    if error is None:
+        steps["flow_logs"] = found
+    (row,) = target_result("t", "eu-west-1", ACCOUNT, state, steps, error=error)["vpcs"]
+    return row["before"]["verdict"], row["action"], row["after"]["verdict"]
+
+
+@pytest.mark.parametrize(
+    ("existing", "kwargs", "expected"),
+    [
+        ([], {}, ("missing", "created", "compliant")),
+        ([flow_log(group="another-team")], {}, ("missing", "created", "compliant")),  # theirs stays, ours is made
+        ([flow_log(traffic="REJECT")], {}, ("mismatched", "replaced", "compliant")),
+        ([flow_log()], {}, ("compliant", "unchanged", "compliant")),
+        # Replacing a flow log whose delivery FAILED would not help: the role or the log group needs the fix...
+        ([FAILING], {}, ("delivery_failed", "unchanged", "delivery_failed")),
+        # ... which the target's delivery step made (tagging the role is no fix): the flow log delivers again.
+        ([FAILING], dict(delivery=["update_trust_policy"]), ("delivery_failed", "unchanged", "compliant")),
+        ([FAILING], dict(delivery=["create_role"]), ("delivery_failed", "unchanged", "compliant")),
+        ([FAILING], dict(delivery=["tag_role"]), ("delivery_failed", "unchanged", "delivery_failed")),
+        # disable: no flow log to the destination is left
+        ([flow_log()], dict(state="absent"), ("compliant", "deleted", "missing")),
+        ([flow_log(group="another-team")], dict(state="absent"), ("missing", "unchanged", "missing")),
+        # a resource the converge failed on, or never reached, is as it was
+        ([flow_log(traffic="REJECT")], dict(failed=True), ("mismatched", "failed", "mismatched")),
+        ([], dict(error="Flow logs failed: Throttling"), ("missing", "not_run", "missing")),
+    ],
+)  # fmt: skip
+def test_the_after_verdict_is_the_one_the_converge_judged(stubbed, existing, kwargs, expected):
+    assert converged(stubbed, existing, **kwargs) == expected

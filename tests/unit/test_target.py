@@ -102,7 +102,8 @@ def test_a_shared_vpc_is_reported_not_owned_and_left_out_of_the_counts():
             dict(vpc_id="vpc-0000000b", verdict="not_owned", reason="shared with this account by 999999999999"),
         ],
     )
-    flow_logs = dict(flow_logs=[dict(resource_id="vpc-0000000a", action="created", after=dict(flow_log_id="fl-1"))])
+    created = dict(resource_id="vpc-0000000a", action="created", after=dict(flow_log_id="fl-1"), verdict="compliant")
+    flow_logs = dict(flow_logs=[created])
 
     result = target_result("t", "eu-west-1", "111111111111", "present", dict(before=before, flow_logs=flow_logs))
 

@@ -26,6 +26,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec impor
     drift,
     flow_log_spec,
     goes_where_wanted,
+    judge,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.writer import (
     FlowLogWriter,
@@ -172,10 +173,12 @@ def _check_accounts(clients, spec, params):
 
 
 def _entry(spec, step, tags, after_by_resource, check_mode, failures):
-    """The result of one resource: before, action, after (read back, or predicted in check mode)."""
+    """The result of one resource: before, action, after (read back, or predicted in check mode), and the verdict
+    of the after by the audit's judge() (none for a failed resource)."""
     rid = step["resource_id"]
     if step["action"] == "none" or check_mode:
         after = predict_after(spec, step, tags)
+        now = [dict(spec, **after)] if after else []  # what a summary leaves out, a prediction has as wanted
     else:
         now = after_by_resource.get(rid, [])
         after = summary(now[-1]) if now else None
@@ -185,11 +188,12 @@ def _entry(spec, step, tags, after_by_resource, check_mode, failures):
         flow_log_id=(after or {}).get("flow_log_id"),
         before=[summary(f) for f in step["before"]],
         after=after,
+        verdict=judge(spec, now)[0],
         removed_flow_log_ids=[f["flow_log_id"] for f in step["remove"]],
         changed_fields=step["changed_fields"],
     )
     if rid in failures:
-        entry.update(action="failed", error=failures[rid])
+        entry.update(action="failed", error=failures[rid], verdict=None)
     return entry
 
 

@@ -31,39 +31,50 @@ def registered(value):
 
 
 def delivery(steps):
-    role = registered(steps.get("role"))
-    group = registered(steps.get("log_group"))
-    alarms = registered(steps.get("alarms"))
-    out = {}
-    if role:
-        out["role"] = dict(
-            name=(role.get("role") or {}).get("name"),
-            arn=(role.get("role") or {}).get("arn"),
-            changed=bool(role.get("changed")),
-            actions=role.get("actions") or [],
-            principals_before=role.get("principals_before"),
-            purged_policies=role.get("purged_policies") or [],
-            excess_privileges=role.get("excess_privileges") or [],
-        )
-    groups = [_log_group(group)] if group else []
-    groups += [_log_group(registered(v)) for k, v in sorted(steps.items()) if k.startswith("log_group:")]
-    if groups:
-        out["log_group"] = groups[0]
-    if len(groups) > 1:
-        out["log_groups"] = groups
-    if alarms:
-        out["alarms"] = dict(
-            names=[a["name"] for a in alarms.get("alarms") or []],
-            changed=bool(alarms.get("changed")),
-            actions=alarms.get("actions") or [],
-        )
-    analysis = _analysis(steps)
-    if analysis:
-        out["analysis"] = analysis
-    buckets = [dict(registered(v)) for k, v in sorted(steps.items()) if k.startswith("bucket:")]
-    if buckets:
-        out["buckets"] = buckets
-    return out
+    """What a target set up for delivery, from its steps' results: ``role``, ``log_group`` (the first, and every one
+    as ``log_groups`` when there are several), ``alarms``, ``analysis`` and the ``buckets`` checked; a part the
+    target did not set up is left out."""
+    groups = [_log_group(group) for group in _log_group_steps(steps)]
+    parts = dict(
+        role=_role(registered(steps.get("role"))),
+        log_group=groups[0] if groups else None,
+        log_groups=groups if len(groups) > 1 else None,
+        alarms=_alarms(registered(steps.get("alarms"))),
+        analysis=_analysis(steps),
+        buckets=[dict(registered(v)) for k, v in sorted(steps.items()) if k.startswith("bucket:")],
+    )
+    return {part: found for part, found in parts.items() if found}
+
+
+def _role(role):
+    if not role:
+        return None
+    return dict(
+        name=(role.get("role") or {}).get("name"),
+        arn=(role.get("role") or {}).get("arn"),
+        changed=bool(role.get("changed")),
+        actions=role.get("actions") or [],
+        principals_before=role.get("principals_before"),
+        purged_policies=role.get("purged_policies") or [],
+        excess_privileges=role.get("excess_privileges") or [],
+    )
+
+
+def _log_group_steps(steps):
+    """The log groups' steps: the first destination's (``log_group``), then the others' (``log_group:<label>``)."""
+    first = registered(steps.get("log_group"))
+    others = [registered(v) for k, v in sorted(steps.items()) if k.startswith("log_group:")]
+    return ([first] if first else []) + others
+
+
+def _alarms(alarms):
+    if not alarms:
+        return None
+    return dict(
+        names=[a["name"] for a in alarms.get("alarms") or []],
+        changed=bool(alarms.get("changed")),
+        actions=alarms.get("actions") or [],
+    )
 
 
 def _analysis(steps):
@@ -75,16 +86,23 @@ def _analysis(steps):
     for key, step in found:
         out["changed"] = out["changed"] or bool(step.get("changed"))
         out["actions"] += step.get("actions") or []
-        if step.get("unavailable"):
-            out["unavailable"].append(step["unavailable"])
-        if key.startswith("insights"):
-            out["saved_queries"] += [q["name"] for q in step.get("query_definitions") or []]
-            out["insight_rules"] += [r["name"] for r in step.get("insight_rules") or []]
-        else:
-            table = step.get("table") or {}
-            if table.get("name"):
-                out["athena_tables"].append("{}.{}".format(table.get("database") or "", table["name"]))
+        out["unavailable"] += [step["unavailable"]] if step.get("unavailable") else []
+        for name, names in _analysis_names(key, step).items():
+            out[name] += names
     return out
+
+
+def _analysis_names(key, step):
+    """The saved queries and rules an ``insights`` step set up, or the table of an ``athena`` one."""
+    if key.startswith("insights"):
+        return dict(
+            saved_queries=[q["name"] for q in step.get("query_definitions") or []],
+            insight_rules=[r["name"] for r in step.get("insight_rules") or []],
+        )
+    table = step.get("table") or {}
+    if not table.get("name"):
+        return {}
+    return dict(athena_tables=["{}.{}".format(table.get("database") or "", table["name"])])
 
 
 def _log_group(group):
@@ -139,23 +157,32 @@ DELIVERY_NOTES = (
 
 
 def delivery_notes(delivery):
-    notes = []
+    """The notes the report shows for a target's delivery, in words: what it fixed or set up, what it found."""
     several = len(delivery.get("log_groups") or []) > 1
+    notes = []
     for part, when, note in DELIVERY_NOTES:
-        for found in (delivery.get("log_groups") if part == "log_group" and several else None) or [delivery.get(part)]:
-            found = found or {}
-            actions = found.get("actions") or []
-            if when == "policy scoped":  # a new role's policy is part of its creation, not a fix
-                hit = PUT_ROLE_POLICY in actions and CREATE_ROLE not in actions
-            else:
-                hit = when in actions or bool(found.get(when))
-            if hit:
-                notes.append(
-                    note(found) + (" ({})".format(found.get("name")) if several and part == "log_group" else "")
-                )
-    notes += [
+        for found in _noted_parts(delivery, part):
+            if _noted(when, found):
+                named = several and part == "log_group"  # which of the log groups
+                notes.append(note(found) + (" ({})".format(found.get("name")) if named else ""))
+    return notes + [
         "bucket {}: delivery would likely fail - {}".format(b["bucket"], "; ".join(b["problems"]))
         for b in delivery.get("buckets") or []
         if b.get("problems")
     ]
-    return notes
+
+
+def _noted_parts(delivery, part):
+    """What a note on ``part`` is about: each log group when there are several."""
+    several = delivery.get("log_groups") or []
+    if part == "log_group" and len(several) > 1:
+        return several
+    return [delivery.get(part) or {}]
+
+
+def _noted(when, found):
+    """Whether a note applies: the part took the action, or has the key."""
+    actions = found.get("actions") or []
+    if when == "policy scoped":  # a new role's policy is part of its creation, not a fix
+        return PUT_ROLE_POLICY in actions and CREATE_ROLE not in actions
+    return when in actions or bool(found.get(when))

@@ -1,7 +1,10 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""The fleet report: per target and per VPC, before -> action -> after, as data, a table and HTML (pure)."""
+"""The fleet report: per target and per resource, before -> action -> after, as data, a table and HTML (pure).
+
+Both verdicts are judge()'s (spec.py): the before is the discovery's audit, the after the flow-log converge's verdict
+on the flow log it left or predicts - never inferred from the action."""
 
 from __future__ import annotations
 
@@ -29,61 +32,72 @@ NO_RESULT = (
 RESULT_VERSION = 1
 
 
-def _after_verdict(state, before_verdict, action, after, repaired_delivery):
+def _after_verdict(before_verdict, action, entry, repaired_delivery):
+    """The verdict a resource was left with: the one its flow-log converge judged (vpc_flow_log's
+    ``flow_logs[].verdict``: the audit's judge() on the flow log read back or predicted); the one it had when the
+    converge failed on it, did not run or has no entry for it. A delivery_failed flow log is compliant when the target
+    repaired its delivery (role or log group)."""
     if action in ("failed", "not_run", "not_owned"):
-        return before_verdict
-    if state == "absent":
-        return "missing" if action in ("deleted", "unchanged") else before_verdict
-    if action in ("created", "replaced", "updated"):
-        return "delivery_failed" if (after or {}).get("deliver_logs_status") == "FAILED" else "compliant"
-    if before_verdict == "delivery_failed" and repaired_delivery:
+        verdict = before_verdict
+    else:
+        verdict = entry.get("verdict") or before_verdict
+    if verdict == "delivery_failed" and repaired_delivery:
         return "compliant"
-    return before_verdict
+    return verdict
 
 
-def _vpc_rows(state, before, converge, failed_target, repaired_delivery):
+def _vpc_rows(before, converge, failed_target, repaired_delivery):
+    """A row per resource of a unit: what the discovery found (``before``), what the converge did and left."""
     before_by_vpc = {v["vpc_id"]: v for v in before.get("vpcs") or []}
     converge_by_vpc = {e["resource_id"]: e for e in converge.get("flow_logs") or []}
-    rows = []
-    for vpc_id in sorted(set(before_by_vpc) | set(converge_by_vpc)):
-        b = before_by_vpc.get(vpc_id, {})
-        e = converge_by_vpc.get(vpc_id)
-        before_verdict = b.get("verdict", "missing")
-        if before_verdict == NOT_OWNED:
-            action = "not_owned"
-        else:
-            action = e["action"] if e else ("not_run" if failed_target else "unchanged")
-        after = (e or {}).get("after")
-        rows.append(
-            dict(
-                vpc_id=vpc_id,
-                resource_id=vpc_id,
-                resource_type=b.get("resource_type") or "VPC",
-                name=b.get("name"),
-                is_default=b.get("is_default"),
-                before=dict(verdict=before_verdict, reason=b.get("reason"), flow_logs=b.get("flow_logs") or []),
-                action=action,
-                changed_fields=(e or {}).get("changed_fields") or [],
-                after=dict(
-                    verdict=_after_verdict(state, before_verdict, action, after, repaired_delivery),
-                    flow_log_id=(after or {}).get("flow_log_id"),
-                    traffic_type=(after or {}).get("traffic_type"),
-                    deliver_logs_status=(after or {}).get("deliver_logs_status"),
-                ),
-                error=(e or {}).get("error"),
-            )
-        )
-    return rows
+    return [
+        _row(vpc_id, before_by_vpc.get(vpc_id, {}), converge_by_vpc.get(vpc_id), failed_target, repaired_delivery)
+        for vpc_id in sorted(set(before_by_vpc) | set(converge_by_vpc))
+    ]
 
 
-def _unit_rows(state, steps, units, failed_target, repaired):
+def _action(before_verdict, entry, failed_target):
+    """What the converge did to a resource: its entry's action; ``not_run`` when it has none because the target
+    failed; ``not_owned`` for another account's resource, which is never touched."""
+    if before_verdict == NOT_OWNED:
+        return "not_owned"
+    if entry:
+        return entry["action"]
+    return "not_run" if failed_target else "unchanged"
+
+
+def _row(vpc_id, before, entry, failed_target, repaired_delivery):
+    before_verdict = before.get("verdict", "missing")
+    action = _action(before_verdict, entry, failed_target)
+    entry = entry or {}
+    after = entry.get("after") or {}
+    return dict(
+        vpc_id=vpc_id,
+        resource_id=vpc_id,
+        resource_type=before.get("resource_type") or "VPC",
+        name=before.get("name"),
+        is_default=before.get("is_default"),
+        before=dict(verdict=before_verdict, reason=before.get("reason"), flow_logs=before.get("flow_logs") or []),
+        action=action,
+        changed_fields=entry.get("changed_fields") or [],
+        after=dict(
+            verdict=_after_verdict(before_verdict, action, entry, repaired_delivery),
+            flow_log_id=after.get("flow_log_id"),
+            traffic_type=after.get("traffic_type"),
+            deliver_logs_status=after.get("deliver_logs_status"),
+        ),
+        error=entry.get("error"),
+    )
+
+
+def _unit_rows(steps, units, failed_target, repaired):
     """Rows of every unit (resource type x destination), each saying its destination."""
     if not units:  # one destination, VPCs: the steps as 1.0.0 recorded them
         units = [dict(destination=None, before=steps.get("before"), flow_logs=steps.get("flow_logs"))]
     rows = []
     for unit in units:
         for row in _vpc_rows(
-            state, registered(unit.get("before")), registered(unit.get("flow_logs")), failed_target, repaired
+            registered(unit.get("before")), registered(unit.get("flow_logs")), failed_target, repaired
         ):
             rows.append(dict(row, destination=unit.get("destination")))
     return rows
@@ -126,16 +140,9 @@ def target_result(
     before = registered(steps.get("before"))
     delivery = delivery_of(steps)
     parts = [part for part in delivery.values() if isinstance(part, dict)]  # ``buckets`` is a list of findings
-    repaired = any(action in REPAIRS_DELIVERY for part in parts for action in part.get("actions") or [])
-    rows = _unit_rows(state, steps, units, error is not None, repaired)
-    counts = {a: sum(1 for r in rows if r["action"] == a) for a in ACTIONS}
-    stats = aws_stats or {}
-    counts.update(api_calls=stats.get("calls", 0), api_retries=stats.get("retries", 0), **_resource_counts(rows))
-    changed = any(counts[a] for a in CHANGING) or any(d.get("changed") for d in parts)
-    if error is not None or counts["failed"]:
-        status = "failed"
-    else:
-        status = "changed" if changed else "unchanged"
+    rows = _unit_rows(steps, units, error is not None, _repairs_delivery(parts))
+    counts = _counts(rows, aws_stats or {})
+    changed = _changed(counts, parts)
     return dict(
         result_version=RESULT_VERSION,
         target=target,
@@ -144,7 +151,7 @@ def target_result(
         state=state,
         check_mode=bool(check_mode),
         phases=list(phases) if phases is not None else None,
-        status=status,
+        status=_status(error, counts, changed),
         changed=changed,
         error=error,
         failed_phase=failed_phase,
@@ -152,6 +159,31 @@ def target_result(
         vpcs=rows,
         counts=counts,
     )
+
+
+def _repairs_delivery(parts):
+    """Whether the delivery role or log group was fixed: a flow log whose delivery FAILED delivers again."""
+    return any(action in REPAIRS_DELIVERY for part in parts for action in part.get("actions") or [])
+
+
+def _changed(counts, parts):
+    """Whether the target changed a flow log or a part of its delivery."""
+    return any(counts[a] for a in CHANGING) or any(part.get("changed") for part in parts)
+
+
+def _counts(rows, aws_stats):
+    """Rows per action, the resources and those compliant, and the AWS API calls the target made."""
+    counts = {a: sum(1 for r in rows if r["action"] == a) for a in ACTIONS}
+    counts.update(
+        api_calls=aws_stats.get("calls", 0), api_retries=aws_stats.get("retries", 0), **_resource_counts(rows)
+    )
+    return counts
+
+
+def _status(error, counts, changed):
+    if error is not None or counts["failed"]:
+        return "failed"
+    return "changed" if changed else "unchanged"
 
 
 def _no_result(entry, error):
@@ -200,9 +232,14 @@ def target_report(entry):
     found = {k: v for k, v in result.items() if k not in TASK_KEYS}
     found["target"] = found.get("target") or entry.get("target")
     if entry.get("stopped") and found.get("status") != "failed":
-        phases = found.get("phases") or ["preflight"]
-        found.update(status="failed", error=STOPPED.format(phases[-1]), failed_phase=None)
+        return _stopped(found)
     return found
+
+
+def _stopped(found):
+    """The result of a host that left the play failed after the role's last phase it names."""
+    phases = found.get("phases") or ["preflight"]
+    return dict(found, status="failed", error=STOPPED.format(phases[-1]), failed_phase=None)
 
 
 def _resource_verdicts(target, when):
@@ -259,25 +296,27 @@ def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
     targets = sorted(
         (target_report(e) for e in entries), key=lambda t: (t["account_id"] or "", t["region"] or "", t["target"])
     )
-    totals = dict(
-        targets=len(targets),
-        targets_changed=sum(1 for t in targets if t["status"] == "changed"),
-        targets_unchanged=sum(1 for t in targets if t["status"] == "unchanged"),
-        targets_failed=sum(1 for t in targets if t["status"] == "failed"),
-    )
-    for key in ("resources", "vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
-        totals[key] = sum(t["counts"].get(key, t["counts"]["vpcs"] if key == "resources" else 0) for t in targets)
     report = dict(
         report_version=1,
         tool="flowlogs.aws",
         mode=mode,
         check_mode=bool(check_mode),
         generated_at=generated_at,
-        totals=totals,
+        totals=_totals(targets),
         targets=targets,
     )
     report["compliance"] = compliance(report)
     return report
+
+
+def _totals(targets):
+    """The targets by status, and their counts summed (a result without ``resources`` counts VPCs only)."""
+    totals = dict(targets=len(targets))
+    for status in ("changed", "unchanged", "failed"):
+        totals["targets_" + status] = sum(1 for t in targets if t["status"] == status)
+    for key in ("resources", "vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
+        totals[key] = sum(t["counts"].get(key, t["counts"]["vpcs"] if key == "resources" else 0) for t in targets)
+    return totals
 
 
 REPORT_FILES = ("flowlogs-report.json", "flowlogs-report.html", "flowlogs-report.txt")

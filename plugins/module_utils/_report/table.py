@@ -31,7 +31,13 @@ def status_words(status, predicted):
     return "would change" if predicted and status == "changed" else status
 
 
-def _compliance_line(found):
+def action_words(action, predicted):
+    """What was done to a resource as a person reads it: a prediction's ``created`` is ``would create``."""
+    return PREDICTED_TITLES[action].lower() if predicted and action in PREDICTED_TITLES else action
+
+
+def compliance_line(found):
+    """The report's compliance in one line, or None for a report without one (disable)."""
     if not found:
         return None
     verdicts = ", ".join("{} {}".format(v, n) for v, n in found["by_verdict"].items())
@@ -43,18 +49,65 @@ def _compliance_line(found):
 def _row(target, predicted=False):
     c = target["counts"]
     return dict(
+        _action_cells(c),
         target=target["target"],
         account_id=target["account_id"] or "?",
         region=target["region"] or "?",
-        resources=str(c.get("resources", c["vpcs"])),
-        compliant="{} -> {}".format(c["compliant_before"], c["compliant_after"]),
-        created=str(c["created"]),
-        replaced=str(c["replaced"]),
-        updated=str(c["updated"]),
-        deleted=str(c["deleted"]),
-        failed=str(c["failed"]),
         status=status_words(target["status"], predicted),
     )
+
+
+def _total_row(totals, predicted):
+    return dict(
+        _action_cells(totals),
+        target="TOTAL ({} targets)".format(totals["targets"]),
+        account_id="",
+        region="",
+        status="{} {}, {} failed".format(
+            totals["targets_changed"], status_words("changed", predicted), totals["targets_failed"]
+        ),
+    )
+
+
+def _action_cells(counts):
+    """The cells of a target's (or the fleet's) counts."""
+    return dict(
+        resources=str(counts.get("resources", counts["vpcs"])),
+        compliant="{} -> {}".format(counts["compliant_before"], counts["compliant_after"]),
+        **{key: str(counts[key]) for key in ("created", "replaced", "updated", "deleted", "failed")},
+    )
+
+
+def _problems(target):
+    """The lines under a target's: its delivery notes, and what failed."""
+    notes = (target.get("delivery") or {}).get("notes") or []
+    out = ["    delivery: " + "; ".join(notes)] if notes else []
+    if target["status"] != "failed":
+        return out
+    out.append("    error: " + (target.get("error") or "see the VPC errors in the report"))
+    for vpc in target["vpcs"]:
+        error = vpc.get("error")
+        if error:
+            where = " -> " + vpc["destination"] if vpc.get("destination") else ""
+            out.append("    {}{}: {}: {}".format(vpc["vpc_id"], where, error.get("code"), error.get("message")))
+    return out
+
+
+def _fleet_lines(report):
+    """The last lines: API calls, compliance and the failed targets."""
+    t = report["totals"]
+    out = [
+        "AWS API calls: {} ({} retried by botocore after throttling or transient errors)".format(
+            t["api_calls"], t["api_retries"]
+        )
+    ]
+    compliance = compliance_line(report.get("compliance"))
+    if compliance:
+        out.append(compliance)
+    failed = [target["target"] for target in report["targets"] if target["status"] == "failed"]
+    if failed:
+        out.append("{} of {} targets failed: {}".format(len(failed), t["targets"], ", ".join(failed)))
+    return out
 
 
 def summary_table(report):
@@ -62,55 +115,15 @@ def summary_table(report):
     predicted = bool(report.get("check_mode"))
     titles = {key: (PREDICTED_TITLES.get(key, title) if predicted else title) for title, key, _a in COLUMNS}
     rows = [_row(t, predicted) for t in report["targets"]]
-    t = report["totals"]
-    total = dict(
-        target="TOTAL ({} targets)".format(t["targets"]),
-        account_id="",
-        region="",
-        resources=str(t.get("resources", t["vpcs"])),
-        compliant="{} -> {}".format(t["compliant_before"], t["compliant_after"]),
-        created=str(t["created"]),
-        replaced=str(t["replaced"]),
-        updated=str(t["updated"]),
-        deleted=str(t["deleted"]),
-        failed=str(t["failed"]),
-        status="{} {}, {} failed".format(t["targets_changed"], status_words("changed", predicted), t["targets_failed"]),
-    )
+    total = _total_row(report["totals"], predicted)
     widths = {key: max([len(titles[key])] + [len(r[key]) for r in [*rows, total]]) for _t, key, _a in COLUMNS}
 
     def line(values):
         return "  ".join("{:{}{}}".format(values[key], align, widths[key]) for _t, key, align in COLUMNS).rstrip()
 
-    mode = report["mode"] + (" (check mode: nothing was changed)" if report.get("check_mode") else "")
-    out = ["flowlogs.aws fleet report - {} - {}".format(mode, report.get("generated_at") or "")]
-    out.append(line(titles))
-    out.append("  ".join("-" * widths[key] for _t, key, _a in COLUMNS))
+    rule = "  ".join("-" * widths[key] for _t, key, _a in COLUMNS)
+    mode = report["mode"] + (" (check mode: nothing was changed)" if predicted else "")
+    out = ["flowlogs.aws fleet report - {} - {}".format(mode, report.get("generated_at") or ""), line(titles), rule]
     for target, row in zip(report["targets"], rows):
-        out.append(line(row))
-        notes = (target.get("delivery") or {}).get("notes") or []
-        if notes:
-            out.append("    delivery: " + "; ".join(notes))
-        if target["status"] == "failed":
-            out.append("    error: " + (target.get("error") or "see the VPC errors in the report"))
-            for vpc in target["vpcs"]:
-                if vpc.get("error"):
-                    where = " -> " + vpc["destination"] if vpc.get("destination") else ""
-                    out.append(
-                        "    {}{}: {}: {}".format(
-                            vpc["vpc_id"], where, vpc["error"].get("code"), vpc["error"].get("message")
-                        )
-                    )
-    out.append("  ".join("-" * widths[key] for _t, key, _a in COLUMNS))
-    out.append(line(total))
-    out.append(
-        "AWS API calls: {} ({} retried by botocore after throttling or transient errors)".format(
-            t["api_calls"], t["api_retries"]
-        )
-    )
-    compliance = _compliance_line(report.get("compliance"))
-    if compliance:
-        out.append(compliance)
-    failed = [target["target"] for target in report["targets"] if target["status"] == "failed"]
-    if failed:
-        out.append("{} of {} targets failed: {}".format(len(failed), t["targets"], ", ".join(failed)))
-    return out
+        out += [line(row), *_problems(target)]
+    return [*out, rule, line(total), *_fleet_lines(report)]

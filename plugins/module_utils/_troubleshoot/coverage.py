@@ -80,7 +80,17 @@ def needs_vpc_layout(query):
 def never_logged_reasons(query, vpc_cidrs=(), subnet_cidrs=()):
     """Traffic AWS never logs that the question is about: a special address, a VPC's Amazon DNS server (its
     primary CIDR's base + 2), a subnet's router (base + 1), DHCP."""
-    found = []
+    found = ["{} is {}".format(host, what) for host, what in _never_logged_hosts(query, vpc_cidrs, subnet_cidrs)]
+    if query.port in DHCP_PORTS and 17 in query.protocols:
+        found.append("UDP port {} is DHCP".format(query.port))
+    return [
+        dict(code="never_logged", message="{}: flow logs never record this traffic ({})".format(f, LIMITATIONS))
+        for f in found
+    ]
+
+
+def _never_logged_hosts(query, vpc_cidrs, subnet_cidrs):
+    """(host, what it is) for each queried host whose traffic AWS never logs."""
     for host in _hosts(query):
         what = NEVER_LOGGED.get(str(host))
         if what is None and any(_base(c, 2) == host for c in vpc_cidrs):
@@ -88,13 +98,7 @@ def never_logged_reasons(query, vpc_cidrs=(), subnet_cidrs=()):
         if what is None and any(_base(c, 1) == host for c in subnet_cidrs):
             what = "the VPC router of its subnet (the subnet's base address + 1)"
         if what:
-            found.append("{} is {}".format(host, what))
-    if query.port in DHCP_PORTS and 17 in query.protocols:
-        found.append("UDP port {} is DHCP".format(query.port))
-    return [
-        dict(code="never_logged", message="{}: flow logs never record this traffic ({})".format(f, LIMITATIONS))
-        for f in found
-    ]
+            yield host, what
 
 
 def _base(cidr, offset):

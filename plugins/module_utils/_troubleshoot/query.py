@@ -125,26 +125,43 @@ def _port_problems(v):
 
 
 def _time_problems(v):
-    since, start, end = (v.get(VARIABLES[k]) for k in ("since", "start", "end"))
-    problems = []
-    if since not in (None, "") and (start not in (None, "") or end not in (None, "")):
+    """The window: a duration back from now, or a start (and an end) - never both."""
+    if _given(v, "since") and (_given(v, "start") or _given(v, "end")):
         return [
             "flow_logs_query_since: give either flow_logs_query_since or flow_logs_query_start (and "
             "flow_logs_query_end), not both"
         ]
-    if since not in (None, "") and since_seconds(since) is None:
+    problems = []
+    since = v.get(VARIABLES["since"])
+    if _given(v, "since") and since_seconds(since) is None:
         problems.append("flow_logs_query_since: {!r} is not a duration such as 30m, 2h or 1d".format(since))
-    times = {}
-    for key, value in (("start", start), ("end", end)):
-        if value not in (None, ""):
+    times, unreadable = _times(v)
+    return problems + unreadable + _bounds_problems(v, times)
+
+
+def _times(v):
+    """({start, end: epoch seconds, None when unreadable} of those given, the problems of the unreadable)."""
+    times, problems = {}, []
+    for key in ("start", "end"):
+        if _given(v, key):
+            value = v[VARIABLES[key]]
             times[key] = parse_time(value)
             if times[key] is None:
                 problems.append("{}: {!r} is not {}".format(VARIABLES[key], value, TIME_FORM))
+    return times, problems
+
+
+def _bounds_problems(v, times):
+    """An end needs a start before it."""
     if "end" in times and "start" not in times:
-        problems.append("flow_logs_query_end: set flow_logs_query_start too (the window's beginning)")
-    if times.get("start") is not None and times.get("end") is not None and times["start"] >= times["end"]:
-        problems.append("flow_logs_query_end: {} is not after flow_logs_query_start ({})".format(end, start))
-    return problems
+        return ["flow_logs_query_end: set flow_logs_query_start too (the window's beginning)"]
+    if None not in (times.get("start"), times.get("end")) and times["start"] >= times["end"]:
+        return [
+            "flow_logs_query_end: {} is not after flow_logs_query_start ({})".format(
+                v[VARIABLES["end"]], v[VARIABLES["start"]]
+            )
+        ]
+    return []
 
 
 def query_problems(v):
@@ -200,20 +217,19 @@ class FlowQuery:
     def direction(self, record):
         """``request`` (towards the port, or from src to dst without a port), ``reply``, or None when the record
         is not part of the question: the client-side filter every record passes, whatever the server did."""
-        if record.get("protocol") not in self.protocols:
+        if record.get("protocol") not in self.protocols or not self._overlaps(record):
             return None
+        request = _between(record, self.src, self.dst)
+        reply = _between(record, self.dst, self.src)
+        if self.port is not None:
+            request = request and record.get("dstport") == self.port
+            reply = reply and record.get("srcport") == self.port
+        return "request" if request else ("reply" if reply else None)
+
+    def _overlaps(self, record):
+        """Whether the record's interval overlaps the window."""
         first, last = interval(record)
-        if first is None or last < self.start or first > self.end:
-            return None
-        forward = _matches(record, "src", self.src) and _matches(record, "dst", self.dst)
-        backward = _matches(record, "src", self.dst) and _matches(record, "dst", self.src)
-        if self.port is None:
-            return "request" if forward else ("reply" if backward else None)
-        if forward and record.get("dstport") == self.port:
-            return "request"
-        if backward and record.get("srcport") == self.port:
-            return "reply"
-        return None
+        return first is not None and last >= self.start and first <= self.end
 
     def patterns(self, fields):
         """{direction: space-delimited filter pattern} for a format's ``fields``; "" reads every event (no
@@ -242,6 +258,11 @@ def _text(network):
     if network is None:
         return None
     return str(network.network_address) if network.num_addresses == 1 else str(network)
+
+
+def _between(record, src, dst):
+    """Whether the record goes from ``src`` to ``dst`` (either None: any address)."""
+    return _matches(record, "src", src) and _matches(record, "dst", dst)
 
 
 def _matches(record, side, network):

@@ -76,20 +76,23 @@ def troubleshoot_report(entries, generated_at=None):
     targets = sorted(
         (target_entry(e) for e in entries), key=lambda t: (t["account_id"] or "", t["region"] or "", t["target"])
     )
-    query = next((t["query"] for t in targets if t["query"]), None)
     return dict(
         report_version=1,
         tool="flowlogs.aws",
         generated_at=generated_at,
-        query=query,
+        query=next((t["query"] for t in targets if t["query"]), None),
         verdict=most_telling([t["verdict"] for t in targets]),
         targets=targets,
-        totals=dict(
-            targets=len(targets),
-            targets_failed=sum(1 for t in targets if t.get("error")),
-            records=sum(t["records"] for t in targets),
-            api_calls=sum((t.get("counts") or {}).get("api_calls", 0) for t in targets),
-        ),
+        totals=_totals(targets),
+    )
+
+
+def _totals(targets):
+    return dict(
+        targets=len(targets),
+        targets_failed=sum(1 for t in targets if t.get("error")),
+        records=sum(t["records"] for t in targets),
+        api_calls=sum((t.get("counts") or {}).get("api_calls", 0) for t in targets),
     )
 
 
@@ -140,27 +143,32 @@ def _query_line(query):
 def summary_table(report):
     """The report as lines of text: one line per target, its flows and reasons under it, then the verdict."""
     out = ["flowlogs.aws troubleshoot - {}".format(report.get("generated_at") or ""), _query_line(report["query"])]
-    rows = [
-        dict(
-            target=t["target"],
-            account_id=t["account_id"] or "?",
-            region=t["region"] or "?",
-            records=str(t["records"]),
-            verdict=t["verdict"] + (" (failed)" if t.get("error") else ""),
-        )
-        for t in report["targets"]
-    ]
-    table = _table(COLUMNS, rows)
+    table = _table(COLUMNS, [_target_row(t) for t in report["targets"]])
     out += table[:2]
     for target, line in zip(report["targets"], table[2:]):
         out.append(line)
-        flows, reasons = target["flows"], target["reasons"]
-        if flows:
-            out += _table(FLOW_COLUMNS, [_flow_row(f) for f in flows[:SHOWN]], indent="    ")
-        out += ["    - " + r["message"] for r in reasons[:SHOWN]]
-        if len(flows) > SHOWN or len(reasons) > SHOWN:
-            out.append("    ... {} flows and {} reasons in all: see the JSON report".format(len(flows), len(reasons)))
+        out += _findings(target)
     out.append("verdict: {} - {}".format(report["verdict"], MEANINGS[report["verdict"]]))
+    return out
+
+
+def _target_row(target):
+    return dict(
+        target=target["target"],
+        account_id=target["account_id"] or "?",
+        region=target["region"] or "?",
+        records=str(target["records"]),
+        verdict=target["verdict"] + (" (failed)" if target.get("error") else ""),
+    )
+
+
+def _findings(target):
+    """The lines under a target's: its first flows, as a table, and its first reasons."""
+    flows, reasons = target["flows"], target["reasons"]
+    out = _table(FLOW_COLUMNS, [_flow_row(f) for f in flows[:SHOWN]], indent="    ") if flows else []
+    out += ["    - " + r["message"] for r in reasons[:SHOWN]]
+    if len(flows) > SHOWN or len(reasons) > SHOWN:
+        out.append("    ... {} flows and {} reasons in all: see the JSON report".format(len(flows), len(reasons)))
     return out
 
 

@@ -53,9 +53,7 @@ def read_source(logs, source, query, max_events=MAX_EVENTS, max_pages=MAX_PAGES)
         if lacking:
             source["unusable"].append(lacking)
             continue
-        for pattern in sorted(set(query.patterns(fields).values())):
-            if pattern in source["patterns"]:
-                continue
+        for pattern in _new_patterns(source, query, fields):
             source["patterns"].append(pattern)
             found = logs_api.filter_log_events(
                 logs, source["log_group"], start_ms, end_ms, pattern, max_events, max_pages
@@ -65,15 +63,28 @@ def read_source(logs, source, query, max_events=MAX_EVENTS, max_pages=MAX_PAGES)
                 return matched
             source["truncated"] = source["truncated"] or found["truncated"]
             source["events_read"] += len(found["events"])
-            for event in found["events"]:
-                key = (event["log_stream_name"], event["event_id"], event["timestamp"], event["message"])
-                if key in seen:
-                    continue
-                seen.add(key)
-                record = parse_event(event, source["formats"])
-                direction = query.direction(record) if record else None
-                if direction:
-                    matched.append((direction, record))
+            matched += _answering(found["events"], source["formats"], query, seen)
+    return matched
+
+
+def _new_patterns(source, query, fields):
+    """The filter patterns of a format that no other format of the group read already."""
+    return [p for p in sorted(set(query.patterns(fields).values())) if p not in source["patterns"]]
+
+
+def _answering(events, formats, query, seen):
+    """``(direction, record)`` of the events that answer ``query``, leaving out those in ``seen`` (an event two
+    patterns both matched), which it adds to."""
+    matched = []
+    for event in events:
+        key = (event["log_stream_name"], event["event_id"], event["timestamp"], event["message"])
+        if key in seen:
+            continue
+        seen.add(key)
+        record = parse_event(event, formats)
+        direction = query.direction(record) if record else None
+        if direction:
+            matched.append((direction, record))
     return matched
 
 
@@ -140,19 +151,8 @@ def troubleshoot_target(clients, variables, target, problems=None, now=None):
     """
     v = variables
     problems = rv.troubleshoot_problems(v) if problems is None else problems
-    answer, error = _Answer(), None
-    try:
-        if problems:
-            raise rv.RoleVariablesError(problems)
-        answer.find(clients, v, time.time() if now is None else now)
-    except ParameterError as exc:
-        named = rv.CONNECTION.get(exc.option, exc.option)
-        error = str(exc) if isinstance(exc, rv.RoleVariablesError) else "{}: {}".format(named, exc.detail)
-        answer.reasons.append(dict(code="invalid_variables", message="nothing was read: " + error))
-    except AwsError as exc:
-        clients.locate(exc)
-        error = str(exc)
-        answer.reasons.append(dict(code="read_failed", message="the flow logs could not be read: " + error))
+    answer = _Answer()
+    error = _answer(answer, clients, v, problems, time.time() if now is None else now)
     account = v.get("flow_logs_account_id") or (clients.known_identity() or {}).get("account")
     result = dict(
         result_version=RESULT_VERSION,
@@ -172,3 +172,21 @@ def troubleshoot_target(clients, variables, target, problems=None, now=None):
     if error:
         result.update(failed=True, msg="Troubleshoot failed: " + error)
     return result
+
+
+def _answer(answer, clients, v, problems, now):
+    """Fill in ``answer``; the error that stopped it (also said in a reason), or None."""
+    try:
+        if problems:
+            raise rv.RoleVariablesError(problems)
+        answer.find(clients, v, now)
+    except ParameterError as exc:
+        named = rv.CONNECTION.get(exc.option, exc.option)
+        error = str(exc) if isinstance(exc, rv.RoleVariablesError) else "{}: {}".format(named, exc.detail)
+        answer.reasons.append(dict(code="invalid_variables", message="nothing was read: " + error))
+        return error
+    except AwsError as exc:
+        clients.locate(exc)
+        answer.reasons.append(dict(code="read_failed", message="the flow logs could not be read: " + str(exc)))
+        return str(exc)
+    return None
