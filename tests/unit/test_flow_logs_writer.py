@@ -171,7 +171,10 @@ def test_role_not_ready_for_one_resource_until_the_deadline(ec2, writer_for, fak
 
     assert fake_clock.sleeps == [2, 4]
     assert list(writer.failures) == [VPC_B]
-    assert writer.failures[VPC_B]["message"] == ROLE_MESSAGE
+    assert writer.role_wait_seconds == 6
+    message = writer.failures[VPC_B]["message"]
+    assert message.startswith(ROLE_MESSAGE + " (waited 6 s (2 retries) for VPC Flow Logs to be able to assume")
+    assert "its trust policy does not let vpc-flow-logs.amazonaws.com assume it" in message
 
 
 def test_already_exists_next_to_role_not_ready_is_refused_not_failed(ec2, writer_for):

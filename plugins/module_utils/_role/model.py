@@ -261,16 +261,19 @@ def _tuple(value):
     return tuple(value or ())
 
 
+def _alarms_of(v):
+    if not v.get("flow_logs_alarms"):
+        return None
+    return Alarms(
+        rules=tuple(dict(r) for r in v.get("flow_logs_alarm_rules") or ()),
+        sns_topic_arn=v.get("flow_logs_alarm_sns_topic_arn"),
+        threshold=v.get("flow_logs_alarm_threshold"),
+        period=v.get("flow_logs_alarm_period"),
+    )
+
+
 def target_of(v):
-    """The Target the converted variables ``v`` describe. Their rules are checked by target_problems."""
-    alarms = None
-    if v.get("flow_logs_alarms"):
-        alarms = Alarms(
-            rules=tuple(dict(r) for r in v.get("flow_logs_alarm_rules") or ()),
-            sns_topic_arn=v.get("flow_logs_alarm_sns_topic_arn"),
-            threshold=v.get("flow_logs_alarm_threshold"),
-            period=v.get("flow_logs_alarm_period"),
-        )
+    """The Target the converted variables ``v`` describe. Their rules are checked by rules.target_problems."""
     return Target(
         region=v.get("flow_logs_region"),
         account_id=str(v["flow_logs_account_id"]) if v.get("flow_logs_account_id") not in (None, "") else None,
@@ -285,7 +288,7 @@ def target_of(v):
             purge_policies=v.get("flow_logs_role_purge_policies"),
         ),
         analysis=_analysis_of(v),
-        alarms=alarms,
+        alarms=_alarms_of(v),
         vpc_ids=_tuple(v.get("flow_logs_vpc_ids")),
         vpc_tag_filters=dict(v.get("flow_logs_vpc_tag_filters") or {}),
         exclude_vpc_ids=_tuple(v.get("flow_logs_exclude_vpc_ids")),
