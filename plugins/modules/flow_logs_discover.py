@@ -120,10 +120,19 @@ phases:
   type: list
   elements: str
 status:
-  description: V(changed), V(unchanged) or V(failed).
+  description:
+    - V(changed), V(unchanged), V(failed), or V(denied) - a guardrail of the organisation (an explicit deny of a
+      service control policy, a region not enabled for the account) refuses the target by design; see C(denial) and
+      the role variable C(flow_logs_on_denied).
   returned: always
   type: str
   sample: changed
+denial:
+  description: For a V(denied) target, the C(cause) (which guardrail, in AWS's words) and the C(fix); null otherwise.
+  returned: always
+  type: dict
+  version_added: 2.0.0
+  sample: {cause: "ec2:DescribeVpcs denied by a service control policy of the organisation", fix: "..."}
 error:
   description: Why the target failed (null when it did not), naming the variable or the AWS call, account and region.
   returned: always

@@ -124,6 +124,7 @@ def test_audit_changes_nothing_reports_and_gates(aws, run_playbook, seeded):
         noncompliant=18,
         by_verdict=dict(mismatched=2, missing=16),
         targets_failed=0,
+        targets_denied=0,
     )
     said = " ".join(result.stdout.split())
     assert (

@@ -59,10 +59,10 @@ FLEET = [
     [
         # A prediction (audit, --check) judges the resources as they are now.
         (True, dict(judged="current state", resources=3, compliant=1, noncompliant=2,
-                    by_verdict=dict(mismatched=1, missing=1), targets_failed=0)),
+                    by_verdict=dict(mismatched=1, missing=1), targets_failed=0, targets_denied=0)),
         # A real run judges them as it left them.
         (False, dict(judged="after the run", resources=3, compliant=2, noncompliant=1,
-                     by_verdict=dict(delivery_failed=1), targets_failed=0)),
+                     by_verdict=dict(delivery_failed=1), targets_failed=0, targets_denied=0)),
     ],
 )  # fmt: skip
 def test_a_resource_is_compliant_when_it_is_at_every_destination(check_mode, expected):

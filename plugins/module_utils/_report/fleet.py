@@ -133,10 +133,12 @@ def target_result(
     phases=None,
     aws_stats=None,
     units=None,
+    denial=None,
 ):
     """One target's result (the role's public ``flow_logs_result``, version 1) from its steps' results:
     ``before`` (discovery), ``role``, ``log_group``, ``flow_logs`` and ``alarms`` - or, with several resource types
-    or destinations, ``units``: each a resource type and destination with its ``before`` and ``flow_logs``. Pure."""
+    or destinations, ``units``: each a resource type and destination with its ``before`` and ``flow_logs``.
+    ``denial``: the cause and fix of a guardrail of the organisation that denies the target by design. Pure."""
     before = registered(steps.get("before"))
     delivery = delivery_of(steps)
     parts = [part for part in delivery.values() if isinstance(part, dict)]  # ``buckets`` is a list of findings
@@ -151,10 +153,11 @@ def target_result(
         state=state,
         check_mode=bool(check_mode),
         phases=list(phases) if phases is not None else None,
-        status=_status(error, counts, changed),
+        status="denied" if denial else _status(error, counts, changed),
         changed=changed,
         error=error,
         failed_phase=failed_phase,
+        denial=denial,
         delivery=dict(delivery, notes=delivery_notes(delivery)),
         vpcs=rows,
         counts=counts,
@@ -270,6 +273,7 @@ def compliance(report):
         noncompliant=len(verdicts) - verdicts.count("compliant"),
         by_verdict=by_verdict,
         targets_failed=report["totals"]["targets_failed"],
+        targets_denied=report["totals"]["targets_denied"],
     )
 
 
@@ -312,7 +316,7 @@ def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
 def _totals(targets):
     """The targets by status, and their counts summed (a result without ``resources`` counts VPCs only)."""
     totals = dict(targets=len(targets))
-    for status in ("changed", "unchanged", "failed"):
+    for status in ("changed", "unchanged", "failed", "denied"):
         totals["targets_" + status] = sum(1 for t in targets if t["status"] == status)
     for key in ("resources", "vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
         totals[key] = sum(t["counts"].get(key, t["counts"]["vpcs"] if key == "resources" else 0) for t in targets)

@@ -33,6 +33,7 @@ th{background:#f6f8fa}
 [data-status=unchanged]{background:#1a7f37}
 [data-status=changed]{background:#0969da}
 [data-status=failed]{background:#cf222e}
+[data-status=denied]{background:#8250df}
 [data-verdict=compliant]{color:#1a7f37}
 [data-verdict=missing]{color:#9a6700}
 [data-verdict=mismatched]{color:#bc4c00}
@@ -45,7 +46,8 @@ th{background:#f6f8fa}
 <p class="muted">mode <b>{{ mode }}</b>{% if predicted %} (check mode: nothing changed){% endif %} \
 &middot; generated {{ generated_at }}</p>
 <p>{{ totals.targets }} targets: {{ totals.targets_changed }} {{ changed_words }}, {{ totals.targets_unchanged }} \
-unchanged, {{ totals.targets_failed }} failed &middot; {{ totals.resources }} resources, compliant \
+unchanged, {{ totals.targets_failed }} failed{% if totals.targets_denied %}, {{ totals.targets_denied }} denied by \
+the organisation{% endif %} &middot; {{ totals.resources }} resources, compliant \
 {{ totals.compliant_before }} &rarr; {{ totals.compliant_after }}</p>
 {% if compliance %}
 <p>{{ compliance }}</p>

@@ -63,8 +63,11 @@ def _total_row(totals, predicted):
         target="TOTAL ({} targets)".format(totals["targets"]),
         account_id="",
         region="",
-        status="{} {}, {} failed".format(
-            totals["targets_changed"], status_words("changed", predicted), totals["targets_failed"]
+        status="{} {}, {} failed{}".format(
+            totals["targets_changed"],
+            status_words("changed", predicted),
+            totals["targets_failed"],
+            ", {} denied".format(totals["targets_denied"]) if totals.get("targets_denied") else "",
         ),
     )
 
@@ -78,10 +81,17 @@ def _action_cells(counts):
     )
 
 
+def _denied_line(target):
+    denial = target.get("denial") or {}
+    return "    denied: {} ({})".format(denial.get("cause"), denial.get("fix"))
+
+
 def _problems(target):
     """The lines under a target's: its delivery notes, and what failed."""
     notes = (target.get("delivery") or {}).get("notes") or []
     out = ["    delivery: " + "; ".join(notes)] if notes else []
+    if target["status"] == "denied":
+        return [*out, _denied_line(target)]
     if target["status"] != "failed":
         return out
     out.append("    error: " + (target.get("error") or "see the VPC errors in the report"))
@@ -104,9 +114,10 @@ def _fleet_lines(report):
     compliance = compliance_line(report.get("compliance"))
     if compliance:
         out.append(compliance)
-    failed = [target["target"] for target in report["targets"] if target["status"] == "failed"]
-    if failed:
-        out.append("{} of {} targets failed: {}".format(len(failed), t["targets"], ", ".join(failed)))
+    for status, verb in (("failed", "failed"), ("denied", "are denied by the organisation")):
+        found = [target["target"] for target in report["targets"] if target["status"] == status]
+        if found:
+            out.append("{} of {} targets {}: {}".format(len(found), t["targets"], verb, ", ".join(found)))
     return out
 
 

@@ -95,6 +95,8 @@ class TargetRun:
         self.earlier_stats = dict(carried.get("aws_stats") or dict(calls=0, retries=0))
         self.changed = False
         self.plan = None
+        #: The cause and fix of a guardrail of the organisation that denies the target by design.
+        self.denial = None
         self.diffs, self.warnings = [], []
         self.phase = "preflight"
 
@@ -359,17 +361,26 @@ class TargetRun:
             failed_phase=self.phase if error else None,
             phases=list(self.phases),
             aws_stats=self.aws_stats(),
+            denial=self.denial,
         )
         task = dict(found, changed=self.changed)
         if self.plan is not None:
             task["plan"] = self.plan
         if error:
-            task.update(failed=True, msg="{} failed: {}".format(PHASE_TITLES[self.phase], error))
+            self._failed(task, error)
         if self.diffs:
             task["diff"] = self.diffs
         if self.warnings:
             task["warnings"] = self.warnings
         return task
+
+    def _failed(self, task, error):
+        """A task that met ``error`` fails - unless the organisation denies the target by design and the user said
+        to skip such targets (flow_logs_on_denied: skip): then it is reported ``denied`` and warned about."""
+        if self.denial and self.target.on_denied == "skip":
+            self.warnings.append("denied by the organisation, skipped (flow_logs_on_denied: skip): " + error)
+            return
+        task.update(failed=True, msg="{} failed: {}".format(PHASE_TITLES[self.phase], error))
 
 
 def run_task(task, run):
@@ -383,6 +394,8 @@ def run_task(task, run):
     except AwsError as exc:
         run.clients.locate(exc)
         error = str(exc)
+        if exc.denied:
+            run.denial = dict(cause=exc.diagnosis.cause, fix=exc.diagnosis.fix)
     except _Failures as exc:
         error = str(exc)
     return run.result(error), run.carry()
