@@ -57,121 +57,173 @@ def parsed(answer, operation):
 CASES = [
     # An SCP denying a whole region: no permission can fix it - the target is denied by design.
     (
-        ec2("UnauthorizedOperation", (
+        ec2(
+            "UnauthorizedOperation",
+            (
                 "You are not authorized to perform this operation. User: {} is not authorized to perform: "
                 "ec2:DescribeVpcs with an explicit deny in a service control policy: {}"
-            ).format(USER, SCP_ARN)),
-        "DescribeVpcs", "ec2:DescribeVpcs", "eu-west-3",
+            ).format(USER, SCP_ARN),
+        ),
+        "DescribeVpcs",
+        "ec2:DescribeVpcs",
+        "eu-west-3",
         dict(kind="service_control_policy", denied=True, permission=None),
         "ec2:DescribeVpcs denied by a service control policy of the organisation ({})".format(SCP_ARN),
     ),
     # CreateRole refused by an SCP that requires a permissions boundary: a guardrail the role's variables satisfy.
     (
-        query("iam", "AccessDenied", (
+        query(
+            "iam",
+            "AccessDenied",
+            (
                 "User: {} is not authorized to perform: iam:CreateRole on resource: {} with an explicit "
                 "deny in a service control policy"
-            ).format(USER, ROLE)),
-        "CreateRole", "iam:CreateRole", "us-east-1",
+            ).format(USER, ROLE),
+        ),
+        "CreateRole",
+        "iam:CreateRole",
+        "us-east-1",
         dict(kind="service_control_policy", denied=False, permission=None),
         "iam:CreateRole denied by a service control policy of the organisation",
     ),
     # CreateFlowLogs refused for iam:PassRole: the action AWS names is the one missing, not ec2:CreateFlowLogs.
     (
-        ec2("UnauthorizedOperation", (
+        ec2(
+            "UnauthorizedOperation",
+            (
                 "You are not authorized to perform this operation. User: {} is not authorized to perform: "
                 "iam:PassRole on resource: {} because no identity-based policy allows the iam:PassRole "
                 "action. Encoded authorization failure message: {}"
-            ).format(USER, ROLE, ENCODED)),
-        "CreateFlowLogs", "ec2:CreateFlowLogs", "eu-west-1",
+            ).format(USER, ROLE, ENCODED),
+        ),
+        "CreateFlowLogs",
+        "ec2:CreateFlowLogs",
+        "eu-west-1",
         dict(kind="permission", denied=False, permission="iam:PassRole"),
         "missing permission: iam:PassRole",
     ),
     (
-        query("iam", "AccessDenied", (
+        query(
+            "iam",
+            "AccessDenied",
+            (
                 "User: {} is not authorized to perform: iam:GetRole on resource: role "
                 "vpc-flow-logs-delivery because no permissions boundary allows the iam:GetRole action"
-            ).format(USER)),
-        "GetRole", "iam:GetRole", "us-east-1",
+            ).format(USER),
+        ),
+        "GetRole",
+        "iam:GetRole",
+        "us-east-1",
         dict(kind="permission", denied=False, permission="iam:GetRole"),
         "missing permission: iam:GetRole, not allowed by the permissions boundary of these credentials",
     ),
     (
-        logs("AccessDeniedException", (
+        logs(
+            "AccessDeniedException",
+            (
                 "User: {} is not authorized to perform: logs:PutRetentionPolicy on resource: "
                 "arn:aws:logs:eu-west-1:111111111111:log-group:vpc-flow-logs:* with an explicit deny in an "
                 "identity-based policy"
-            ).format(USER)),
-        "PutRetentionPolicy", "logs:PutRetentionPolicy", "eu-west-1",
+            ).format(USER),
+        ),
+        "PutRetentionPolicy",
+        "logs:PutRetentionPolicy",
+        "eu-west-1",
         dict(kind="permission", denied=False, permission="logs:PutRetentionPolicy"),
         "missing permission: logs:PutRetentionPolicy, explicitly denied by a policy of these credentials",
     ),
     # A KMS key whose key policy does not let CloudWatch Logs use it.
     (
-        logs("AccessDeniedException", (
+        logs(
+            "AccessDeniedException",
+            (
                 "The specified KMS key does not exist or is not allowed to be used with Arn "
                 "'arn:aws:logs:eu-west-1:111111111111:log-group:vpc-flow-logs'"
-            )),
-        "CreateLogGroup", "logs:CreateLogGroup", "eu-west-1",
+            ),
+        ),
+        "CreateLogGroup",
+        "logs:CreateLogGroup",
+        "eu-west-1",
         dict(kind="kms_key_policy", denied=False, permission=None),
         "CloudWatch Logs may not use KMS key " + KEY,
     ),
     # Opt-in regions the account has not enabled: each service says it differently.
     (
         ec2("AuthFailure", "AWS was not able to validate the provided access credentials", 401),
-        "DescribeVpcs", "ec2:DescribeVpcs", "af-south-1",
+        "DescribeVpcs",
+        "ec2:DescribeVpcs",
+        "af-south-1",
         dict(kind="region_disabled", denied=True, permission=None),
         "region af-south-1 is not enabled for account 111111111111",
     ),
     (
         logs("UnrecognizedClientException", "The security token included in the request is invalid."),
-        "DescribeLogGroups", "logs:DescribeLogGroups", "me-south-1",
+        "DescribeLogGroups",
+        "logs:DescribeLogGroups",
+        "me-south-1",
         dict(kind="region_disabled", denied=True, permission=None),
         "region me-south-1 is not enabled for account 111111111111",
     ),
     (
-        query("sts", "RegionDisabledException", (
+        query(
+            "sts",
+            "RegionDisabledException",
+            (
                 "STS is not activated in this region for account:111111111111. Your account administrator "
                 "can activate STS in this region using the IAM Console."
-            )),
-        "AssumeRole", "sts:AssumeRole", "eu-north-1",
+            ),
+        ),
+        "AssumeRole",
+        "sts:AssumeRole",
+        "eu-north-1",
         dict(kind="region_disabled", denied=True, permission=None),
         "region eu-north-1 is not enabled for account 111111111111",
     ),
     # The same code in a region every account has: the credentials themselves.
     (
         query("sts", "InvalidClientTokenId", "The security token included in the request is invalid.", 403),
-        "AssumeRole", "sts:AssumeRole", "us-east-1",
+        "AssumeRole",
+        "sts:AssumeRole",
+        "us-east-1",
         dict(kind="credentials_invalid", denied=False, permission=None),
         "AWS does not recognise the controller's credentials",
     ),
     # Expired: the controller's own (AssumeRole is signed with them), or the assumed role's session mid-run.
     (
         query("sts", "ExpiredToken", "The security token included in the request is expired", 400),
-        "AssumeRole", "sts:AssumeRole", "us-east-1",
+        "AssumeRole",
+        "sts:AssumeRole",
+        "us-east-1",
         dict(kind="credentials_expired", denied=False, permission=None),
         "the controller's credentials expired",
     ),
     (
         ec2("RequestExpired", "Request has expired.", 400),
-        "DeleteFlowLogs", "ec2:DeleteFlowLogs", "eu-west-1",
+        "DeleteFlowLogs",
+        "ec2:DeleteFlowLogs",
+        "eu-west-1",
         dict(kind="credentials_expired", denied=False, permission=None),
         "the assumed role's session expired",
     ),
     # A quota: AWS's message kept, the quota named.
     (
         logs("LimitExceededException", "Resource limit exceeded."),
-        "CreateLogGroup", "logs:CreateLogGroup", "eu-west-1",
+        "CreateLogGroup",
+        "logs:CreateLogGroup",
+        "eu-west-1",
         dict(kind="quota", denied=False, permission=None),
         "a quota was reached: CloudWatch Logs quota 'Log groups' (per account and Region)",
     ),
     # Nothing but "not authorized": the refused call is the missing permission.
     (
         ec2("UnauthorizedOperation", "You are not authorized to perform this operation."),
-        "DescribeFlowLogs", "ec2:DescribeFlowLogs", "eu-west-1",
+        "DescribeFlowLogs",
+        "ec2:DescribeFlowLogs",
+        "eu-west-1",
         dict(kind="permission", denied=False, permission="ec2:DescribeFlowLogs"),
         "missing permission: ec2:DescribeFlowLogs",
     ),
-]  # fmt: skip
+]
 
 
 @pytest.mark.parametrize(("answer", "operation", "action", "region", "expected", "cause"), CASES)
