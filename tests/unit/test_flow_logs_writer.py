@@ -20,6 +20,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import A
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge import (
     FlowLogWriter,
     apply_flow_log_plan,
+    converge_flow_logs,
     desired_spec,
     plan_flow_logs,
 )
@@ -28,7 +29,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.writer imp
     ROLE_WAIT_SECONDS,
     create_request,
 )
-from tests.unit.conftest import ACCOUNT, FAKE_CREDENTIALS, REGION
+from tests.unit.conftest import ACCOUNT, FAKE_CREDENTIALS, REGION, StubbedClients
 
 ROLE = "arn:aws:iam::{}:role/vpc-flow-logs-delivery".format(ACCOUNT)
 GROUP = "vpc-flow-logs"
@@ -503,3 +504,70 @@ def test_replace_refused_by_aws_deletes_first_then_creates(ec2, writer_for):
     apply_flow_log_plan(writer, plan)
 
     assert writer.failures == {}
+
+
+# ---------------------------------------------------------------- an error midway (#19): what was done is reported
+
+
+def converge_params():
+    return dict(resource_ids=[VPC_A, VPC_B], log_group_name=GROUP, deliver_logs_role_arn=ROLE)
+
+
+def expire(stubber, operation, expected_params):
+    stubber.add_client_error(
+        operation,
+        service_error_code="ExpiredToken",
+        service_message="The security token included in the request is expired",
+        http_status_code=400,
+        expected_params=expected_params,
+    )
+
+
+def by_rid(result):
+    return {entry["resource_id"]: entry for entry in result["flow_logs"]}
+
+
+def test_session_expiring_before_a_replacement_deletes_the_old_flow_log_reports_what_was_done(ec2, fake_clock):
+    """VPC_A gets its flow log, VPC_B its new one; the session expires before the old one on VPC_B goes and the
+    read-back fails too: the error carries the partial result, with the created ids from CreateFlowLogs' answer."""
+    client, stubber = ec2
+    described(stubber, [VPC_A, VPC_B], [aws_flow_log("fl-old", VPC_B, traffic_type="REJECT")])
+    created(stubber, [VPC_A])
+    created(stubber, [VPC_B])
+    expire(stubber, "delete_flow_logs", {"FlowLogIds": ["fl-old"]})
+    expire(
+        stubber,
+        "describe_flow_logs",
+        {"Filters": [{"Name": "resource-id", "Values": [VPC_A, VPC_B]}], "MaxResults": 1000},
+    )
+
+    with pytest.raises(AwsError) as caught:
+        converge_flow_logs(StubbedClients(ec2=client), converge_params(), sleep=fake_clock.sleep)
+
+    assert caught.value.code == "ExpiredToken"
+    entries = by_rid(caught.value.partial)
+    assert entries[VPC_A]["action"] == "created"
+    assert entries[VPC_A]["after"]["flow_log_id"] == "fl-0000000a"
+    assert "error" not in entries[VPC_A]
+    assert entries[VPC_B]["action"] == "replaced"
+    assert entries[VPC_B]["after"]["flow_log_id"] == "fl-0000000b"
+    assert entries[VPC_B]["error"]["code"] == "ExpiredToken"
+    assert "still there: fl-old" in entries[VPC_B]["error"]["message"]
+    assert caught.value.partial["changed"] is True
+
+
+def test_an_error_on_the_second_create_call_fails_that_resource_and_reads_back_the_first(ec2, fake_clock):
+    client, stubber = ec2
+    described(stubber, [VPC_A, VPC_B], [aws_flow_log("fl-old", VPC_B, traffic_type="REJECT")])
+    created(stubber, [VPC_A])
+    expire(stubber, "create_flow_logs", create_params([VPC_B]))
+    described(stubber, [VPC_A, VPC_B], [aws_flow_log("fl-new", VPC_A), aws_flow_log("fl-old", VPC_B, "REJECT")])
+
+    with pytest.raises(AwsError) as caught:
+        converge_flow_logs(StubbedClients(ec2=client), converge_params(), sleep=fake_clock.sleep)
+
+    entries = by_rid(caught.value.partial)
+    assert entries[VPC_A]["after"]["flow_log_id"] == "fl-new"  # read back from AWS
+    assert entries[VPC_B]["action"] == "failed"
+    assert "no flow log was created" in entries[VPC_B]["error"]["message"]
+    assert [f["resource_id"] for f in caught.value.partial["failures"]] == [VPC_B]

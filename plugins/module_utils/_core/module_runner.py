@@ -28,7 +28,7 @@ def run_converge(converge, params, check_mode, diff):
         return dict(changed=False, option=exc.option, aws_stats=clients.stats), str(exc)
     except AwsError as exc:
         clients.locate(exc)
-        return dict(changed=False, error=exc.as_dict(), aws_stats=clients.stats), str(exc)
+        return dict(_done_before(exc), error=exc.as_dict(), aws_stats=clients.stats), str(exc)
     result["aws_stats"] = clients.stats
     before, after = result.pop("before", None), result.pop("after", None)
     if diff and result.get("changed"):
@@ -36,6 +36,14 @@ def run_converge(converge, params, check_mode, diff):
     if result.get("failures"):
         return result, failure_message(result)
     return result, None
+
+
+def _done_before(exc):
+    """What a converge did before an error stopped it midway (its partial result, when it has one)."""
+    done = dict(getattr(exc, "partial", None) or {})
+    done.pop("before", None), done.pop("after", None)
+    done["changed"] = any(e["action"] not in ("unchanged", "failed") for e in done.get("flow_logs") or [])
+    return done
 
 
 def run_module(module, converge):

@@ -13,7 +13,7 @@ import time
 from dataclasses import dataclass, field
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
-from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.tags import (
     apply_tag_changes,
     normalize_tags,
@@ -172,15 +172,22 @@ def _check_accounts(clients, spec, params):
             raise ParameterError(*problem)
 
 
-def _entry(spec, step, tags, after_by_resource, check_mode, failures):
-    """The result of one resource: before, action, after (read back, or predicted in check mode), and the verdict
-    of the after by the audit's judge() (none for a failed resource)."""
+def _predicted(spec, step, tags, created_id):
+    """(after, the flow logs judged) as the plan predicts them, with the id of the flow log the run created."""
+    after = predict_after(spec, step, tags)
+    if after is not None and step["action"] in ("create", "replace"):
+        after["flow_log_id"] = created_id
+    return after, ([dict(spec, **after)] if after else [])  # what a summary leaves out, a prediction has as wanted
+
+
+def _entry(spec, step, tags, applied, predicted):
+    """The result of one resource: before, action, after (read back, or predicted - with the id of a flow log the
+    run created), and the verdict of the after by the audit's judge() (none for a failed resource)."""
     rid = step["resource_id"]
-    if step["action"] == "none" or check_mode:
-        after = predict_after(spec, step, tags)
-        now = [dict(spec, **after)] if after else []  # what a summary leaves out, a prediction has as wanted
+    if step["action"] == "none" or predicted:
+        after, now = _predicted(spec, step, tags, applied.created.get(rid))
     else:
-        now = after_by_resource.get(rid, [])
+        now = applied.after_by_resource.get(rid, [])
         after = summary(now[-1]) if now else None
     entry = dict(
         resource_id=rid,
@@ -192,8 +199,10 @@ def _entry(spec, step, tags, after_by_resource, check_mode, failures):
         removed_flow_log_ids=[f["flow_log_id"] for f in step["remove"]],
         changed_fields=step["changed_fields"],
     )
-    if rid in failures:
-        entry.update(action="failed", error=failures[rid], verdict=None)
+    if rid in applied.failures:
+        entry.update(action="failed", error=applied.failures[rid], verdict=None)
+    elif rid in applied.incomplete:
+        entry["error"] = applied.incomplete[rid]
     return entry
 
 
@@ -219,7 +228,11 @@ def converge_flow_logs(
     applied = _Applied()
     if changing and not check_mode:
         applied = _apply(ec2, spec, tags, changing, sleep, read_after)
-    return _result(spec, tags, plan, applied, predicted=check_mode or not read_after)
+    result = _result(spec, tags, plan, applied, predicted=check_mode or not applied.read_back)
+    if applied.interrupted is not None:
+        applied.interrupted.partial = result  # what was done before the error, for the caller's report
+        raise applied.interrupted
+    return result
 
 
 def _flow_logs_on(ec2, resource_ids, known):
@@ -239,22 +252,86 @@ class _Applied:
     role_retries: int = 0
     after_by_resource: dict = field(default_factory=dict)
     role_wait_seconds: float = 0.0
+    #: resource -> the id of the flow log created on it (None when AWS's answer did not say).
+    created: dict = field(default_factory=dict)
+    #: resource -> the error of a replacement cut short: the new flow log is there, an old one too.
+    incomplete: dict = field(default_factory=dict)
+    #: The AWS error that stopped the run midway, or None.
+    interrupted: object = None
+    #: Whether the flow logs were read back (else the result is the plan's prediction).
+    read_back: bool = False
 
 
 def _apply(ec2, spec, tags, changing, sleep, read_after):
-    """Apply the changing steps with one writer, then read back the flow logs of the resources it touched."""
+    """Apply the changing steps with one writer, then read back the flow logs of the resources it touched (always,
+    when an error stopped the run midway: what was done is then read from AWS, where the credentials still may)."""
     writer = FlowLogWriter(ec2, spec, tags, sleep=sleep)
-    apply_flow_log_plan(writer, changing)
-    after = ec2_api.describe_flow_logs(ec2, [s["resource_id"] for s in changing]) if read_after else []
+    interrupted = None
+    try:
+        apply_flow_log_plan(writer, changing)
+    except AwsError as exc:
+        interrupted = exc
+    after = _read_back(ec2, spec, changing) if read_after or interrupted else None
+    failures, incomplete = writer.failures, {}
+    if interrupted is not None:
+        failures, incomplete = _unfinished(spec, changing, writer, interrupted, after)
     return _Applied(
-        writer.failures, writer.role_retries, _to_destination_by_resource(spec, after), writer.role_wait_seconds
+        failures,
+        writer.role_retries,
+        after or {},
+        writer.role_wait_seconds,
+        dict(writer.created),
+        incomplete,
+        interrupted,
+        after is not None,
     )
+
+
+def _read_back(ec2, spec, changing):
+    """The flow logs to the destination now on the changed resources, by resource; None when they cannot be read."""
+    try:
+        return _to_destination_by_resource(spec, ec2_api.describe_flow_logs(ec2, [s["resource_id"] for s in changing]))
+    except AwsError:
+        return None
+
+
+def _unfinished(spec, changing, writer, exc, after):
+    """What an error midway left undone: (failures, incomplete replacements), from what the writer saw done and, where
+    it could be read, what AWS holds now (``after``)."""
+    failures, incomplete = dict(writer.failures), {}
+    for step in (s for s in changing if s["resource_id"] not in failures):
+        kind, found = _step_left(spec, step, writer, exc, after)
+        {"failed": failures, "incomplete": incomplete}.get(kind, {})[step["resource_id"]] = found
+    return failures, incomplete
+
+
+def _step_left(spec, step, writer, exc, after):
+    """("failed", error) when a step's new flow log was not created, ("incomplete", error) when old flow logs it was
+    to remove are still there, (None, None) when it was done."""
+    rid = step["resource_id"]
+    made = rid in writer.created or any(not drift(spec, f) for f in (after or {}).get(rid, []))
+    if step["action"] in ("create", "replace") and not made:
+        return "failed", _not_done(rid, exc, "no flow log was created")
+    left = [f["flow_log_id"] for f in step["remove"] if not _removed(f["flow_log_id"], rid, writer, after)]
+    if left:
+        return "incomplete", _not_done(rid, exc, "still there: " + ", ".join(left))
+    return None, None
+
+
+def _removed(flow_log_id, rid, writer, after):
+    if flow_log_id in writer.deleted:
+        return True
+    return after is not None and flow_log_id not in [f["flow_log_id"] for f in after.get(rid, [])]
+
+
+def _not_done(rid, exc, what):
+    return dict(resource_id=rid, code=exc.code, message="stopped midway ({}): {}".format(what, exc.aws_message))
 
 
 def _result(spec, tags, plan, applied, predicted):
     """converge_flow_logs' answer: an entry per resource, the counts, the failures and the diff of what changed."""
     failures = applied.failures
-    results = [_entry(spec, step, tags, applied.after_by_resource, predicted, failures) for step in plan]
+    results = [_entry(spec, step, tags, applied, predicted) for step in plan]
     changed_entries = [e for e, step in zip(results, plan) if step["action"] != "none"]
     return dict(
         changed=bool(changed_entries) and len(failures) < len(changed_entries),

@@ -84,6 +84,10 @@ class FlowLogWriter:
         self.clock = clock
         self.role_wait = role_wait
         self.failures = {}
+        #: What was done so far, so that a run interrupted midway reports it: resource -> the id of the flow log
+        #: created on it (None when AWS's answer did not say which), and the ids of the flow logs deleted.
+        self.created = {}
+        self.deleted = set()
         self.role_retries = 0
         #: Seconds slept waiting for the delivery role.
         self.role_wait_seconds = 0.0
@@ -130,13 +134,22 @@ class FlowLogWriter:
         """CreateFlowLogs' Unsuccessful items, the call repeated while AWS refuses all of it for the role."""
         while True:
             try:
-                return ec2_api.create_flow_logs(self.ec2, self.request, rids, tags)[1]
+                ids, unsuccessful = ec2_api.create_flow_logs(self.ec2, self.request, rids, tags)
+                self._created(rids, ids, unsuccessful)
+                return unsuccessful
             except AwsError as exc:
                 if not role_not_ready(exc.aws_message):
                     raise
                 if not self._wait_for_role():
                     exc.hint = self.role_wait_note()
                     raise
+
+    def _created(self, rids, ids, unsuccessful):
+        """Record the flow logs a call created. CreateFlowLogs answers with their ids in the order of the resources it
+        created them on (EC2's answer; the module's read_after reads them back anyway): zipped when the counts agree."""
+        refused = {u["resource_id"] for u in unsuccessful}
+        made = [rid for rid in rids if rid not in refused]
+        self.created.update(zip(made, ids) if len(made) == len(ids) else ((rid, None) for rid in made))
 
     def _unsuccessful(self, item):
         message = item["message"]
@@ -238,8 +251,10 @@ class FlowLogWriter:
         by_id = {f["flow_log_id"]: f["resource_id"] for f in flow_logs}
         if not by_id:
             return
-        for item in ec2_api.delete_flow_logs(self.ec2, sorted(by_id)):
+        failed = ec2_api.delete_flow_logs(self.ec2, sorted(by_id))
+        for item in failed:
             self._fail(by_id.get(item["flow_log_id"], item["flow_log_id"]), item["code"], item["message"])
+        self.deleted |= set(by_id) - {item["flow_log_id"] for item in failed}
 
     def retag(self, steps):
         """Tag changes grouped so that flow logs needing the same change share one call."""

@@ -205,19 +205,23 @@ class TargetRun:
             if not ids:
                 continue
             options = self.target.flow_log_options(self._unit(unit), self.role_arn, ids)
-            found = self.step(
-                unit_key("flow_logs", unit),
-                converge_flow_logs,
-                options,
-                "flow logs: " + unit_header(unit),
-                existing=self.existing,
-                read_after=False,
-            )
+            found = self._unit_flow_logs(unit, options)
             unit["flow_logs"] = found
             if found.get("failures"):
                 failures.append(failure_message(found))
         if failures:
             raise _Failures("; ".join(failures))
+
+    def _unit_flow_logs(self, unit, options):
+        """One unit's flow-log converge; an error midway keeps what was done before it (read back where it can be)."""
+        key, header = unit_key("flow_logs", unit), "flow logs: " + unit_header(unit)
+        try:
+            return self.step(key, converge_flow_logs, options, header, existing=self.existing, read_after=False)
+        except AwsError as exc:
+            partial = getattr(exc, "partial", None)
+            if partial is not None:
+                unit["flow_logs"] = self.keep(key, partial, header)
+            raise
 
     def _check_buckets(self, account):
         """Before delivering to a bucket: what its policy and object ownership say about delivery of this account's
