@@ -46,10 +46,50 @@ options:
     elements: str
     default: []
   exclude_regions:
-    description: Regions never to make targets of, whether listed or discovered.
+    description:
+      - Regions never to make targets of, whether listed or discovered, in any account.
+      - O(exclude_regions_by_account) and O(exclude_regions_by_ou) leave regions out of some accounts only.
     type: list
     elements: str
     default: []
+  exclude_regions_by_account:
+    description:
+      - Regions never to make targets of in one account, as a mapping of account id (a string - quote it in YAML) to a
+        list of regions, added to O(exclude_regions) for that account.
+      - Every account id and region is checked before any AWS call; an account that is not in the inventory is
+        ignored.
+    type: dict
+    default: {}
+    version_added: 2.0.0
+  exclude_regions_by_ou:
+    description:
+      - Regions never to make targets of in the accounts under an organizational unit (C(ou-xxxx-xxxxxxxx)) or root
+        (C(r-xxxx)), as a mapping of OU id to a list of regions, added to O(exclude_regions) for every account under
+        that OU and every OU nested in it - for example the regions outside those Control Tower governs, for the OUs
+        its region deny control applies to.
+      - The OUs are walked with C(organizations:ListAccountsForParent) and
+        C(organizations:ListOrganizationalUnitsForParent) (once per OU, shared with O(organizational_units)); an OU
+        that does not exist fails the inventory.
+    type: dict
+    default: {}
+    version_added: 2.0.0
+  skip_denied_regions:
+    description:
+      - Leave out the regions a guardrail of the organisation denies to each account, found by asking AWS. In every
+        account and region that would be a target (after the exclusions), one read-only C(ec2:DescribeVpcs) call
+        (at most 5 VPCs) through the account's access role. A region is left out when AWS answers with an explicit
+        deny of a service control (or resource control) policy, or says the region is not enabled for the account
+        (C(AuthFailure) in an opt-in region) - as the collection reads AWS's answers everywhere. The causes are
+        shown with C(-v).
+      - Any other error (the access role refuses the call, throttling that outlasts the retries) makes the account
+        unreachable, as when its regions cannot be discovered - see O(skip_unreachable_accounts).
+      - The access role needs C(ec2:DescribeVpcs), which the operator policy grants already. Cost - one
+        C(ec2:DescribeVpcs) per account x region, plus one C(sts:AssumeRole) per account when O(regions) is set
+        (without it, region discovery assumes the role already), run 8 at a time; with O(cache=true), once per cache
+        period (a run that finds the answers in the cache makes no probe).
+    type: bool
+    default: false
+    version_added: 2.0.0
   organizational_units:
     description:
       - Only accounts under these organizational units (C(ou-xxxx-xxxxxxxx)) or root (C(r-xxxx)), including
@@ -109,7 +149,8 @@ options:
   skip_unreachable_accounts:
     description:
       - When the regions of an account cannot be discovered (the access role is missing or refuses the
-        caller), leave the account out with a warning instead of failing the inventory.
+        caller), or a probe of O(skip_denied_regions) fails for another reason than a guardrail, leave the account out
+        with a warning instead of failing the inventory.
       - Without this, a missing account is an error, so that a fleet run never silently skips one.
     type: bool
     default: false
@@ -185,12 +226,13 @@ extends_documentation_fragment:
 notes:
   - The caller needs C(organizations:DescribeOrganization), C(organizations:ListAccounts) (or
     C(organizations:ListAccountsForParent) and C(organizations:ListOrganizationalUnitsForParent) with
-    O(organizational_units)), C(organizations:ListTagsForResource) when tags are read, and - without
-    O(regions) - C(sts:AssumeRole) on the access roles, whose principal needs C(ec2:DescribeRegions).
-  - "With O(cache=true), the accounts and regions are read once and kept for O(cache_timeout) seconds in
-    the cache plugin; the cache key includes the file's path and options, so editing the file reads AWS
-    again. C(ansible-playbook --flush-cache) (or C(ansible-inventory --flush-cache) from ansible-core 2.19 on)
-    reads AWS again now."
+    O(organizational_units) or O(exclude_regions_by_ou)), C(organizations:ListTagsForResource) when tags are read,
+    and - without O(regions) or with O(skip_denied_regions) - C(sts:AssumeRole) on the access roles, which need
+    C(ec2:DescribeRegions) (without O(regions)) and C(ec2:DescribeVpcs) (with O(skip_denied_regions)).
+  - "With O(cache=true), the accounts and regions (and the probes' answers) are read once and kept for
+    O(cache_timeout) seconds in the cache plugin; the cache key includes the file's path and options, so editing
+    the file reads AWS again. C(ansible-playbook --flush-cache) (or C(ansible-inventory --flush-cache) from
+    ansible-core 2.19 on) reads AWS again now."
 requirements:
   - python >= 3.8
   - boto3 >= 1.34.0
@@ -233,6 +275,43 @@ keyed_groups:
 compose:
   flow_logs_retention_in_days: 365 if flow_logs_account_name is search('prod') else 30
 
+---
+# Under AWS Control Tower with the region deny control: the OU it governs allows only the governed regions
+# (us-east-1 and eu-west-1 here); every other region is excluded there, so no run targets a region it may
+# not work in. The sandbox OU, outside Control Tower, keeps every enabled region but eu-central-1, and the
+# log-archive account leaves out us-east-1 too.
+plugin: flowlogs.aws.accounts
+exclude_regions_by_ou:
+  ou-ab12-34cd56ef: &outside_governed_regions
+    - us-east-2
+    - us-west-1
+    - us-west-2
+    - ca-central-1
+    - eu-central-1
+    - eu-west-2
+    - eu-west-3
+    - eu-north-1
+    - ap-south-1
+    - ap-northeast-1
+    - ap-northeast-2
+    - ap-northeast-3
+    - ap-southeast-1
+    - ap-southeast-2
+    - sa-east-1
+  ou-ab12-98zy76xw: [eu-central-1]
+exclude_regions_by_account:
+  "210987654321": [us-east-1]
+
+---
+# Or let AWS say which regions a guardrail denies: one ec2:DescribeVpcs per account and region, kept in the
+# cache for a day. A region denied by an SCP, or not enabled for the account, is left out (-v shows why).
+plugin: flowlogs.aws.accounts
+skip_denied_regions: true
+cache: true
+cache_plugin: ansible.builtin.jsonfile
+cache_connection: ~/.cache/flowlogs-inventory
+cache_timeout: 86400
+
 # Then:
 #   ansible-inventory -i prod.flowlogs_accounts.yml --graph
 #   ansible-playbook flowlogs.aws.enable_flowlogs -i prod.flowlogs_accounts.yml --forks 20
@@ -250,6 +329,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection impo
     HAS_BOTO3,
     Clients,
     configured_region,
+    preload,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.plugin_utils import _accounts_inventory as accounts_inventory
@@ -262,6 +342,11 @@ FETCH_OPTIONS = (
     "organizational_units",
     "accounts",
     "exclude_accounts",
+    # With skip_denied_regions the probes cover the regions left after the exclusions: part of what is read.
+    "exclude_regions",
+    "exclude_regions_by_account",
+    "exclude_regions_by_ou",
+    "skip_denied_regions",
     "account_tags",
     "with_account_tags",
     "access_role_name",
@@ -307,7 +392,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             targets = accounts_inventory.build_targets(fetched, options)
         except ParameterError as exc:
             raise AnsibleParserError("{}: {}".format(path, exc)) from exc
+        self._say_denied(fetched)
         self._populate(targets)
+
+    def _say_denied(self, fetched):
+        """With -v: each account and region skip_denied_regions left out, and why (AWS's answer, as diagnosed)."""
+        for account_id, regions in sorted((fetched.get("denied") or {}).items()):
+            for region, cause in sorted(regions.items()):
+                self.display.v("flowlogs.aws.accounts: left out {} in {}: {}".format(account_id, region, cause))
 
     def _cached_or_fetched(self, path, options, cache):
         """The organization as fetch_organization reads it: from the inventory cache when it may be used and holds
@@ -329,17 +421,19 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return fetched
 
     def _reachable(self, fetched, options):
-        """``fetched`` itself when every account's regions were discovered; else without the accounts that failed,
-        with a warning, when skip_unreachable_accounts allows it, and an error naming them when it does not."""
+        """``fetched`` itself when every account's regions were discovered (and probed); else without the accounts that
+        failed, with a warning, when skip_unreachable_accounts allows it, and an error naming them when it does not."""
         if not fetched.get("errors"):
             return fetched
         listed = "; ".join("{}: {}".format(a, e) for a, e in sorted(fetched["errors"].items()))
         if not options.get("skip_unreachable_accounts"):
             raise AnsibleError(
-                "Regions of {} account(s) could not be discovered (set skip_unreachable_accounts to leave them "
-                "out): {}".format(len(fetched["errors"]), listed)
+                "Regions of {} account(s) could not be discovered or probed (set skip_unreachable_accounts to leave "
+                "them out): {}".format(len(fetched["errors"]), listed)
             )
-        self.display.warning("flowlogs.aws.accounts: left out, regions not discoverable: {}".format(listed))
+        self.display.warning(
+            "flowlogs.aws.accounts: left out, regions not discoverable or not probed: {}".format(listed)
+        )
         return accounts_inventory.drop_unreachable(fetched)
 
     def _cache_key(self, path, options):
@@ -348,6 +442,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         return "{}_{}".format(self.get_cache_key(path), digest)
 
     def _fetch(self, options):
+        if options.get("skip_denied_regions"):
+            # A probe is a client per account x region: build each service's client class once (~20 ms a client
+            # otherwise), before ansible-playbook forks its workers, which inherit it.
+            for level, note in preload():
+                (self.display.warning if level == "warning" else self.display.vvv)("flowlogs.aws: " + note)
         base = {k: options.get(k) for k in CONNECTION_OPTIONS}
         region = accounts_inventory.inventory_region(options.get("region"), configured_region(options.get("profile")))
         base.update(region=region, assume_role_session_name=options.get("assume_role_session_name"))

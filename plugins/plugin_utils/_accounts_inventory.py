@@ -3,14 +3,18 @@
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 """The flowlogs.aws.accounts inventory: which accounts and regions of an AWS Organization become targets.
 
-Pure decisions (option checks, account filters, enabled regions, host names, groups, host vars) are plain
-functions over plain data; ``fetch_organization`` is the only part that calls AWS, through aws_api.
+Pure decisions (option checks, account filters, enabled and excluded regions, host names, groups, host vars) are
+plain functions over plain data; ``fetch_organization`` is the only part that calls AWS, through aws_api: the
+Organizations walk, then in each account (through its access role) region discovery and, with
+``skip_denied_regions``, one probe per region that tells a region a guardrail of the organisation denies (a service
+control policy, a region not enabled) from one that works - read with the collection's diagnosis table.
 """
 
 from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import organizations as organizations_api
@@ -30,7 +34,8 @@ MANAGEMENT_MODES = ("direct", "assume_role", "exclude")
 #: DescribeRegions statuses of regions the account can use.
 ENABLED_OPT_IN = ("opt-in-not-required", "opted-in")
 TARGETS_GROUP = "flow_logs_targets"
-#: Region discovery is one AssumeRole and one DescribeRegions per account: run a few accounts at once.
+#: Region discovery is one AssumeRole and one DescribeRegions per account, a probe one DescribeVpcs per account and
+#: region: run a few at once, well within EC2's and STS's request rates.
 DISCOVERY_WORKERS = 8
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
@@ -64,6 +69,41 @@ def _validate_ids(options):
         bad = [v for v in _strings(options.get(option), option) if not pattern.match(v)]
         if bad:
             raise ParameterError(option, "{} not {}".format(", ".join(map(repr, bad)), good))
+
+
+#: (option, pattern of a key, what a key is, what a good key is) for the options that map an account or OU to the
+#: regions to leave out of it.
+EXCLUSION_OPTIONS = (
+    ("exclude_regions_by_account", ACCOUNT_ID, "account id", "12-digit account ids (quote them in YAML)"),
+    (
+        "exclude_regions_by_ou",
+        PARENT_ID,
+        "OU id",
+        "organizational unit ids (ou-xxxx-xxxxxxxx) or a root id (r-xxxx)",
+    ),
+)
+
+
+def _check_region_exclusions(options):
+    for option, pattern, key_name, good in EXCLUSION_OPTIONS:
+        exclusions = options.get(option) or {}
+        if not isinstance(exclusions, dict):
+            raise ParameterError(option, "give a mapping of {} to a list of region names".format(key_name))
+        bad = [k for k in exclusions if not isinstance(k, str) or not pattern.match(k)]
+        if bad:
+            raise ParameterError(option, "{} not {}".format(", ".join(map(repr, bad)), good))
+        for key, regions in exclusions.items():
+            _check_excluded_regions(option, key, regions)
+
+
+def _check_excluded_regions(option, key, regions):
+    if not isinstance(regions, list) or not all(isinstance(r, str) for r in regions):
+        raise ParameterError(option, "{}: give a list of region names".format(key))
+    bad = [r for r in regions if not REGION.match(r)]
+    if bad:
+        raise ParameterError(
+            option, "{}: {} not AWS region names (for example eu-west-1)".format(key, ", ".join(map(repr, bad)))
+        )
 
 
 def _check_account_tags(options):
@@ -104,6 +144,7 @@ def _check_hostname_format(options):
 
 OPTION_CHECKS = (
     _validate_ids,
+    _check_region_exclusions,
     _check_account_tags,
     _check_access_role,
     _check_management_account,
@@ -192,11 +233,31 @@ def enabled_regions(described, partition="aws"):
     )
 
 
-def target_regions(options, discovered=None):
-    """Explicit ``regions`` (as given), else the discovered ones; minus ``exclude_regions``."""
-    regions = options.get("regions") or discovered or []
+def excluded_regions(options, account_id=None, ou_accounts=None):
+    """The regions an account is never a target in: ``exclude_regions``, its own in ``exclude_regions_by_account``, and
+    those of every OU of ``exclude_regions_by_ou`` it is under (``ou_accounts``: OU id -> ids of the accounts under it,
+    nested OUs included)."""
     excluded = set(options.get("exclude_regions") or [])
+    excluded.update((options.get("exclude_regions_by_account") or {}).get(account_id) or [])
+    for ou_id, regions in (options.get("exclude_regions_by_ou") or {}).items():
+        if account_id in (ou_accounts or {}).get(ou_id, ()):
+            excluded.update(regions or [])
+    return excluded
+
+
+def target_regions(options, discovered=None, account_id=None, ou_accounts=None):
+    """Explicit ``regions`` (as given), else the discovered ones; minus the account's exclusions (excluded_regions)."""
+    regions = options.get("regions") or discovered or []
+    excluded = excluded_regions(options, account_id, ou_accounts)
     return sorted(set(r for r in regions if r not in excluded))
+
+
+def account_regions(fetched, options, account_id):
+    """The regions an account is a target in: target_regions, without those a guardrail denies (the probe's)."""
+    denied = (fetched.get("denied") or {}).get(account_id) or {}
+    discovered = (fetched.get("regions") or {}).get(account_id)
+    regions = target_regions(options, discovered, account_id, fetched.get("ou_accounts"))
+    return [r for r in regions if r not in denied]
 
 
 def partition_of(arn):
@@ -257,10 +318,9 @@ def build_targets(fetched, options):
     Raises ParameterError (naming ``hostname_format``) when two targets would get the same host name.
     """
     management = fetched.get("management_account_id")
-    regions_by_account = fetched.get("regions") or {}
     targets, seen = [], {}
     for account in fetched.get("accounts") or []:
-        for region in target_regions(options, regions_by_account.get(account["account_id"])):
+        for region in account_regions(fetched, options, account["account_id"]):
             name = host_name(options.get("hostname_format"), account, region)
             where = "{} in {}".format(account["account_id"], region)
             if name in seen:
@@ -288,71 +348,168 @@ def build_targets(fetched, options):
 # ---------------------------------------------------------------- the calls (through aws_api)
 
 
-def accounts_under(org, parent_ids):
-    """Accounts under roots/OUs, down through every nested OU (ListAccountsForParent, recursively)."""
-    found, queue, visited = {}, list(parent_ids), set()
-    while queue:
-        parent = queue.pop(0)
-        if parent in visited:
+class OrgTree:
+    """The organization's roots and OUs as far as walked, each listed once (ListAccountsForParent and
+    ListOrganizationalUnitsForParent) however many walks pass it: organizational_units and exclude_regions_by_ou."""
+
+    def __init__(self, org):
+        self.org = org
+        self._listed = {}
+
+    def _children(self, parent):
+        """(accounts, child OU ids) directly under a root or OU."""
+        if parent not in self._listed:
+            self._listed[parent] = (
+                organizations_api.list_accounts_for_parent(self.org, parent),
+                organizations_api.list_child_ou_ids(self.org, parent),
+            )
+        return self._listed[parent]
+
+    def accounts_under(self, parent_ids):
+        """Accounts under roots/OUs, down through every nested OU."""
+        found, queue, visited = {}, list(parent_ids), set()
+        while queue:
+            parent = queue.pop(0)
+            if parent in visited:
+                continue
+            visited.add(parent)
+            accounts, child_ous = self._children(parent)
+            found.update((a["account_id"], dict(a)) for a in accounts)
+            queue.extend(child_ous)
+        return list(found.values())
+
+    def account_ids_under(self, parent_id):
+        return sorted(a["account_id"] for a in self.accounts_under([parent_id]))
+
+
+@dataclass(frozen=True)
+class Probe:
+    """One probe of skip_denied_regions: DescribeVpcs in one account and region, through the account's clients there
+    (``assumed``: through its access role, not the caller's own credentials)."""
+
+    account_id: str
+    region: str
+    clients: object
+    assumed: bool = False
+
+
+def reach_account(target_clients, account, options, management_account_id, ou_accounts=None):
+    """One account through its access role: its enabled regions (DescribeRegions; None with ``regions``) and, with
+    ``skip_denied_regions``, a Probe for each region it would be a target in - the role is assumed once and its
+    session serves every region. Raises AwsError."""
+    role_arn = access_role_arn(account, options, management_account_id)
+    clients = target_clients(role_arn)
+    discovered = None
+    if not options.get("regions"):
+        discovered = enabled_regions(ec2_api.describe_regions(clients("ec2")), partition_of(account.get("arn")))
+    if not options.get("skip_denied_regions"):
+        return discovered, []
+    account_id = account["account_id"]
+    regions = target_regions(options, discovered, account_id, ou_accounts)
+    return discovered, [Probe(account_id, r, clients.in_region(r), bool(role_arn)) for r in regions]
+
+
+def run_probe(probe):
+    """None when the probe's DescribeVpcs passes, else AWS's refusal (an AwsError located in the probe's account and
+    region, which its diagnosis needs: an unrecognised token means "not enabled" only in an opt-in region)."""
+    try:
+        ec2_api.probe_vpcs(probe.clients("ec2"))
+        return None
+    except AwsError as exc:
+        exc.assumed = probe.assumed
+        return exc.locate(probe.account_id, probe.region)
+
+
+def judge_probes(probes, outcomes):
+    """(denied, errors) from the probes and their outcomes (run_probe's). A region a guardrail of the organisation
+    denies - an explicit deny of a service or resource control policy, a region not enabled, as the diagnosis table
+    reads AWS's answer (AwsError.denied) - is denied: {account: {region: cause}}. Any other error makes its account
+    unreachable: {account: its first error, with how many more regions failed}."""
+    denied, failed = {}, {}
+    for probe, exc in zip(probes, outcomes):
+        if exc is None:
             continue
-        visited.add(parent)
-        for account in organizations_api.list_accounts_for_parent(org, parent):
-            found[account["account_id"]] = account
-        queue.extend(organizations_api.list_child_ou_ids(org, parent))
-    return list(found.values())
+        if exc.denied:
+            denied.setdefault(probe.account_id, {})[probe.region] = exc.diagnosis.cause
+        else:
+            failed.setdefault(probe.account_id, []).append(str(exc))
+    errors = {
+        account_id: messages[0] + (" (and {} more region(s))".format(len(messages) - 1) if messages[1:] else "")
+        for account_id, messages in failed.items()
+    }
+    return denied, errors
 
 
-def discover_regions(target_clients, accounts, management_account_id, options):
-    """Enabled regions per account (AssumeRole + DescribeRegions in each), and the accounts that failed."""
+def read_accounts(target_clients, accounts, management_account_id, options, ou_accounts=None):
+    """The calls in the accounts, a few at once (reach_account in each, then every probe): (regions discovered,
+    regions denied, errors), each keyed by account id. An account that could not be reached is not probed."""
 
-    def one(account):
-        clients = target_clients(access_role_arn(account, options, management_account_id))
+    def reach(account):
         try:
-            described = ec2_api.describe_regions(clients("ec2"))
-            return account["account_id"], enabled_regions(described, partition_of(account.get("arn"))), None
+            found = reach_account(target_clients, account, options, management_account_id, ou_accounts)
+            return account["account_id"], found, None
         except AwsError as exc:
-            return account["account_id"], None, str(exc)
+            return account["account_id"], (None, []), str(exc)
 
-    regions, errors = {}, {}
-    with ThreadPoolExecutor(max_workers=max(1, min(DISCOVERY_WORKERS, len(accounts)))) as pool:
-        for account_id, found, error in pool.map(one, accounts):
+    regions, errors, probes = {}, {}, []
+    with ThreadPoolExecutor(max_workers=DISCOVERY_WORKERS) as pool:
+        for account_id, (discovered, found), error in pool.map(reach, accounts):
             if error:
                 errors[account_id] = error
-            else:
-                regions[account_id] = found
-    return regions, errors
+                continue
+            if discovered is not None:
+                regions[account_id] = discovered
+            probes.extend(found)
+        denied, failed = judge_probes(probes, list(pool.map(run_probe, probes)))
+    errors.update(failed)
+    return regions, denied, errors
+
+
+def _listed_accounts(org, tree, options):
+    """The organization's accounts, or those under ``organizational_units``."""
+    parents = options.get("organizational_units") or []
+    return tree.accounts_under(parents) if parents else organizations_api.list_accounts(org)
+
+
+def _tagged(org, accounts, options, management):
+    """The accounts with their tags read, without those account_tags leaves out (as they are, without tags)."""
+    if not needs_tags(options):
+        return accounts
+    for account in accounts:
+        account["tags"] = organizations_api.list_account_tags(org, account["account_id"])
+    return select_accounts(accounts, options, management, tags_known=True)
 
 
 def fetch_organization(org_clients, target_clients, options):
     """What the inventory needs from AWS, as plain data (this is what the inventory cache keeps).
 
     ``org_clients``: clients for the Organizations calls. ``target_clients(role_arn)``: clients in one
-    account (role_arn None: the caller's own credentials), for region discovery.
+    account (role_arn None: the caller's own credentials), for region discovery and the probes (``in_region``).
     """
     validate_options(options)
     org = org_clients("organizations")
     organization = organizations_api.describe_organization(org)
     management = organization["management_account_id"]
-    parents = options.get("organizational_units") or []
-    accounts = accounts_under(org, parents) if parents else organizations_api.list_accounts(org)
-    accounts = select_accounts(accounts, options, management)
-    if needs_tags(options):
-        for account in accounts:
-            account["tags"] = organizations_api.list_account_tags(org, account["account_id"])
-        accounts = select_accounts(accounts, options, management, tags_known=True)
-    regions, errors = {}, {}
-    if not options.get("regions") and accounts:
-        regions, errors = discover_regions(target_clients, accounts, management, options)
+    tree = OrgTree(org)
+    accounts = select_accounts(_listed_accounts(org, tree, options), options, management)
+    accounts = _tagged(org, accounts, options, management)
+    # Which accounts each OU of exclude_regions_by_ou holds: an account's region exclusions, before any probe.
+    ou_accounts = {ou: tree.account_ids_under(ou) for ou in sorted(options.get("exclude_regions_by_ou") or {})}
+    regions, denied, errors = {}, {}, {}
+    if accounts and (not options.get("regions") or options.get("skip_denied_regions")):
+        regions, denied, errors = read_accounts(target_clients, accounts, management, options, ou_accounts)
     return dict(
         organization_id=organization["organization_id"],
         management_account_id=management,
         accounts=accounts,
         regions=regions,
+        ou_accounts=ou_accounts,
+        denied=denied,
         errors=errors,
     )
 
 
 def drop_unreachable(fetched):
-    """The fetched data without the accounts whose regions could not be discovered."""
+    """The fetched data without the accounts whose regions could not be discovered or probed."""
     failed = set(fetched.get("errors") or {})
     return dict(fetched, accounts=[a for a in fetched["accounts"] if a["account_id"] not in failed], errors={})

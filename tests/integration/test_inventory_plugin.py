@@ -12,6 +12,8 @@ import pytest
 from tests.integration.conftest import BIN, playbook_env
 from tests.integration.test_fleet import recap
 from tests.support import fleet, organization
+from tests.support.aws_errors import access_denied, region_not_enabled
+from tests.support.guardrail_proxy import GuardrailProxy, scp_deny
 from tests.support.paths import REPO
 
 REGIONS = ["us-east-1", "eu-west-1"]
@@ -43,11 +45,12 @@ def write_config(tmp_path, url, name="org.flowlogs_accounts.yml", **options):
 
 
 def inventory(tmp_path, config, *args):
-    """``ansible-inventory -i config --list`` as {hosts: {name: vars}, groups: {name: [hosts]}}."""
+    """``ansible-inventory -i config --list`` as {hosts: {name: vars}, groups: {name: [hosts]}} (and its stderr, where
+    -v messages go)."""
     done = subprocess.run(
         [str(BIN / "ansible-inventory"), "-i", str(config), "--list", *args],
         cwd=REPO,
-        env=playbook_env(tmp_path, {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true"}),
+        env=playbook_env(tmp_path, {"ANSIBLE_INVENTORY_UNPARSED_FAILED": "true", "ANSIBLE_VERBOSE_TO_STDERR": "true"}),
         capture_output=True,
         text=True,
         timeout=300,
@@ -154,6 +157,10 @@ def test_invalid_options_fail_naming_the_option(aws, org, tmp_path):
     config = write_config(tmp_path, aws.url, regions=["eu-west-1"], hostname_format="{region}")
     stderr = inventory_fails(tmp_path, config)
     assert "hostname_format:" in stderr and "include {account_id}" in stderr
+    config = write_config(tmp_path, aws.url, exclude_regions_by_ou={org.prod_ou: ["eu-west-1", "eu-west"]})
+    assert "exclude_regions_by_ou: {}: 'eu-west' not AWS region names".format(org.prod_ou) in inventory_fails(
+        tmp_path, config
+    )
 
 
 def test_enable_flowlogs_converges_every_target_of_the_inventory(aws, org, tmp_path, run_playbook):
@@ -231,3 +238,66 @@ def test_cache_spares_every_aws_call_until_flushed(aws, org, proxy, tmp_path, ru
     assert host(extra, "us-east-1") in added
     assert {third["hosts"][h]["flow_logs_account_id"] for h in added} == {extra}
     assert set(first["hosts"]) <= set(third["hosts"])
+
+
+@pytest.fixture
+def guardrails(aws):
+    """A proxy in front of moto that answers chosen calls as an organisation's guardrails make AWS answer them."""
+    proxy = GuardrailProxy(aws.url).start()
+    yield proxy
+    proxy.stop()
+
+
+def test_skip_denied_regions_leaves_out_what_guardrails_deny_and_caches_the_probes(aws, org, guardrails, tmp_path):
+    prod_a, prod_b, prod_eu = org.ids("prod-a", "prod-b", "prod-eu")
+    # Control Tower's region deny in eu-west-1 for prod-a; af-south-1 (an opt-in region) not enabled for prod-b.
+    # moto has neither: the proxy answers the probe as AWS does.
+    guardrails.add(scp_deny, service="ec2", action="DescribeVpcs", account=prod_a, region="eu-west-1")
+    guardrails.add(region_not_enabled, service="ec2", action="DescribeVpcs", account=prod_b, region="af-south-1")
+    regions = ["us-east-1", "eu-west-1", "af-south-1"]
+    config = write_config(
+        tmp_path,
+        guardrails.url,
+        organizational_units=[org.prod_ou],
+        regions=regions,
+        exclude_regions_by_ou={org.nested_ou: ["af-south-1"]},  # prod-eu, in prod's nested OU: never probed there
+        skip_denied_regions=True,
+        cache=True,
+        cache_plugin="ansible.builtin.jsonfile",
+        cache_connection=str(tmp_path / "inventory-cache"),
+        cache_timeout=3600,
+    )
+
+    first = inventory(tmp_path, config, "-v")
+
+    kept = [(prod_a, "us-east-1"), (prod_a, "af-south-1"), (prod_b, "us-east-1"), (prod_b, "eu-west-1")]
+    kept += [(prod_eu, "us-east-1"), (prod_eu, "eu-west-1")]
+    assert sorted(first["hosts"]) == sorted(host(a, r) for a, r in kept)
+    calls = guardrails.counts()
+    assert calls["ec2:DescribeVpcs"] == 8  # 3 accounts x 3 regions, less the one excluded
+    assert calls["sts:AssumeRole"] == 3  # once per account, whatever the regions
+    assert sorted(guardrails.refused) == sorted(
+        [("ec2", "DescribeVpcs", prod_a, "eu-west-1", 403), ("ec2", "DescribeVpcs", prod_b, "af-south-1", 401)]
+    )
+    stderr = " ".join(first["stderr"].split())
+    assert "left out {} in eu-west-1: ec2:DescribeVpcs denied by a service control policy".format(prod_a) in stderr
+    assert "left out {} in af-south-1: region af-south-1 is not enabled for account {}".format(prod_b, prod_b) in stderr
+
+    # The cache holds the decisions: a second run makes no call at all, probes included.
+    guardrails.reset()
+    second = inventory(tmp_path, config)
+    assert guardrails.counts() == {}
+    assert second["hosts"] == first["hosts"]
+
+
+def test_a_probe_refused_by_the_role_itself_is_no_guardrail(aws, org, guardrails, tmp_path):
+    prod_b = org.accounts["prod-b"]
+    guardrails.add(access_denied, service="ec2", action="DescribeVpcs", account=prod_b, region="eu-west-1")
+    options = dict(organizational_units=[org.prod_ou], regions=["eu-west-1"], skip_denied_regions=True)
+    stderr = inventory_fails(tmp_path, write_config(tmp_path, guardrails.url, **options))
+    assert "Regions of 1 account(s) could not be discovered or probed" in stderr
+    assert "ec2:DescribeVpcs failed in account {}, region eu-west-1: UnauthorizedOperation".format(prod_b) in stderr
+
+    config = write_config(tmp_path, guardrails.url, skip_unreachable_accounts=True, **options)
+    found = inventory(tmp_path, config)
+    assert sorted(found["hosts"]) == sorted(host(a, "eu-west-1") for a in org.ids("prod-a", "prod-eu"))

@@ -91,3 +91,26 @@ def access_denied(request, why="because no identity-based policy allows the {act
     if request.service == "ec2":
         message = "You are not authorized to perform this operation. " + message
     return error_answer(request, code, message, status)
+
+
+#: What AWS answers a call made in a region the account has not enabled (an opt-in region): it does not recognise the
+#: credentials there. (code, HTTP status, message) by service; JSON services answer as CloudWatch Logs does.
+REGION_NOT_ENABLED = {
+    "ec2": ("AuthFailure", 401, "AWS was not able to validate the provided access credentials"),
+    "sts": ("InvalidClientTokenId", 403, "The security token included in the request is invalid."),
+    "iam": ("InvalidClientTokenId", 403, "The security token included in the request is invalid."),
+}
+REGION_NOT_ENABLED_JSON = ("UnrecognizedClientException", 400, "The security token included in the request is invalid.")
+
+
+def region_not_enabled(request):
+    """AWS's answer to ``request`` in a region its account has not enabled: EC2 ``AuthFailure`` (401), STS and IAM
+    ``InvalidClientTokenId`` (403), CloudWatch Logs and the other JSON services ``UnrecognizedClientException`` (400).
+    S3 is not covered (a ValueError)."""
+    found = REGION_NOT_ENABLED.get(request.service)
+    if found is None and request.protocol == "json":
+        found = REGION_NOT_ENABLED_JSON
+    if found is None:
+        raise ValueError("no region-not-enabled answer known for {}".format(request.service))
+    code, status, message = found
+    return error_answer(request, code, message, status)

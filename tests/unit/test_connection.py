@@ -491,3 +491,17 @@ def test_the_protocol_is_the_installed_botocore_models():
 )
 def test_the_role_is_assumed_through_an_sts_endpoint_the_controller_can_use(configured, region, expected):
     assert connection_module.sts_region(configured, region) == expected
+
+
+def test_clients_in_another_region_keep_the_credentials_and_the_identity(no_aws_config):
+    clients = Clients(dict(region="us-east-1", access_key="AKIDONE", secret_key="one", endpoint_url="http://x:1"))
+    clients._identity = dict(account=ACCOUNT, arn="arn:aws:sts::{}:assumed-role/R/s".format(ACCOUNT), partition="aws")
+
+    regional = clients.in_region("eu-west-3")
+
+    assert regional.region == "eu-west-3" and clients.region == "us-east-1"
+    ec2 = regional("ec2")
+    assert ec2.meta.region_name == "eu-west-3" and ec2.meta.endpoint_url == "http://x:1"
+    assert ec2._request_signer._credentials.access_key == "AKIDONE"
+    assert regional.known_identity() == clients.known_identity()  # no GetCallerIdentity, no second AssumeRole
+    assert clients("ec2").meta.region_name == "us-east-1"

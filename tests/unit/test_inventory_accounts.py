@@ -1,19 +1,20 @@
-"""flowlogs.aws.accounts inventory: option checks, account filters, regions, host names, groups and vars
-(pure), and the Organizations walk through botocore's Stubber (OU recursion, tags only for survivors,
-unreachable accounts)."""
+"""flowlogs.aws.accounts inventory: option checks, account filters, regions (exclusions per account and OU), host
+names, groups and vars (pure), and the Organizations walk through botocore's Stubber (OU recursion, tags only for
+survivors, unreachable accounts, the probes of skip_denied_regions read with the diagnosis table)."""
 
 from __future__ import annotations
 
 import pytest
 
 from ansible_collections.flowlogs.aws.plugins.inventory.accounts import InventoryModule
-from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import ParameterError
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.plugin_utils import _accounts_inventory as accounts_inventory
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._accounts_inventory import (
     access_role_arn,
     build_targets,
     drop_unreachable,
     enabled_regions,
+    excluded_regions,
     fetch_organization,
     host_name,
     region_partition,
@@ -71,6 +72,37 @@ def ids(accounts):
         (dict(management_account="skip"), "management_account", "one of direct, assume_role, exclude"),
         (dict(hostname_format="{account}-{region}"), "hostname_format", "is not a format"),
         (dict(hostname_format="{account_id}"), "hostname_format", "must contain {region}"),
+        (
+            dict(exclude_regions_by_account={"1234": ["eu-west-1"]}),
+            "exclude_regions_by_account",
+            "'1234' not 12-digit account ids",
+        ),
+        (  # an unquoted account id is a YAML number
+            dict(exclude_regions_by_account={111111111111: ["eu-west-1"]}),
+            "exclude_regions_by_account",
+            "111111111111 not 12-digit account ids (quote them in YAML)",
+        ),
+        (
+            dict(exclude_regions_by_account={"111111111111": ["eu-west-1", "eu-west"]}),
+            "exclude_regions_by_account",
+            "111111111111: 'eu-west' not AWS region names",
+        ),
+        (
+            dict(exclude_regions_by_account={"111111111111": "eu-west-1"}),
+            "exclude_regions_by_account",
+            "111111111111: give a list of region names",
+        ),
+        (dict(exclude_regions_by_account=["111111111111"]), "exclude_regions_by_account", "give a mapping"),
+        (
+            dict(exclude_regions_by_ou={"ou-ab12-34cd56ef": ["us-east-1"], "Workloads": ["us-east-1"]}),
+            "exclude_regions_by_ou",
+            "'Workloads' not organizational unit ids",
+        ),
+        (
+            dict(exclude_regions_by_ou={"ou-ab12-34cd56ef": ["us-east-1", "Frankfurt"]}),
+            "exclude_regions_by_ou",
+            "ou-ab12-34cd56ef: 'Frankfurt' not AWS region names",
+        ),
     ],
 )
 def test_invalid_options_name_the_option(options, option, message):
@@ -89,6 +121,12 @@ def test_invalid_options_name_the_option(options, option, message):
         dict(accounts=["111111111111"], exclude_accounts=["222222222222"]),
         dict(access_role_name="security/FlowLogsOperator", management_account="exclude"),
         dict(hostname_format="{account_name}.{region}", account_tags={"env": ["prod", "dev"]}),
+        dict(
+            exclude_regions_by_account={"111111111111": ["eu-west-1"], "222222222222": []},
+            exclude_regions_by_ou={"ou-ab12-34cd56ef": ["us-west-2", "ap-southeast-2"], "r-ab12": ["sa-east-1"]},
+            skip_denied_regions=True,
+        ),
+        dict(exclude_regions_by_account=None, exclude_regions_by_ou=None),
     ],
 )
 def test_valid_options(options):
@@ -183,6 +221,42 @@ def test_enabled_regions_are_opted_in_and_in_the_account_partition():
 )
 def test_target_regions(options, discovered, expected):
     assert target_regions(options, discovered) == expected
+
+
+#: OU ids -> the accounts under them (nested OUs included), as fetch_organization records them: 111 is in OU
+#: prod and in prod's nested OU eu, 222 only in prod, 333 in no OU of the options.
+OU_ACCOUNTS = {"ou-ab12-prod0000": ["111111111111", "222222222222"], "ou-ab12-eu000000": ["111111111111"]}
+EXCLUSIONS = dict(
+    exclude_regions=["sa-east-1"],
+    exclude_regions_by_account={"222222222222": ["us-west-2"], "999999999999": ["us-east-1"]},
+    exclude_regions_by_ou={"ou-ab12-prod0000": ["ap-south-1"], "ou-ab12-eu000000": ["us-east-1"]},
+)
+
+
+@pytest.mark.parametrize(
+    ("account_id", "expected"),
+    [
+        ("111111111111", {"sa-east-1", "ap-south-1", "us-east-1"}),  # its OU and the nested OU it is in
+        ("222222222222", {"sa-east-1", "ap-south-1", "us-west-2"}),  # its OU and its own
+        ("333333333333", {"sa-east-1"}),  # in no OU of the option: the global exclusions only
+    ],
+)
+def test_excluded_regions_per_account_and_ou(account_id, expected):
+    assert excluded_regions(EXCLUSIONS, account_id, OU_ACCOUNTS) == expected
+
+
+@pytest.mark.parametrize(
+    ("options", "account_id", "discovered", "expected"),
+    [
+        (EXCLUSIONS, "111111111111", ["us-east-1", "eu-west-1", "ap-south-1"], ["eu-west-1"]),
+        (EXCLUSIONS, "222222222222", ["us-east-1", "us-west-2", "sa-east-1"], ["us-east-1"]),
+        (EXCLUSIONS, "333333333333", ["us-east-1", "us-west-2", "sa-east-1"], ["us-east-1", "us-west-2"]),
+        # Explicit regions are excluded per account too.
+        (dict(EXCLUSIONS, regions=["us-east-1", "us-west-2"]), "222222222222", None, ["us-east-1"]),
+    ],
+)
+def test_target_regions_of_an_account(options, account_id, discovered, expected):
+    assert target_regions(options, discovered, account_id, OU_ACCOUNTS) == expected
 
 
 # ---------------------------------------------------------------- names, roles, targets
@@ -285,6 +359,26 @@ def test_two_targets_with_one_host_name_fail_naming_hostname_format():
     assert "111111111111 in eu-west-1 and 222222222222 in eu-west-1 would both be host 'prod-eu-west-1'" in str(
         raised.value
     )
+
+
+def test_build_targets_leaves_out_excluded_and_denied_regions():
+    data = fetched(
+        [account("111111111111"), account("222222222222"), account("333333333333")],
+        regions={a: ["us-east-1", "eu-west-1", "ap-south-1"] for a in ("111111111111", "222222222222", "333333333333")},
+        ou_accounts={"ou-ab12-prod0000": ["111111111111", "222222222222"]},
+        denied={"222222222222": {"eu-west-1": "ec2:DescribeVpcs denied by a service control policy"}},
+    )
+    options = dict(
+        exclude_regions_by_ou={"ou-ab12-prod0000": ["ap-south-1"]},
+        exclude_regions_by_account={"333333333333": ["us-east-1"]},
+    )
+    assert [t["name"] for t in build_targets(data, options)] == [
+        "acct-111111111111-eu-west-1",
+        "acct-111111111111-us-east-1",
+        "acct-222222222222-us-east-1",
+        "acct-333333333333-ap-south-1",
+        "acct-333333333333-eu-west-1",
+    ]
 
 
 def test_drop_unreachable():
@@ -428,6 +522,153 @@ def test_explicit_regions_need_no_call_in_the_accounts(stubbed):
     assert targets.asked == []
     assert data["regions"] == {}
     assert [t["name"] for t in build_targets(data, dict(regions=["eu-west-1"]))] == ["acct-111111111111-eu-west-1"]
+
+
+# ---------------------------------------------------------------- skip_denied_regions: one probe per account x region
+
+SCP_ARN = "arn:aws:organizations::{}:policy/{}/service_control_policy/p-ctregion".format(MANAGEMENT, ORG)
+ROLE_111 = "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole"
+ROLE_222 = "arn:aws:iam::222222222222:role/OrganizationAccountAccessRole"
+
+
+def user(account_id):
+    return "arn:aws:sts::{}:assumed-role/OrganizationAccountAccessRole/flowlogs-aws-inventory".format(account_id)
+
+
+def scp_denied(account_id):
+    """EC2's answer to a call an SCP of the organisation denies (Control Tower's region deny)."""
+    return (
+        "UnauthorizedOperation",
+        "You are not authorized to perform this operation. User: {} is not authorized to perform: ec2:DescribeVpcs "
+        "with an explicit deny in a service control policy: {}".format(user(account_id), SCP_ARN),
+        403,
+    )
+
+
+def not_granted(account_id):
+    return (
+        "UnauthorizedOperation",
+        "You are not authorized to perform this operation. User: {} is not authorized to perform: ec2:DescribeVpcs "
+        "because no identity-based policy allows the ec2:DescribeVpcs action".format(user(account_id)),
+        403,
+    )
+
+
+#: EC2's answer in a region the account has not enabled (and to credentials it does not know, anywhere).
+AUTH_FAILURE = ("AuthFailure", "AWS was not able to validate the provided access credentials", 401)
+
+
+class AccountClients(StubbedClients):
+    """One account's clients for the probes: ``in_region(region)`` gives that region's stubbed EC2 client, which
+    answers the probe (DescribeVpcs, MaxResults=5) as ``probes[region]`` says - None: VPCs, else (code, message,
+    HTTP status) of AWS's refusal. ``regions``: DescribeRegions' answer, when the regions are discovered.
+    ``unassumable``: the AwsError of an access role that cannot be assumed."""
+
+    def __init__(self, stubbed, probes, regions=None, unassumable=None):
+        clients = {}
+        if regions is not None:
+            ec2, stubber = stubbed("ec2")
+            stubber.add_response(
+                "describe_regions", dict(Regions=[dict(RegionName=r, OptInStatus="opted-in") for r in regions]), {}
+            )
+            clients["ec2"] = ec2
+        super().__init__(**clients)
+        self.regional = {region: self._probe(stubbed, answer) for region, answer in probes.items()}
+        self.unassumable = unassumable
+
+    @staticmethod
+    def _probe(stubbed, answer):
+        ec2, stubber = stubbed("ec2")
+        if answer is None:
+            stubber.add_response("describe_vpcs", dict(Vpcs=[]), dict(MaxResults=5))
+        else:
+            code, message, status = answer
+            stubber.add_client_error("describe_vpcs", code, message, status, expected_params=dict(MaxResults=5))
+        return StubbedClients(ec2=ec2)
+
+    def in_region(self, region):
+        if self.unassumable:
+            raise self.unassumable
+        return self.regional[region]  # a KeyError: a region that should not have been probed
+
+
+def _list_accounts(stubber, *account_ids):
+    names = {MANAGEMENT: "management", "111111111111": "prod", "222222222222": "staging"}
+    stubber.add_response("list_accounts", dict(Accounts=[_org_account(a, names[a]) for a in account_ids]), {})
+
+
+def test_skip_denied_regions_leaves_out_what_a_guardrail_denies_and_probes_nothing_excluded(stubbed):
+    org, stubber = stubbed("organizations")
+    _describe_organization(stubber)
+    _list_accounts(stubber, MANAGEMENT, "111111111111", "222222222222")
+    # exclude_regions_by_ou: the OU's accounts (111), nested OUs included, before any probe.
+    stubber.add_response(
+        "list_accounts_for_parent",
+        dict(Accounts=[_org_account("111111111111", "prod")]),
+        {"ParentId": "ou-ab12-prod0000"},
+    )
+    stubber.add_response(
+        "list_organizational_units_for_parent", dict(OrganizationalUnits=[]), {"ParentId": "ou-ab12-prod0000"}
+    )
+    discovered = ["us-east-1", "eu-west-1", "af-south-1"]
+    accounts = {
+        None: AccountClients(stubbed, {r: None for r in discovered}, discovered),  # the management account: direct
+        # us-east-1 excluded by its OU; eu-west-1 denied by an SCP (Control Tower's region deny).
+        ROLE_111: AccountClients(stubbed, {"eu-west-1": scp_denied("111111111111"), "af-south-1": None}, discovered),
+        # eu-west-1 excluded for the account; af-south-1, an opt-in region, not enabled.
+        ROLE_222: AccountClients(stubbed, {"us-east-1": None, "af-south-1": AUTH_FAILURE}, discovered),
+    }
+    options = dict(
+        skip_denied_regions=True,
+        exclude_regions_by_ou={"ou-ab12-prod0000": ["us-east-1"]},
+        exclude_regions_by_account={"222222222222": ["eu-west-1"]},
+    )
+
+    data = fetch_organization(StubbedClients(organizations=org), accounts.__getitem__, options)
+
+    assert data["errors"] == {}
+    assert data["ou_accounts"] == {"ou-ab12-prod0000": ["111111111111"]}
+    assert data["denied"] == {
+        "111111111111": {
+            "eu-west-1": "ec2:DescribeVpcs denied by a service control policy of the organisation ({})".format(SCP_ARN)
+        },
+        "222222222222": {"af-south-1": "region af-south-1 is not enabled for account 222222222222"},
+    }
+    assert [t["name"] for t in build_targets(data, options)] == [
+        "acct-111111111111-af-south-1",
+        "acct-123456789012-af-south-1",
+        "acct-123456789012-eu-west-1",
+        "acct-123456789012-us-east-1",
+        "acct-222222222222-us-east-1",
+    ]
+
+
+def test_a_probe_refused_for_another_reason_makes_the_account_unreachable(stubbed):
+    org, stubber = stubbed("organizations")
+    _describe_organization(stubber)
+    _list_accounts(stubber, MANAGEMENT, "111111111111", "222222222222")
+    unassumable = AwsError("sts:AssumeRole", "AccessDenied", "User: x is not authorized to perform: sts:AssumeRole")
+    accounts = {
+        None: AccountClients(stubbed, {"eu-west-1": None, "us-east-1": None}),
+        # A missing permission, and an unknown token outside the opt-in regions: no guardrail, nothing to skip.
+        ROLE_111: AccountClients(stubbed, {"eu-west-1": not_granted("111111111111"), "us-east-1": AUTH_FAILURE}),
+        ROLE_222: AccountClients(stubbed, {}, unassumable=unassumable),
+    }
+    options = dict(regions=["us-east-1", "eu-west-1"], skip_denied_regions=True)
+
+    data = fetch_organization(StubbedClients(organizations=org), accounts.__getitem__, options)
+
+    assert data["denied"] == {}
+    assert data["regions"] == {}  # explicit regions: nothing discovered
+    assert sorted(data["errors"]) == ["111111111111", "222222222222"]
+    first = data["errors"]["111111111111"]
+    assert first.startswith("ec2:DescribeVpcs failed in account 111111111111, region eu-west-1: UnauthorizedOperation")
+    assert "missing permission: ec2:DescribeVpcs" in first and first.endswith("(and 1 more region(s))")
+    assert data["errors"]["222222222222"].startswith("sts:AssumeRole failed: AccessDenied")
+    assert [t["name"] for t in build_targets(drop_unreachable(data), options)] == [
+        "acct-123456789012-eu-west-1",
+        "acct-123456789012-us-east-1",
+    ]
 
 
 @pytest.mark.parametrize(

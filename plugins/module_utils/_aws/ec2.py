@@ -194,6 +194,13 @@ def describe_regions(ec2):
     return [dict(region=r["RegionName"], opt_in_status=r.get("OptInStatus")) for r in found]
 
 
+def probe_vpcs(ec2):
+    """One page of at most 5 VPCs (DescribeVpcs' smallest): the cheapest read that says whether the caller may work in
+    this account and region at all. Raises AwsError when AWS refuses it."""
+    found = call(ec2, "describe_vpcs", "ec2:DescribeVpcs", MaxResults=5).get("Vpcs", [])
+    return [vpc_from_aws(v) for v in found]
+
+
 #: States of a resource that can carry a flow log (the others are going or gone).
 LIVE_STATES = ("pending", "available", "modifying")
 

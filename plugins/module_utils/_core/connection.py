@@ -305,6 +305,17 @@ class Clients:
             self._clients[service] = client
         return client
 
+    def in_region(self, region):
+        """Clients for ``region`` with these credentials, connected now if they were not: a role is assumed once and
+        its session serves every region the account enabled (one AssumeRole per account, not per region)."""
+        if self._session is None:
+            self._connect()
+        other = Clients(dict(self.params, region=region))
+        other._session, other._region = self._session, region
+        other._config, other._verify = self._config, self._verify
+        other._credentials, other._identity = dict(self._credentials), self._identity
+        return other
+
     def _count_calls_of(self, client):
         client.meta.events.register("after-call.*", self._count)
         client.meta.events.register("after-call-error.*", self._count_failed)
