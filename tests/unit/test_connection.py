@@ -261,6 +261,14 @@ def test_one_session_per_profile_and_config_files(no_aws_config, monkeypatch, tm
     assert botocore_session() is not first
 
 
+def test_sts_is_asked_at_its_regional_endpoint_even_where_the_config_says_legacy(no_aws_config, monkeypatch):
+    """The global endpoint's session tokens are refused in opt-in regions (AuthFailure) even where they are enabled."""
+    monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy")
+    sts = Clients(dict(region="us-east-1", access_key="AKIDEXPLICIT", secret_key="s1"))("sts")
+
+    assert sts.meta.endpoint_url == "https://sts.us-east-1.amazonaws.com"
+
+
 def test_credentials_of_one_target_never_leak_to_the_next(no_aws_config, monkeypatch):
     explicit = Clients(dict(region="us-east-1", access_key="AKIDEXPLICIT", secret_key="s1"))("ec2")
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIDFROMENV")

@@ -55,6 +55,10 @@ def botocore_session(profile=None):
     if session is None:
         session = botocore.session.Session(profile=profile)
         session.register_component("data_loader", shared_loader())
+        # STS's regional endpoints, whatever the config says: the global endpoint's (legacy) session tokens are
+        # refused in opt-in regions even where the account enabled them (AuthFailure), which would pass for a
+        # region not enabled (the default of recent botocore releases; older ones used the global endpoint).
+        session.set_config_variable("sts_regional_endpoints", "regional")
         _SESSIONS[key] = session
     return session
 

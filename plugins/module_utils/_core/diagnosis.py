@@ -158,7 +158,9 @@ def _region_disabled(refusal, match):
             refusal.region, refusal.account or "of these credentials"
         ),
         fix="enable the region in the account's settings (an opt-in region), or leave the target out "
-        "(flow_logs_on_denied: skip, or the inventory's region exclusions)",
+        "(flow_logs_on_denied: skip, or the inventory's region exclusions); if it is enabled, the session token may "
+        "come from STS's global endpoint, whose tokens are valid only in regions enabled by default: get it from a "
+        "regional STS endpoint (AWS_STS_REGIONAL_ENDPOINTS=regional)",
         denied=True,
     )
 
