@@ -281,7 +281,7 @@ def test_skip_denied_regions_leaves_out_what_guardrails_deny_and_caches_the_prob
     )
     stderr = " ".join(first["stderr"].split())
     assert "left out {} in eu-west-1: ec2:DescribeVpcs denied by a service control policy".format(prod_a) in stderr
-    assert "left out {} in af-south-1: region af-south-1 is not enabled for account {}".format(prod_b, prod_b) in stderr
+    assert "left out {0} in af-south-1: region af-south-1 is not enabled for account {0}".format(prod_b) in stderr
 
     # The cache holds the decisions: a second run makes no call at all, probes included.
     guardrails.reset()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from typing import Optional
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
@@ -257,7 +258,7 @@ class _Applied:
     #: resource -> the error of a replacement cut short: the new flow log is there, an old one too.
     incomplete: dict = field(default_factory=dict)
     #: The AWS error that stopped the run midway, or None.
-    interrupted: object = None
+    interrupted: Optional[AwsError] = None
     #: Whether the flow logs were read back (else the result is the plan's prediction).
     read_back: bool = False
 
