@@ -571,3 +571,16 @@ def test_an_error_on_the_second_create_call_fails_that_resource_and_reads_back_t
     assert entries[VPC_B]["action"] == "failed"
     assert "no flow log was created" in entries[VPC_B]["error"]["message"]
     assert [f["resource_id"] for f in caught.value.partial["failures"]] == [VPC_B]
+
+
+def test_an_error_before_anything_was_done_is_raised_as_it_is(ec2, fake_clock):
+    """The first CreateFlowLogs refused as a whole: no partial result, no read-back (nothing to read)."""
+    client, stubber = ec2
+    described(stubber, [VPC_A, VPC_B])
+    expire(stubber, "create_flow_logs", create_params([VPC_A, VPC_B]))
+
+    with pytest.raises(AwsError) as caught:
+        converge_flow_logs(StubbedClients(ec2=client), converge_params(), sleep=fake_clock.sleep)
+
+    assert getattr(caught.value, "partial", None) is None
+    stubber.assert_no_pending_responses()

@@ -265,12 +265,15 @@ class _Applied:
 
 def _apply(ec2, spec, tags, changing, sleep, read_after):
     """Apply the changing steps with one writer, then read back the flow logs of the resources it touched (always,
-    when an error stopped the run midway: what was done is then read from AWS, where the credentials still may)."""
+    when an error stopped the run after it created or deleted a flow log: what was done is then read from AWS, where
+    the credentials still may)."""
     writer = FlowLogWriter(ec2, spec, tags, sleep=sleep)
     interrupted = None
     try:
         apply_flow_log_plan(writer, changing)
     except AwsError as exc:
+        if not (writer.created or writer.deleted):
+            raise  # nothing was done: the error is the whole story
         interrupted = exc
     after = _read_back(ec2, spec, changing) if read_after or interrupted else None
     failures, incomplete = writer.failures, {}
