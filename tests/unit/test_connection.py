@@ -491,3 +491,23 @@ def test_the_protocol_is_the_installed_botocore_models():
 )
 def test_the_role_is_assumed_through_an_sts_endpoint_the_controller_can_use(configured, region, expected):
     assert connection_module.sts_region(configured, region) == expected
+
+
+def test_a_refused_assume_role_is_located_at_the_sts_endpoint_it_went_to(no_aws_config):
+    """flow_logs_sts_region sends AssumeRole to another region than the target's: the error names that region."""
+    clients = Clients(
+        dict(
+            FAKE,
+            region="eu-west-1",
+            sts_region="af-south-1",
+            assume_role_arn="arn:aws:iam::111111111111:role/OrganizationAccountAccessRole",
+            endpoint_url="http://127.0.0.1:9",  # nothing listens: refused at once
+            aws_config=dict(retries=dict(total_max_attempts=1)),
+        )
+    )
+
+    with pytest.raises(AwsError) as caught:
+        clients("ec2")
+
+    assert (caught.value.operation, caught.value.region) == ("sts:AssumeRole", "af-south-1")
+    assert " in region af-south-1" in str(clients.locate(caught.value))
