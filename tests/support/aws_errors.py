@@ -114,3 +114,88 @@ def region_not_enabled(request):
         raise ValueError("no region-not-enabled answer known for {}".format(request.service))
     code, status, message = found
     return error_answer(request, code, message, status)
+
+
+# ---------------------------------------------------------------- for tests/integration/test_guardrails.py
+
+#: (code, HTTP status, message) of AWS's answer to credentials it does not recognise, per service - the answer to any
+#: credentials in a region the account has not enabled.
+UNRECOGNISED_CREDENTIALS = {
+    "ec2": ("AuthFailure", 401, "AWS was not able to validate the provided access credentials"),
+    "logs": ("UnrecognizedClientException", 400, "The security token included in the request is invalid."),
+    "iam": ("InvalidClientTokenId", 403, "The security token included in the request is invalid."),
+    "sts": ("InvalidClientTokenId", 403, "The security token included in the request is invalid."),
+}
+#: (code, HTTP status, message) of AWS's answer to a session token that expired, per service.
+EXPIRED_CREDENTIALS = {
+    "ec2": ("RequestExpired", 400, "Request has expired."),
+    "logs": ("ExpiredTokenException", 400, "The security token included in the request is expired"),
+    "iam": ("ExpiredToken", 403, "The security token included in the request is expired"),
+    "sts": ("ExpiredToken", 403, "The security token included in the request is expired"),
+}
+#: CreateFlowLogs' answer while VPC Flow Logs cannot assume a delivery role IAM has not propagated yet.
+ROLE_NOT_ASSUMABLE = "Unable to assume given IAM role: '{role}'"
+EC2_NAMESPACE = "http://ec2.amazonaws.com/doc/2016-11-15/"
+
+
+def unrecognised_credentials(request):
+    """AWS's answer to credentials it cannot validate (EC2's ``AuthFailure``, Logs' ``UnrecognizedClientException``,
+    IAM/STS ``InvalidClientTokenId``): what a region not enabled for the account answers to every call."""
+    code, status, message = UNRECOGNISED_CREDENTIALS.get(request.service, UNRECOGNISED_CREDENTIALS["sts"])
+    return error_answer(request, code, message, status)
+
+
+def expired_credentials(request):
+    """AWS's answer to a call signed with a session that expired (EC2's ``RequestExpired``, ``ExpiredToken``...)."""
+    code, status, message = EXPIRED_CREDENTIALS.get(request.service, EXPIRED_CREDENTIALS["sts"])
+    return error_answer(request, code, message, status)
+
+
+def encoded_authorization_message(size=1500):
+    """A stand-in for the encoded authorization failure message AWS appends to an EC2 access denial (opaque, about
+    1.5 KB, only ``aws sts decode-authorization-message`` reads it): the same characters, deterministic."""
+    import base64
+    import hashlib
+
+    blob = b"".join(hashlib.sha256(str(i).encode()).digest() for i in range(size // 32 + 1))
+    return base64.urlsafe_b64encode(blob).decode().rstrip("=")[:size]
+
+
+def pass_role_denied(request, role_arn):
+    """EC2's answer to CreateFlowLogs when the caller may not pass the delivery role: ``UnauthorizedOperation`` whose
+    message names ``iam:PassRole`` (not the call) and ends with the encoded authorization failure message."""
+    message = (
+        "You are not authorized to perform this operation. User: {} is not authorized to perform: iam:PassRole on "
+        "resource: {} because no identity-based policy allows the iam:PassRole action. Encoded authorization failure "
+        "message: {}"
+    ).format(caller_arn(request.account), role_arn, encoded_authorization_message())
+    return error_answer(request, "UnauthorizedOperation", message, 403)
+
+
+def kms_key_not_allowed(request, log_group_arn):
+    """CloudWatch Logs' answer to CreateLogGroup / AssociateKmsKey with a KMS key whose key policy does not let the
+    service use it (or that does not exist): AccessDeniedException naming the log group, not the key."""
+    message = "The specified KMS key does not exist or is not allowed to be used with Arn '{}'".format(log_group_arn)
+    return error_answer(request, "AccessDeniedException", message, 400)
+
+
+def role_not_assumable(request, role_arn):
+    """CreateFlowLogs refused as a whole because VPC Flow Logs cannot assume the role yet (IAM propagation)."""
+    return error_answer(request, "InvalidParameter", ROLE_NOT_ASSUMABLE.format(role=role_arn), 400)
+
+
+def create_flow_logs_answer(flow_log_ids, unsuccessful):
+    """(status, headers, body) of CreateFlowLogs' HTTP 200 answer: the flow logs created, and each resource AWS
+    refused as an ``Unsuccessful`` item (``unsuccessful``: (resource id, code, message) tuples)."""
+    items = "".join(
+        "<item><error><code>{}</code><message>{}</message></error><resourceId>{}</resourceId></item>".format(
+            code, _xml(message), rid
+        )
+        for rid, code, message in unsuccessful
+    )
+    created = "".join("<item>{}</item>".format(fid) for fid in flow_log_ids)
+    body = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<CreateFlowLogsResponse xmlns="{}"><requestId>{}</requestId>'
+        "<flowLogIdSet>{}</flowLogIdSet><unsuccessful>{}</unsuccessful></CreateFlowLogsResponse>"
+    ).format(EC2_NAMESPACE, uuid.uuid4(), created, items)
+    return 200, [("Content-Type", "text/xml;charset=UTF-8")], body.encode()

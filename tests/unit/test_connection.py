@@ -513,3 +513,23 @@ def test_clients_in_another_region_keep_the_credentials_and_the_identity(no_aws_
     assert ec2._request_signer._credentials.access_key == "AKIDONE"
     assert regional.known_identity() == clients.known_identity()  # no GetCallerIdentity, no second AssumeRole
     assert clients("ec2").meta.region_name == "us-east-1"
+
+
+def test_a_refused_assume_role_is_located_at_the_sts_endpoint_it_went_to(no_aws_config):
+    """flow_logs_sts_region sends AssumeRole to another region than the target's: the error names that region."""
+    clients = Clients(
+        dict(
+            FAKE,
+            region="eu-west-1",
+            sts_region="af-south-1",
+            assume_role_arn="arn:aws:iam::111111111111:role/OrganizationAccountAccessRole",
+            endpoint_url="http://127.0.0.1:9",  # nothing listens: refused at once
+            aws_config=dict(retries=dict(total_max_attempts=1)),
+        )
+    )
+
+    with pytest.raises(AwsError) as caught:
+        clients("ec2")
+
+    assert (caught.value.operation, caught.value.region) == ("sts:AssumeRole", "af-south-1")
+    assert " in region af-south-1" in str(clients.locate(caught.value))

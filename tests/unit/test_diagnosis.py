@@ -179,6 +179,17 @@ CASES = [
         dict(kind="region_disabled", denied=True, permission=None),
         "region eu-north-1 is not enabled for account 111111111111",
     ),
+    # AssumeRole through an opt-in region's STS (flow_logs_sts_region): the controller's account has not enabled that
+    # region; the target account may well have.
+    (
+        query("sts", "InvalidClientTokenId", "The security token included in the request is invalid.", 403),
+        "AssumeRole",
+        "sts:AssumeRole",
+        "af-south-1",
+        dict(kind="sts_region_disabled", denied=False, permission=None),
+        "AWS STS in region af-south-1 does not recognise the controller's credentials: the region is likely not "
+        "enabled for the controller's account",
+    ),
     # The same code in a region every account has: the credentials themselves.
     (
         query("sts", "InvalidClientTokenId", "The security token included in the request is invalid.", 403),

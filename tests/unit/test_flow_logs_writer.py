@@ -26,6 +26,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge i
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.writer import (
     ROLE_NOT_READY,
+    ROLE_WAIT_ENV,
     ROLE_WAIT_SECONDS,
     create_request,
 )
@@ -112,6 +113,14 @@ def writer_for(fake_clock):
 
 
 # ---------------------------------------------------------------- the delivery role is not assumable yet
+
+
+def test_the_wait_for_a_new_role_is_120_s_unless_the_test_suite_shortens_it(monkeypatch):
+    monkeypatch.delenv(ROLE_WAIT_ENV, raising=False)
+    assert FlowLogWriter(None, SPEC, None).role_wait == ROLE_WAIT_SECONDS == 120
+    monkeypatch.setenv(ROLE_WAIT_ENV, "5")  # tests/integration/test_guardrails.py
+    assert FlowLogWriter(None, SPEC, None).role_wait == 5
+    assert FlowLogWriter(None, SPEC, None, role_wait=30).role_wait == 30
 
 
 def test_role_not_ready_twice_then_created(ec2, writer_for, fake_clock):

@@ -423,6 +423,26 @@ class TestKmsKeyThroughStubber:
         assert caught.value.code == "AccessDeniedException"
         assert caught.value.operation == "logs:AssociateKmsKey"
         assert caught.value.resource == NAME
+        assert caught.value.kms_key == KEY_A
+
+    def test_a_key_cloudwatch_logs_may_not_use_is_named_in_the_error(self, stubbed):
+        """AWS's answer names the log group only: the error says which key's policy must let CloudWatch Logs in."""
+        logs, stubber = stubbed("logs")
+        _describe_none(stubber)
+        refusal = "The specified KMS key does not exist or is not allowed to be used with Arn '{}'".format(ARN)
+        stubber.add_client_error(
+            "create_log_group",
+            service_error_code="AccessDeniedException",
+            service_message=refusal,
+            http_status_code=400,
+            expected_params={"logGroupName": NAME, "kmsKeyId": KEY_A},
+        )
+
+        with pytest.raises(AwsError) as caught:
+            converge_log_group(StubbedClients(logs=logs), dict(name=NAME, kms_key_id=KEY_A))
+
+        assert (caught.value.operation, caught.value.kms_key) == ("logs:CreateLogGroup", KEY_A)
+        assert caught.value.diagnosis.cause == "CloudWatch Logs may not use KMS key " + KEY_A
 
     def test_new_group_gets_its_key_at_creation_not_by_associate(self, stubbed):
         logs, stubber = stubbed("logs")

@@ -110,3 +110,53 @@ def test_a_shared_vpc_is_reported_not_owned_and_left_out_of_the_counts():
     actions = {row["vpc_id"]: (row["action"], row["after"]["verdict"]) for row in result["vpcs"]}
     assert actions == {"vpc-0000000a": ("created", "compliant"), "vpc-0000000b": ("not_owned", "not_owned")}
     assert (result["counts"]["vpcs"], result["counts"]["compliant_after"], result["counts"]["not_owned"]) == (1, 1, 1)
+
+
+DENIAL = dict(
+    cause="ec2:DescribeVpcs denied by a service control policy of the organisation",
+    fix="no permission of this account can lift it",
+)
+DENIED_ERROR = "ec2:DescribeVpcs failed in account 111111111111, region eu-west-1: UnauthorizedOperation: ..."
+
+
+@pytest.mark.parametrize("on_denied", ["skip", "fail"])
+def test_a_target_denied_by_an_earlier_task_makes_no_call_and_stays_denied(on_denied):
+    """The discover task met the denial; with skip the later tasks run, and must neither call AWS again nor report the
+    target unchanged (with fail, Ansible stops the host: a later task that runs anyway still fails)."""
+    variables = dict(GOOD, flow_logs_on_denied=on_denied, flow_logs_account_id="111111111111")
+    carried = dict(denied=dict(denial=DENIAL, error=DENIED_ERROR, phase="discover"), phases=["preflight", "discover"])
+
+    for task in ("converge", "monitor"):
+        result, kept = role_task(task, read_target(variables), "t", carried=carried)
+
+        assert (result["status"], result["denial"], result["error"]) == ("denied", DENIAL, DENIED_ERROR)
+        assert (result["failed_phase"], result["phases"], result["counts"]["api_calls"]) == (
+            "discover",
+            ["preflight", "discover"],
+            0,
+        )
+        assert result.get("failed", False) is (on_denied == "fail")
+        assert "warnings" not in result  # the task that met the denial said it
+        assert kept["denied"] == carried["denied"]
+
+
+def test_a_denied_target_whose_host_failed_is_reported_denied_not_stopped():
+    """flow_logs_on_denied: fail stops the host after the task that met the denial: still denied, with AWS's words."""
+    result = dict(
+        RESULT,
+        account_id="111111111111",
+        region="eu-west-1",
+        status="denied",
+        error=DENIED_ERROR,
+        denial=DENIAL,
+        counts=dict(vpcs=0),
+        vpcs=[],
+        failed=True,
+    )
+    entries = report_entries(["a"], [], lambda h: (result, "eu-west-1", "111111111111"))
+
+    report = fleet_report(entries)
+
+    (target,) = report["targets"]
+    assert (target["status"], target["error"], target["denial"]) == ("denied", DENIED_ERROR, DENIAL)
+    assert (report["totals"]["targets_denied"], report["totals"]["targets_failed"]) == (1, 0)

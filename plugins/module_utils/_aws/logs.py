@@ -7,6 +7,7 @@ change in any release."""
 from __future__ import annotations
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws._calls import call, paginate
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError
 
 
 def log_group_from_aws(group, tags):
@@ -45,7 +46,7 @@ def create_log_group(logs, name, kms_key_id=None, tags=None, log_group_class=Non
         kwargs["tags"] = {str(k): str(v) for k, v in tags.items()}
     if log_group_class:
         kwargs["logGroupClass"] = log_group_class
-    call(logs, "create_log_group", "logs:CreateLogGroup", name, **kwargs)
+    with_kms_key(kms_key_id, call, logs, "create_log_group", "logs:CreateLogGroup", name, **kwargs)
 
 
 def put_retention_policy(logs, name, days):
@@ -57,7 +58,18 @@ def delete_retention_policy(logs, name):
 
 
 def associate_kms_key(logs, name, kms_key_id):
-    call(logs, "associate_kms_key", "logs:AssociateKmsKey", name, logGroupName=name, kmsKeyId=kms_key_id)
+    kwargs = dict(logGroupName=name, kmsKeyId=kms_key_id)
+    with_kms_key(kms_key_id, call, logs, "associate_kms_key", "logs:AssociateKmsKey", name, **kwargs)
+
+
+def with_kms_key(kms_key_id, function, *args, **kwargs):
+    """``function(*args, **kwargs)``; its AwsError names the KMS key the call asked for (AWS's answer names the log
+    group only, and the diagnosis says which key's policy must let CloudWatch Logs in)."""
+    try:
+        return function(*args, **kwargs)
+    except AwsError as exc:
+        exc.kms_key = exc.kms_key or kms_key_id
+        raise
 
 
 def disassociate_kms_key(logs, name):

@@ -260,10 +260,11 @@ class Clients:
         request = dict(RoleArn=role_arn, RoleSessionName=params.get("assume_role_session_name") or "flowlogs-aws")
         if params.get("assume_role_external_id"):
             request["ExternalId"] = params["assume_role_external_id"]
+        endpoint_region = sts_region(params.get("sts_region"), region)
         try:
             sts = session.create_client(
                 "sts",
-                region_name=sts_region(params.get("sts_region"), region),
+                region_name=endpoint_region,
                 endpoint_url=self.endpoint_url,
                 config=self._config,
                 verify=self._verify,
@@ -272,7 +273,8 @@ class Clients:
             self._count_calls_of(sts)
             answer = sts.assume_role(**request)
         except AWS_ERRORS as exc:
-            raise to_aws_error(exc, "sts:AssumeRole", role_arn) from exc
+            # Located where STS refused it: the region of its endpoint, which may not be the target's.
+            raise to_aws_error(exc, "sts:AssumeRole", role_arn).locate(region=endpoint_region) from exc
         creds = answer["Credentials"]
         # The assumed role's ARN names the account: no GetCallerIdentity call needed later.
         arn = answer.get("AssumedRoleUser", {}).get("Arn")

@@ -189,7 +189,22 @@ def _expired(refusal, match):
     return Diagnosis(kind="credentials_expired", cause="{} expired".format(whose), fix=fix)
 
 
+def _sts_region_disabled(refusal):
+    """STS of an opt-in region does not know the controller's credentials: that region is not enabled for the
+    controller's account - the target account may well have enabled it."""
+    return Diagnosis(
+        kind="sts_region_disabled",
+        cause="AWS STS in region {} does not recognise the controller's credentials: the region is likely not enabled "
+        "for the controller's account".format(refusal.region),
+        fix="assume the role through the STS endpoint of a region the controller's account has enabled "
+        "(flow_logs_sts_region; unset, an opt-in target region goes through us-east-1), or enable the region for the "
+        "controller's account",
+    )
+
+
 def _unrecognised(refusal, match):
+    if refusal.operation == "sts:AssumeRole" and refusal.region in OPT_IN_REGIONS:
+        return _sts_region_disabled(refusal)
     if refusal.region in OPT_IN_REGIONS or refusal.code == "RegionDisabledException":
         return _region_disabled(refusal, match)
     whose = "the assumed role's session" if refusal.assumed and refusal.operation != "sts:AssumeRole" else None

@@ -181,15 +181,24 @@ def _predicted(spec, step, tags, created_id):
     return after, ([dict(spec, **after)] if after else [])  # what a summary leaves out, a prediction has as wanted
 
 
+def _after(spec, step, tags, applied, predicted):
+    """(after, the flow logs now) of one resource: read back; or predicted - a failed resource as it was, but for
+    what the run deleted."""
+    rid = step["resource_id"]
+    if predicted and rid in applied.failures:
+        now = [f for f in step["before"] if f["flow_log_id"] not in applied.deleted]
+        return (summary(now[-1]) if now else None), now
+    if step["action"] == "none" or predicted:
+        return _predicted(spec, step, tags, applied.created.get(rid))
+    now = applied.after_by_resource.get(rid, [])
+    return (summary(now[-1]) if now else None), now
+
+
 def _entry(spec, step, tags, applied, predicted):
     """The result of one resource: before, action, after (read back, or predicted - with the id of a flow log the
     run created), and the verdict of the after by the audit's judge() (none for a failed resource)."""
     rid = step["resource_id"]
-    if step["action"] == "none" or predicted:
-        after, now = _predicted(spec, step, tags, applied.created.get(rid))
-    else:
-        now = applied.after_by_resource.get(rid, [])
-        after = summary(now[-1]) if now else None
+    after, now = _after(spec, step, tags, applied, predicted)
     entry = dict(
         resource_id=rid,
         action=ACTION_NAMES[step["action"]],
@@ -261,6 +270,8 @@ class _Applied:
     interrupted: Optional[AwsError] = None
     #: Whether the flow logs were read back (else the result is the plan's prediction).
     read_back: bool = False
+    #: The ids of the flow logs the run deleted.
+    deleted: frozenset = frozenset()
 
 
 def _apply(ec2, spec, tags, changing, sleep, read_after):
@@ -288,6 +299,7 @@ def _apply(ec2, spec, tags, changing, sleep, read_after):
         incomplete,
         interrupted,
         after is not None,
+        frozenset(writer.deleted),
     )
 
 

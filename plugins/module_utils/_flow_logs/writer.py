@@ -7,6 +7,7 @@ any release."""
 
 from __future__ import annotations
 
+import os
 import re
 import time
 
@@ -19,6 +20,8 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.tag_fields
 #: AWS refuses a role VPC Flow Logs cannot assume yet; a new role takes a while to propagate.
 ROLE_NOT_READY = "Unable to assume given IAM role"
 ROLE_WAIT_SECONDS = 120
+#: Private, for the collection's own integration tests: a shorter wait, in seconds (never a user setting).
+ROLE_WAIT_ENV = "FLOWLOGS_AWS_ROLE_WAIT_SECONDS"
 #: What a role that never became usable says, after the wait.
 ROLE_NEVER_READY = (
     "waited {seconds:.0f} s ({retries} retries) for VPC Flow Logs to be able to assume the delivery role; likely "
@@ -75,14 +78,14 @@ def create_request(spec):
 class FlowLogWriter:
     """Applies a plan with batched, chunked calls; records per-resource failures instead of stopping."""
 
-    def __init__(self, ec2, spec, tags, sleep=time.sleep, clock=time.monotonic, role_wait=ROLE_WAIT_SECONDS):
+    def __init__(self, ec2, spec, tags, sleep=time.sleep, clock=time.monotonic, role_wait=None):
         self.ec2 = ec2
         self.spec = spec
         self.tags = normalize_tags(tags)
         self.request = create_request(spec)
         self.sleep = sleep
         self.clock = clock
-        self.role_wait = role_wait
+        self.role_wait = float(os.environ.get(ROLE_WAIT_ENV) or ROLE_WAIT_SECONDS) if role_wait is None else role_wait
         self.failures = {}
         #: What was done so far, so that a run interrupted midway reports it: resource -> the id of the flow log
         #: created on it (None when AWS's answer did not say which), and the ids of the flow logs deleted.

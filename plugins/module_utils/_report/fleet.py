@@ -228,13 +228,14 @@ def target_report(entry):
 
     ``result`` is the role's ``flow_logs_result`` or ``flow_logs_discovery`` (used as they are), a failed task's
     result without one (the target stopped before the role's tasks produced it), or none at all; ``stopped``: the
-    host left the play failed, so a result that says otherwise is marked failed."""
+    host left the play failed, so a result that says otherwise is marked failed (a denied one failed its host as
+    flow_logs_on_denied: fail asks, and stays denied)."""
     result = entry.get("result")
     if not result or not result.get("result_version"):
         return _no_result(entry, str((result or {}).get("msg") or NO_RESULT))
     found = {k: v for k, v in result.items() if k not in TASK_KEYS}
     found["target"] = found.get("target") or entry.get("target")
-    if entry.get("stopped") and found.get("status") != "failed":
+    if entry.get("stopped") and found.get("status") not in ("failed", "denied"):
         return _stopped(found)
     return found
 

@@ -97,6 +97,8 @@ class TargetRun:
         self.plan = None
         #: The cause and fix of a guardrail of the organisation that denies the target by design.
         self.denial = None
+        #: An earlier task's denial of the target (with its error and phase), skipped as flow_logs_on_denied asks.
+        self.denied = carried.get("denied")
         self.diffs, self.warnings = [], []
         self.phase = "preflight"
 
@@ -109,6 +111,7 @@ class TargetRun:
             role_arn=self.role_arn,
             phases=self.phases,
             aws_stats=self.aws_stats(),
+            denied=self.denied,
         )
 
     def aws_stats(self):
@@ -382,14 +385,19 @@ class TargetRun:
         """A task that met ``error`` fails - unless the organisation denies the target by design and the user said
         to skip such targets (flow_logs_on_denied: skip): then it is reported ``denied`` and warned about."""
         if self.denial and self.target.on_denied == "skip":
-            self.warnings.append("denied by the organisation, skipped (flow_logs_on_denied: skip): " + error)
+            if not self.denied:  # said once, by the task that met it
+                self.warnings.append("denied by the organisation, skipped (flow_logs_on_denied: skip): " + error)
             return
         task.update(failed=True, msg="{} failed: {}".format(PHASE_TITLES[self.phase], error))
 
 
 def run_task(task, run):
     """Run one of the role's tasks (``TASKS``) on ``run``'s target; never raises for AWS or input errors.
-    Returns (task result, what to carry to the next task)."""
+    Returns (task result, what to carry to the next task). A target an earlier task found denied by design (and
+    skipped, flow_logs_on_denied: skip) makes no call in its later tasks and stays denied."""
+    if run.denied:
+        run.denial, run.phase = run.denied["denial"], run.denied["phase"]
+        return run.result(run.denied["error"]), run.carry()
     error = None
     try:
         getattr(run, task)()
@@ -402,7 +410,10 @@ def run_task(task, run):
             run.denial = dict(cause=exc.diagnosis.cause, fix=exc.diagnosis.fix)
     except _Failures as exc:
         error = str(exc)
-    return run.result(error), run.carry()
+    found = run.result(error)
+    if run.denial:
+        run.denied = dict(denial=run.denial, error=error, phase=run.phase)
+    return found, run.carry()
 
 
 def problems_result(name, problems, variables):
