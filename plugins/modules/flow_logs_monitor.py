@@ -122,6 +122,16 @@ error:
   description: Why the target failed (null when it did not), naming the variable or the AWS call, account and region.
   returned: always
   type: str
+aws_error:
+  description:
+    - When an AWS call failed the target - the call (C(operation)), AWS's C(code) and C(message), the C(account) and
+      C(region), and what AWS's answer says - C(cause), C(fix), C(missing_permission) (only the one AWS named),
+      C(denied); and C(encoded_authorization_message) when AWS sent one (read it with
+      C(aws sts decode-authorization-message), which needs C(sts:DecodeAuthorizationMessage)). Null otherwise.
+  returned: always
+  type: dict
+  version_added: 2.0.0
+  sample: {operation: "ec2:CreateFlowLogs", code: UnauthorizedOperation, missing_permission: "iam:PassRole"}
 failed_phase:
   description:
     - The phase that failed - V(preflight), V(connect) (credentials, assume role, account check), V(discover),
@@ -157,10 +167,12 @@ counts:
   description:
     - Rows per action; C(resources) and C(vpcs) (distinct resources, and VPCs among them); C(compliant_before) and
       C(compliant_after) (resources compliant at every destination); the AWS API calls (and botocore retries) made.
+    - C(role_waits) and C(role_wait_seconds) - the CreateFlowLogs retries, and the seconds slept, while VPC Flow Logs
+      could not assume a new delivery role yet (IAM propagation); 0 when nothing waited.
   returned: always
   type: dict
   sample: {resources: 3, vpcs: 3, created: 2, replaced: 1, updated: 0, deleted: 0, unchanged: 0, failed: 0, not_run: 0,
-           compliant_before: 0, compliant_after: 3, api_calls: 12, api_retries: 0}
+           compliant_before: 0, compliant_after: 3, api_calls: 12, api_retries: 0, role_waits: 2, role_wait_seconds: 6}
 """
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import MODULE_ARGUMENT_SPEC, run_module

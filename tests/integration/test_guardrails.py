@@ -446,13 +446,13 @@ def test_role_not_assumable_yet_is_retried_until_it_is_and_a_role_never_assumabl
         rows = [row for row in target["vpcs"] if row["destination"] == "logs:" + fleet.GROUP]
         assert [(r["action"], r["error"]["code"]) for r in rows] == [("failed", "InvalidParameter")] * 3
         message = "Unable to assume given IAM role: '{}'".format(delivery_role(account))
-        if account == A:  # the last refusal came as Unsuccessful items: AWS's words, then how long and why
-            assert {r["error"]["message"] for r in rows} == {message + " " + wait_note}
-        else:
-            # The last refusal came for the whole call: today each resource keeps AWS's words only - the wait's note
-            # (FlowLogWriter._create_call sets it as the error's hint) is dropped by FlowLogWriter._refused_call,
-            # which records exc.aws_message. Expected once that is fixed: {message + " " + wait_note}.
-            assert {r["error"]["message"] for r in rows} == {message}
+        # Whether the last refusal came as Unsuccessful items (A) or for the whole call (B): AWS's words, then how
+        # long it waited and why.
+        assert {r["error"]["message"] for r in rows} == {message + " " + wait_note}
+        assert (target["counts"]["role_waits"], target["counts"]["role_wait_seconds"]) == (2, 6)
+    # The waits in the report: B's new role in us-east-1 waited 2 + 4 s too before it was accepted.
+    assert first.target(B, HOME)["counts"]["role_waits"] == 2
+    assert first.report["totals"]["role_waits"] == 6
 
     assert second.rc == 0, str(second)
     assert second.status() == dict({t: "unchanged" for t in ready}, **{t: "changed" for t in never})

@@ -9,7 +9,12 @@ import botocore.session
 import pytest
 from botocore.parsers import create_parser
 
-from ansible_collections.flowlogs.aws.plugins.module_utils._core.diagnosis import Refusal, diagnose, short_message
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.diagnosis import (
+    ENCODED_LEFT_OUT,
+    Refusal,
+    diagnose,
+    short_message,
+)
 
 USER = "arn:aws:sts::111111111111:assumed-role/OrganizationAccountAccessRole/flowlogs-aws"
 SCP_ARN = "arn:aws:organizations::999999999999:policy/o-a1b2c3d4e5/service_control_policy/p-abcd1234"
@@ -257,6 +262,7 @@ def test_the_encoded_authorization_message_is_cut_and_kept_apart():
 
     short, encoded = short_message(message)
 
-    assert short == "You are not authorized to perform this operation. (encoded authorization failure message left out)"
+    assert short == "You are not authorized to perform this operation." + ENCODED_LEFT_OUT
+    assert "aws sts decode-authorization-message" in ENCODED_LEFT_OUT
     assert encoded == ENCODED
     assert short_message("Rate exceeded") == ("Rate exceeded", None)

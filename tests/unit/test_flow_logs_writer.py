@@ -152,8 +152,11 @@ def test_role_never_ready_gives_up_after_role_wait_and_records_the_error(ec2, wr
     assert ROLE_WAIT_SECONDS <= fake_clock.now <= ROLE_WAIT_SECONDS + 20
     assert writer.role_retries == 9
     assert writer.failures == {
-        VPC_A: dict(resource_id=VPC_A, code="InvalidParameter", message=ROLE_MESSAGE),
+        VPC_A: dict(
+            resource_id=VPC_A, code="InvalidParameter", message="{} ({})".format(ROLE_MESSAGE, writer.role_wait_note())
+        ),
     }
+    assert writer.failures[VPC_A]["message"].startswith(ROLE_MESSAGE + " (waited 130 s (9 retries)")
 
 
 def test_role_not_ready_for_one_resource_retries_that_resource_only(ec2, writer_for, fake_clock):
@@ -240,7 +243,7 @@ def test_role_never_ready_for_many_resources_still_gives_up_after_role_wait(fake
     writer.create([VPC_A, VPC_B, VPC_C, VPC_D])
 
     assert sorted(writer.failures) == [VPC_A, VPC_B, VPC_C, VPC_D]
-    assert all(f["message"] == ROLE_MESSAGE for f in writer.failures.values())
+    assert all(f["message"].startswith(ROLE_MESSAGE + " (waited ") for f in writer.failures.values())
     assert fake_clock.now <= ROLE_WAIT_SECONDS + 20, "waited {} s in all".format(fake_clock.now)
 
 
@@ -440,7 +443,13 @@ def test_delete_ignores_flow_logs_already_gone_and_records_other_errors(ec2, wri
 
     writer.delete([dict(flow_log_id="fl-b", resource_id=VPC_B), dict(flow_log_id="fl-a", resource_id=VPC_A)])
 
-    assert writer.failures == {VPC_B: dict(resource_id=VPC_B, code="UnauthorizedOperation", message="no")}
+    assert writer.failures == {
+        VPC_B: dict(
+            resource_id=VPC_B,
+            code="UnauthorizedOperation",
+            message="no (missing permission: ec2:DeleteFlowLogs; grant it to the operator (docs/operator-policy.json))",
+        )
+    }
 
 
 def test_delete_when_every_id_is_gone(ec2, writer_for):
@@ -593,3 +602,17 @@ def test_an_error_before_anything_was_done_is_raised_as_it_is(ec2, fake_clock):
 
     assert getattr(caught.value, "partial", None) is None
     stubber.assert_no_pending_responses()
+
+
+def test_a_quota_refusal_of_one_resource_names_the_quota(ec2, writer_for):
+    """An Unsuccessful item gets the diagnosis a call-level error gets: AWS's words, then the cause and fix."""
+    client, stubber = ec2
+    limit = "You have reached the limit of flow logs for this resource"
+    created(stubber, [VPC_A, VPC_B], [unsuccessful(VPC_B, "FlowLogsLimitExceeded", limit)])
+    writer = writer_for(client)
+
+    writer.create([VPC_A, VPC_B])
+
+    message = writer.failures[VPC_B]["message"]
+    assert message.startswith(limit + " (")
+    assert "Flow logs per single network interface, subnet, or VPC in a Region" in message

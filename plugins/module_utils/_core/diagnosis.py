@@ -97,12 +97,19 @@ class Refusal:
         return self.operation if ":" in (self.operation or "") else None
 
 
+#: Said in place of an encoded authorization failure message.
+ENCODED_LEFT_OUT = (
+    " (encoded authorization failure message left out: it is in the result's encoded_authorization_message, and"
+    " aws sts decode-authorization-message reads it, with sts:DecodeAuthorizationMessage)"
+)
+
+
 def short_message(message):
     """AWS's message without its encoded authorization failure message (kilobytes only STS can read), and that."""
     found = ENCODED.search(message or "")
     if not found:
         return message, None
-    return message[: found.start()].rstrip() + " (encoded authorization failure message left out)", found.group(1)
+    return message[: found.start()].rstrip() + ENCODED_LEFT_OUT, found.group(1)
 
 
 #: Role management an organisation often allows only with a permissions boundary or under a path: a guardrail the

@@ -44,6 +44,13 @@ def role_not_ready(message):
     return ROLE_NOT_READY in (message or "")
 
 
+def explained(operation, code, message):
+    """A per-resource error of an EC2 answer (an ``Unsuccessful`` item) with its cause and fix, where the diagnosis
+    table knows them (a quota, a permission)."""
+    found = AwsError(operation, code, message).diagnosis
+    return "{} ({}; {})".format(message, found.cause, found.fix) if found else message
+
+
 def create_request(spec):
     """CreateFlowLogs parameters (without ResourceIds) for ``spec``."""
     request = dict(
@@ -156,8 +163,11 @@ class FlowLogWriter:
 
     def _unsuccessful(self, item):
         message = item["message"]
-        if role_not_ready(message) and self.role_retries:
-            message = "{} ({})".format(message, self.role_wait_note())
+        if role_not_ready(message):
+            if self.role_retries:
+                message = "{} ({})".format(message, self.role_wait_note())
+        else:
+            message = explained("ec2:CreateFlowLogs", item["code"], message)
         self._fail(item["resource_id"], item["code"], message)
 
     def _state(self, rids):
@@ -225,8 +235,9 @@ class FlowLogWriter:
         return self._refused_unnamed(exc, rids, depth, tags)
 
     def _fail_each(self, rids, exc):
+        message = "{} ({})".format(exc.aws_message, exc.hint) if exc.hint else exc.aws_message
         for rid in rids:
-            self._fail(rid, exc.code, exc.aws_message)
+            self._fail(rid, exc.code, message)
 
     def _refused_as_existing(self, rids, depth, tags):
         """AWS says a flow log to this destination exists on some resource of the call."""
@@ -256,7 +267,8 @@ class FlowLogWriter:
             return
         failed = ec2_api.delete_flow_logs(self.ec2, sorted(by_id))
         for item in failed:
-            self._fail(by_id.get(item["flow_log_id"], item["flow_log_id"]), item["code"], item["message"])
+            message = explained("ec2:DeleteFlowLogs", item["code"], item["message"])
+            self._fail(by_id.get(item["flow_log_id"], item["flow_log_id"]), item["code"], message)
         self.deleted |= set(by_id) - {item["flow_log_id"] for item in failed}
 
     def retag(self, steps):

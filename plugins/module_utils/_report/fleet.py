@@ -134,6 +134,7 @@ def target_result(
     aws_stats=None,
     units=None,
     denial=None,
+    aws_error=None,
 ):
     """One target's result (the role's public ``flow_logs_result``, version 1) from its steps' results:
     ``before`` (discovery), ``role``, ``log_group``, ``flow_logs`` and ``alarms`` - or, with several resource types
@@ -143,7 +144,7 @@ def target_result(
     delivery = delivery_of(steps)
     parts = [part for part in delivery.values() if isinstance(part, dict)]  # ``buckets`` is a list of findings
     rows = _unit_rows(steps, units, error is not None, _repairs_delivery(parts))
-    counts = _counts(rows, aws_stats or {})
+    counts = _counts(rows, aws_stats or {}, steps)
     changed = _changed(counts, parts)
     return dict(
         result_version=RESULT_VERSION,
@@ -156,6 +157,7 @@ def target_result(
         status="denied" if denial else _status(error, counts, changed),
         changed=changed,
         error=error,
+        aws_error=aws_error if error is not None else None,
         failed_phase=failed_phase,
         denial=denial,
         delivery=dict(delivery, notes=delivery_notes(delivery)),
@@ -174,13 +176,24 @@ def _changed(counts, parts):
     return any(counts[a] for a in CHANGING) or any(part.get("changed") for part in parts)
 
 
-def _counts(rows, aws_stats):
-    """Rows per action, the resources and those compliant, and the AWS API calls the target made."""
+def _counts(rows, aws_stats, steps=None):
+    """Rows per action, the resources and those compliant, the AWS API calls the target made, and the retries and
+    seconds its CreateFlowLogs calls waited for a new delivery role (IAM propagation)."""
     counts = {a: sum(1 for r in rows if r["action"] == a) for a in ACTIONS}
     counts.update(
         api_calls=aws_stats.get("calls", 0), api_retries=aws_stats.get("retries", 0), **_resource_counts(rows)
     )
+    counts.update(_role_waits(steps or {}))
     return counts
+
+
+def _role_waits(steps):
+    """The CreateFlowLogs retries and seconds the target's flow-log converges waited for a new delivery role."""
+    converges = [s for s in steps.values() if isinstance(s, dict) and "role_retries" in s]
+    return dict(
+        role_waits=sum(s["role_retries"] or 0 for s in converges),
+        role_wait_seconds=round(sum(s.get("role_wait_seconds") or 0 for s in converges), 1),
+    )
 
 
 def _status(error, counts, changed):
@@ -191,7 +204,15 @@ def _status(error, counts, changed):
 
 def _no_result(entry, error):
     counts = dict(
-        {a: 0 for a in ACTIONS}, resources=0, vpcs=0, compliant_before=0, compliant_after=0, api_calls=0, api_retries=0
+        {a: 0 for a in ACTIONS},
+        resources=0,
+        vpcs=0,
+        compliant_before=0,
+        compliant_after=0,
+        api_calls=0,
+        api_retries=0,
+        role_waits=0,
+        role_wait_seconds=0,
     )
     return dict(
         result_version=RESULT_VERSION,
@@ -321,6 +342,8 @@ def _totals(targets):
         totals["targets_" + status] = sum(1 for t in targets if t["status"] == status)
     for key in ("resources", "vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
         totals[key] = sum(t["counts"].get(key, t["counts"]["vpcs"] if key == "resources" else 0) for t in targets)
+    totals["role_waits"] = sum(t["counts"].get("role_waits", 0) for t in targets)
+    totals["role_wait_seconds"] = round(sum(t["counts"].get("role_wait_seconds", 0) for t in targets), 1)
     return totals
 
 

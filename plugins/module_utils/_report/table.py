@@ -111,6 +111,12 @@ def _fleet_lines(report):
             t["api_calls"], t["api_retries"]
         )
     ]
+    if t.get("role_waits"):
+        out.append(
+            "Waited for new delivery roles (IAM propagation): {} CreateFlowLogs retries, {:g} s in all".format(
+                t["role_waits"], t["role_wait_seconds"]
+            )
+        )
     compliance = compliance_line(report.get("compliance"))
     if compliance:
         out.append(compliance)

@@ -97,6 +97,8 @@ class TargetRun:
         self.plan = None
         #: The cause and fix of a guardrail of the organisation that denies the target by design.
         self.denial = None
+        #: The AWS error that failed the task, as a dict (AwsError.as_dict), or None.
+        self.aws_error = None
         #: An earlier task's denial of the target (with its error and phase), skipped as flow_logs_on_denied asks.
         self.denied = carried.get("denied")
         self.diffs, self.warnings = [], []
@@ -369,6 +371,7 @@ class TargetRun:
             phases=list(self.phases),
             aws_stats=self.aws_stats(),
             denial=self.denial,
+            aws_error=self.aws_error,
         )
         task = dict(found, changed=self.changed)
         if self.plan is not None:
@@ -405,7 +408,7 @@ def run_task(task, run):
         error = run.error_of(exc)
     except AwsError as exc:
         run.clients.locate(exc)
-        error = str(exc)
+        error, run.aws_error = str(exc), exc.as_dict()
         if exc.denied:
             run.denial = dict(cause=exc.diagnosis.cause, fix=exc.diagnosis.fix)
     except _Failures as exc:
