@@ -141,8 +141,8 @@ aws_error:
   description:
     - When an AWS call failed the target - the call (C(operation)), AWS's C(code) and C(message), the C(account) and
       C(region), and what AWS's answer says - C(cause), C(fix), C(missing_permission) (only the one AWS named),
-      C(denied); and C(encoded_authorization_message) when AWS sent one (read it with
-      C(aws sts decode-authorization-message), which needs C(sts:DecodeAuthorizationMessage)). Null otherwise.
+      C(denied). An encoded authorization failure message is left out (the modules, M(flowlogs.aws.vpc_flow_log)
+      for one, keep it). Null otherwise.
   returned: always
   type: dict
   version_added: 2.0.0

@@ -309,9 +309,9 @@ def test_create_flow_logs_refused_for_pass_role_names_pass_role_and_cuts_the_enc
             "UnauthorizedOperation: You are not authorized to perform this operation. User: arn:aws:sts::{}:"
             "assumed-role/OrganizationAccountAccessRole/flowlogs-aws is not authorized to perform: iam:PassRole on "
             "resource: {} because no identity-based policy allows the iam:PassRole action. (encoded authorization "
-            "failure message left out) (missing permission: iam:PassRole; grant it to the operator".format(
-                B, delivery_role(B)
-            )
+            "failure message left out: a module's result keeps it as encoded_authorization_message, and aws sts "
+            "decode-authorization-message reads it, with sts:DecodeAuthorizationMessage) (missing permission: "
+            "iam:PassRole; grant it to the operator".format(B, delivery_role(B))
         ) in error
         assert "ec2:CreateFlowLogs;" not in error and "missing permission: ec2:" not in error
         assert (target["failed_phase"], target["counts"]["created"], target["counts"]["compliant_after"]) == (
@@ -319,8 +319,13 @@ def test_create_flow_logs_refused_for_pass_role_names_pass_role_and_cuts_the_enc
             0,
             0,
         )
-    # 1.5 KB only STS can read: neither in the report nor on the screen.
+    # 1.5 KB only STS can read: neither in the report nor on the screen (a module's result keeps it); the target's
+    # aws_error has the rest.
     assert encoded_authorization_message()[:200] not in json.dumps(first.report) + first.output
+    for region in lab.regions:
+        found = first.target(B, region)["aws_error"]
+        assert (found["operation"], found["missing_permission"]) == ("ec2:CreateFlowLogs", "iam:PassRole")
+        assert "encoded_authorization_message" not in found
     # One refused call per target: the whole CreateFlowLogs, not one per resource.
     assert sorted(first.refused) == [("ec2", "CreateFlowLogs", B, r, 403) for r in sorted(lab.regions)]
     assert first.count("ec2", "CreateFlowLogs", account=B) == 2
@@ -595,12 +600,16 @@ def test_one_resource_refused_as_unsuccessful_keeps_aws_words_and_the_others_con
     assert converged(first, others)
     target = first.target(A, HOME)
     code, message = QUOTA_REFUSAL
-    assert target["error"] == "resource_ids: 1 of 3 resources failed: {}: {}: {}".format(refused, code, message)
-    # AWS's code and message kept on the refused resource (the quota's name, which the diagnosis table knows for
-    # ec2:CreateFlowLogs, is not added to a per-resource error today); the other two converged in the same calls.
+    explained = (
+        message + " (a quota was reached: Amazon VPC quota 'Flow logs per single network interface, subnet, or VPC in "
+        "a Region'; raise the quota in Service Quotas for this account and region, or cover fewer resources)"
+    )
+    assert target["error"] == "resource_ids: 1 of 3 resources failed: {}: {}: {}".format(refused, code, explained)
+    # AWS's code and message kept on the refused resource, with the quota's name; the other two converged in the same
+    # calls.
     rows = {row["resource_id"]: row for row in target["vpcs"]}
     assert rows[refused]["action"] == "failed"
-    assert rows[refused]["error"] == dict(resource_id=refused, code=code, message=message)
+    assert rows[refused]["error"] == dict(resource_id=refused, code=code, message=explained)
     assert sorted(r["action"] for r in rows.values()) == ["created", "failed", "replaced"]
     assert (target["counts"]["compliant_after"], target["counts"]["failed"]) == (2, 1)
     assert first.refused == [("ec2", "CreateFlowLogs", A, HOME, 200)]

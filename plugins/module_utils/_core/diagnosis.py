@@ -99,8 +99,8 @@ class Refusal:
 
 #: Said in place of an encoded authorization failure message.
 ENCODED_LEFT_OUT = (
-    " (encoded authorization failure message left out: it is in the result's encoded_authorization_message, and"
-    " aws sts decode-authorization-message reads it, with sts:DecodeAuthorizationMessage)"
+    " (encoded authorization failure message left out: a module's result keeps it as encoded_authorization_message,"
+    " and aws sts decode-authorization-message reads it, with sts:DecodeAuthorizationMessage)"
 )
 
 

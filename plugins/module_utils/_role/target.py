@@ -408,7 +408,7 @@ def run_task(task, run):
         error = run.error_of(exc)
     except AwsError as exc:
         run.clients.locate(exc)
-        error, run.aws_error = str(exc), exc.as_dict()
+        error, run.aws_error = str(exc), _without_encoded_message(exc.as_dict())
         if exc.denied:
             run.denial = dict(cause=exc.diagnosis.cause, fix=exc.diagnosis.fix)
     except _Failures as exc:
@@ -417,6 +417,13 @@ def run_task(task, run):
     if run.denial:
         run.denied = dict(denial=run.denial, error=error, phase=run.phase)
     return found, run.carry()
+
+
+def _without_encoded_message(found):
+    """An AWS error as the role reports it: without the kilobytes of an encoded authorization failure message, which
+    a failed host's output would print for every target (vpc_flow_log's result keeps it)."""
+    found.pop("encoded_authorization_message", None)
+    return found
 
 
 def problems_result(name, problems, variables):
