@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import NOT_OWNED
+from ansible_collections.flowlogs.aws.plugins.module_utils._report import arrival as report_arrival
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.delivery import (
     REPAIRS_DELIVERY,
     delivery_notes,
@@ -87,6 +88,7 @@ def _row(vpc_id, before, entry, failed_target, repaired_delivery):
             deliver_logs_status=after.get("deliver_logs_status"),
         ),
         error=entry.get("error"),
+        arrival=before.get("arrival"),
     )
 
 
@@ -161,6 +163,7 @@ def target_result(
         delivery=dict(delivery, notes=delivery_notes(delivery)),
         vpcs=rows,
         counts=counts,
+        arrival=report_arrival.target_arrival(steps.get("arrival")),
     )
 
 
@@ -208,6 +211,7 @@ def _no_result(entry, error):
         delivery={},
         vpcs=[],
         counts=counts,
+        arrival=None,
     )
 
 
@@ -252,7 +256,7 @@ def _resource_verdicts(target, when):
         if row["action"] == "not_owned":
             continue
         key = (row["resource_type"], row["resource_id"])
-        verdict = row[when]["verdict"]
+        verdict = report_arrival.required_verdict(target, row, when, row[when]["verdict"])
         if found.get(key, "compliant") == "compliant":
             found[key] = verdict
     return found
@@ -320,6 +324,7 @@ def _totals(targets):
         totals["targets_" + status] = sum(1 for t in targets if t["status"] == status)
     for key in ("resources", "vpcs", "compliant_before", "compliant_after", "api_calls", "api_retries", *ACTIONS):
         totals[key] = sum(t["counts"].get(key, t["counts"]["vpcs"] if key == "resources" else 0) for t in targets)
+    totals["arrival"] = report_arrival.fleet_arrival(targets)
     return totals
 
 
