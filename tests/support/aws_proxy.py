@@ -36,6 +36,7 @@ S3_SUBRESOURCE_CALLS = {
     ("GET", "ownershipControls"): "GetBucketOwnershipControls",
     ("PUT", "ownershipControls"): "PutBucketOwnershipControls",
     ("DELETE", "ownershipControls"): "DeleteBucketOwnershipControls",
+    ("GET", "list-type"): "ListObjectsV2",
 }
 
 
