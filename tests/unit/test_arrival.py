@@ -256,7 +256,8 @@ def test_each_verdict_and_cause(case, changes, evidence, interfaces, problem, ex
 
 
 def test_how_long_ago_reads():
-    assert [ago(NOW - d, NOW) for d in (MINUTE, 119 * MINUTE, 120 * MINUTE, 3 * 1440 * MINUTE)] == [
+    assert [ago(NOW - d, NOW) for d in (MINUTE / 2, MINUTE, 119 * MINUTE, 120 * MINUTE, 3 * 1440 * MINUTE)] == [
+        "under a minute",
         "1 minute",
         "119 minutes",
         "2 hours",

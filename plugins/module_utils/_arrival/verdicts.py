@@ -52,8 +52,10 @@ def iso(moment):
 
 
 def ago(moment, now):
-    """How long ago, in words: ``4 minutes``, ``3 hours``, ``2 days``."""
+    """How long ago, in words: ``under a minute``, ``4 minutes``, ``3 hours``, ``2 days``."""
     minutes = max(int((now - moment).total_seconds() // 60), 0)
+    if not minutes:
+        return "under a minute"
     for size, unit in ((1440, "day"), (60, "hour")):
         if minutes >= 2 * size:
             return "{} {}s".format(minutes // size, unit)

@@ -174,10 +174,25 @@ def audit_vpcs(clients, params, check_mode=False):
     if settings is None:
         return found
     account = found["account_id"]
+    flow_logs = with_wanted_options(flow_logs, audit_spec(params))
     result = check_arrival(
         clients, flow_logs, settings, causes=lambda silent: found_delivery_problems(clients, silent, account)
     )
     return add_arrival(found, flow_logs, result)
+
+
+def with_wanted_options(flow_logs, spec):
+    """The flow logs, those to the spec's S3 destination whose options the endpoint did not report (moto does not)
+    given the spec's: where their files are depends on them (Hive-compatible prefixes, per-hour partitions)."""
+    wanted = spec.get("destination_options")
+    if not wanted:
+        return flow_logs
+    return [
+        dict(f, destination_options=wanted)
+        if f.get("log_destination_type") == "s3" and not f.get("destination_options") and goes_where_wanted(spec, f)
+        else f
+        for f in flow_logs
+    ]
 
 
 def arrival_settings(params):

@@ -15,7 +15,10 @@ from __future__ import annotations
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._arrival.check import ArrivalSettings, check_arrival
 from ansible_collections.flowlogs.aws.plugins.module_utils._arrival.verdicts import VERDICTS
-from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import found_delivery_problems
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import (
+    found_delivery_problems,
+    with_wanted_options,
+)
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec import (
     AUDIT,
     flow_log_spec,
@@ -39,14 +42,17 @@ def check_target_arrival(run):
     clients = run.clients
     account = clients.identity()["account"]
     settings = ArrivalSettings(window=target.arrival.window, prices=target.arrival.prices)
+    specs = [
+        (unit, flow_log_spec(target.flow_log_options(_unit(target, unit), run.role_arn, []), AUDIT))
+        for unit in run.units
+    ]
+    flow_logs = run.existing
+    for _unit_found, spec in specs:
+        flow_logs = with_wanted_options(flow_logs, spec)
     result = check_arrival(
-        clients,
-        run.existing,
-        settings,
-        causes=lambda silent: found_delivery_problems(clients, silent, account),
+        clients, flow_logs, settings, causes=lambda silent: found_delivery_problems(clients, silent, account)
     )
-    for unit in run.units:
-        spec = flow_log_spec(target.flow_log_options(_unit(target, unit), run.role_arn, []), AUDIT)
+    for unit, spec in specs:
         for row in unit["before"]["vpcs"]:
             _attach(row, spec, result["by_flow_log"])
     summary = {key: value for key, value in result.items() if key != "by_flow_log"}
