@@ -106,7 +106,7 @@ options:
         Prove that each flow log's records arrive, from its destination, read-only and without reading a record - the
         log streams of a CloudWatch Logs group (named after the network interfaces, newest C(lastIngestionTime)), the
         newest files of the flow log under its S3 prefix (plain, Hive-compatible and per-hour layouts), a Firehose
-        stream's C(IncomingRecords) metric - and give it an C(arrival) verdict in RV(vpcs[].flow_logs[].arrival).
+        stream's C(IncomingRecords) metric - and give it an C(arrival) verdict in RV(vpcs[].flow_logs).
       - >-
         V(delivering) - a record within O(delivery_window). V(silent) - ACTIVE and nothing in the window, with the
         likely cause (C(no_interfaces) and C(new_flow_log) are not problems; C(delivery_problem) names what the
@@ -136,7 +136,7 @@ options:
     description:
       - >-
         Prices merged over the collection's price table (us-east-1, USD, with the date the prices were read and
-        their sources, which RV(arrival.prices) repeats), section by section - C(cloudwatch_logs)
+        their sources, which RV(arrival) repeats under C(prices)), section by section - C(cloudwatch_logs)
         (C(ingestion_tiers), C(storage_per_gb_month), C(stored_fraction)), C(s3) (C(ingestion_tiers),
         C(parquet_per_gb), C(storage_per_gb_month), C(gzip_fraction), C(parquet_fraction)), C(firehose)
         (C(ingestion_tiers)) - and C(region), C(currency), C(read_on), C(notes).

@@ -67,8 +67,8 @@ def put_records(ec2, logs, vpc, account, index):
     subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.{}.1.0/24".format(index))["Subnet"]["SubnetId"]
     eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
     end = int(time.time())
-    record = "2 {} {} 10.{}.1.5 10.{}.1.9 443 40001 6 5 300 {} {} REJECT OK".format(
-        account, eni, index, index, end - 60, end
+    record = "2 {account} {eni} 10.{i}.1.5 10.{i}.1.9 443 40001 6 5 300 {start} {end} REJECT OK".format(
+        account=account, eni=eni, i=index, start=end - 60, end=end
     )
     logs.create_log_stream(logGroupName=GROUP, logStreamName=eni + "-all")
     logs.put_log_events(

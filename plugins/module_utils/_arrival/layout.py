@@ -89,12 +89,12 @@ def partition(destination, account, region, moment, hourly=None):
     """The folder of ``moment``'s files: the day's, or the hour's when ``hourly`` (default: the destination's)."""
     hourly = destination.get("hourly") if hourly is None else hourly
     if destination.get("hive"):
-        path = "aws-account-id={}/aws-service=vpcflowlogs/aws-region={}/year={:%Y}/month={:%m}/day={:%d}/".format(
-            account, region, moment, moment, moment
+        path = "aws-account-id={a}/aws-service=vpcflowlogs/aws-region={r}/year={m:%Y}/month={m:%m}/day={m:%d}/".format(
+            a=account, r=region, m=moment
         )
         hour = "hour={:%H}/".format(moment)
     else:
-        path = "{}/vpcflowlogs/{}/{:%Y}/{:%m}/{:%d}/".format(account, region, moment, moment, moment)
+        path = "{a}/vpcflowlogs/{r}/{m:%Y}/{m:%m}/{m:%d}/".format(a=account, r=region, m=moment)
         hour = "{:%H}/".format(moment)
     return root(destination) + path + (hour if hourly else "")
 

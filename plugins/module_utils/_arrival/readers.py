@@ -68,8 +68,8 @@ class Reading:
 
     def other_account(self, what, account):
         """The Evidence of a destination in another account: not read from here."""
-        detail = "{} is in account {}: not readable from account {}; account {} can read it".format(
-            what, account, self.account, account
+        detail = "{what} is in account {owner}: not readable from account {here}; account {owner} can read it".format(
+            what=what, owner=account, here=self.account
         )
         return Evidence(unreadable=OTHER_ACCOUNT, detail=detail, readable_by=account)
 

@@ -63,7 +63,9 @@ def _section_problem(section, value):
         return "{} must be a dictionary of {}, got {!r}".format(section, ", ".join(known), value)
     for key, price in value.items():
         if key not in known:
-            return "{}.{} is not a price of the table; {} has {}".format(section, key, section, ", ".join(known))
+            return "{s}.{k} is not a price of the table; {s} has {known}".format(
+                s=section, k=key, known=", ".join(known)
+            )
         found = _tiers_problem(section, price) if key == "ingestion_tiers" else _number_problem(section, key, price)
         if found:
             return found
