@@ -571,3 +571,152 @@ def test_one_target_in_few_calls(stubbed):
         + by_destination["s3:central-flow-logs"]["monthly_cost"]["total"],
         2,
     )
+
+
+# ---------------------------------------------------------------- the fleet report (pure)
+
+
+def arrival(verdict, cause=None, problem=False, reason="r"):
+    return dict(verdict=verdict, cause=cause, problem=problem, reason=reason, readable_by=None, window_minutes=30)
+
+
+def report_row(resource, verdict="compliant", action="unchanged", found=None, destination="logs:vpc-flow-logs"):
+    return dict(
+        vpc_id=resource,
+        resource_id=resource,
+        resource_type="VPC",
+        destination=destination,
+        action=action,
+        before=dict(verdict=verdict),
+        after=dict(verdict=verdict),
+        changed_fields=[],
+        error=None,
+        arrival=found,
+    )
+
+
+def report_entry(target, account, rows, summary=None, buckets=()):
+    counts = dict(
+        created=0, replaced=0, updated=0, deleted=0, unchanged=len(rows), failed=0, not_run=0, not_owned=0,
+        resources=len(rows), vpcs=len(rows), compliant_before=0, compliant_after=0, api_calls=0, api_retries=0,
+    )  # fmt: skip
+    result = dict(result_version=1, target=target, account_id=account, region=REGION, status="unchanged")
+    delivery = dict(buckets=list(buckets), notes=[])
+    return dict(target=target, result=dict(result, vpcs=rows, counts=counts, delivery=delivery, arrival=summary))
+
+
+def summary(require=False, per_day=GIB, cost=15.21, parquet=8.2):
+    return dict(
+        window_minutes=30,
+        require_arrival=require,
+        bytes_per_day=per_day,
+        monthly_cost=cost,
+        s3_parquet_monthly_cost=parquet,
+        prices=dict(currency="USD"),
+        destinations=[
+            dict(
+                destination="logs:vpc-flow-logs",
+                bytes_per_day=per_day,
+                days_sampled=7,
+                monthly_cost=dict(total=cost),
+                s3_parquet_monthly_cost=dict(total=parquet),
+            )
+        ],
+    )
+
+
+def arrival_fleet(require=False):
+    from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import fleet_report
+
+    entries = [
+        report_entry(
+            "a",
+            ACCOUNT,
+            [
+                report_row("vpc-1", found=arrival("delivering")),
+                report_row("vpc-2", found=arrival("silent", "no_interfaces")),
+                report_row("vpc-3", found=arrival("silent", "unknown", problem=True, reason="nothing found")),
+            ],
+            summary(require),
+        ),
+        report_entry(
+            "b",
+            "222222222222",
+            [report_row("vpc-4", found=arrival("unreadable", "access_denied"), destination="s3:archive/net")],
+            summary(per_day=0, cost=0.0, parquet=0.0),
+        ),
+        report_entry(
+            "archive",
+            "999999999999",
+            [report_row("vpc-5")],
+            buckets=[dict(bucket="archive", policy_read=True, problems=[])],
+        ),
+    ]
+    return fleet_report(entries, mode="audit", check_mode=True)
+
+
+def test_the_fleet_says_delivering_n_of_m_with_its_volume_and_cost():
+    report = arrival_fleet()
+
+    totals = report["totals"]["arrival"]
+    assert (totals["targets_checked"], totals["judged"], totals["delivering"], totals["silent"]) == (2, 4, 1, 2)
+    assert (totals["unreadable"], totals["problems"], totals["silent_by_cause"]) == (
+        1,
+        1,
+        {"no_interfaces": 1, "unknown": 1},
+    )
+    assert (totals["bytes_per_day"], totals["monthly_cost"], totals["s3_parquet_monthly_cost"]) == (GIB, 15.21, 8.2)
+    # Without flow_logs_require_arrival, arrival does not change compliance.
+    assert report["compliance"]["noncompliant"] == 0
+
+
+def test_a_bucket_another_target_owns_is_named_as_who_can_read_it():
+    row = arrival_fleet()["targets"][1]["vpcs"][0]
+
+    assert row["arrival"]["readable_by"] == "999999999999"
+    assert row["arrival"]["reason"].endswith("account 999999999999, a target of this run, owns the bucket")
+
+
+def test_require_arrival_counts_a_silent_flow_log_with_a_problem_only():
+    report = arrival_fleet(require=True)
+
+    assert report["compliance"]["by_verdict"] == {"silent": 1}  # vpc-3; vpc-2 has no interfaces: not a problem
+
+
+def test_the_table_and_the_page_show_arrival():
+    from ansible_collections.flowlogs.aws.plugins.module_utils._report.html import report_html
+    from ansible_collections.flowlogs.aws.plugins.module_utils._report.table import summary_table
+
+    report = arrival_fleet()
+    table = summary_table(report)
+    html = report_html(report)
+
+    header = table[1].split()
+    assert header[header.index("ARRIVAL") - 1] == "FAILED"
+    lines = {line.split()[0]: line for line in table[3:] if line and not line.startswith(" ")}
+    assert (lines["a"].split()[-2], lines["b"].split()[-2], lines["archive"].split()[-2]) == ("1/3", "0/1", "-")
+    assert "    arrival: vpc-3 -> logs:vpc-flow-logs: silent (cause unknown) - nothing found" in table
+    assert "    volume: 1.0 GB/day, ~$15.21/month estimated (S3 + Parquet instead: ~$8.20/month)" in table
+    assert table[-1] == (
+        "Arrival (window 30 min): delivering 1 of 4 flow logs - silent 2 (no interfaces 1, cause unknown 1), failed 0, "
+        "unreadable 1; 1.0 GB/day, ~$15.21/month estimated (S3 + Parquet instead: ~$8.20/month)"
+    )
+    assert html.count('data-arrival="silent"') == 2 and 'data-arrival="unreadable"' in html
+    assert "<td>logs:vpc-flow-logs</td><td>1.0 GB</td><td>7</td><td>$15.21</td><td>$8.20</td>" in html
+
+
+def test_refused_interfaces_make_cloudwatch_flow_logs_unreadable_not_silent(stubbed):
+    ec2, ec2_stub = stubbed("ec2")
+    logs, _logs_stub = stubbed("logs")
+    ec2_stub.add_client_error("describe_network_interfaces", "UnauthorizedOperation", "no", http_status_code=403)
+    clients = StubbedClients(ec2=ec2, logs=logs)  # nothing readable: no log streams, no volume read
+
+    found = check_arrival(clients, [flow_log()], ArrivalSettings(window=WINDOW), now=NOW)
+
+    verdict = found["by_flow_log"]["fl-0a1b2c3d4e5f60718"]
+    assert (verdict["verdict"], verdict["cause"]) == ("unreadable", "access_denied")
+    assert verdict["reason"] == (
+        "the network interfaces of {} could not be read from account {} (ec2:DescribeNetworkInterfaces: "
+        "UnauthorizedOperation), so its log streams cannot be told apart".format(VPC, ACCOUNT)
+    )
+    assert found["errors"][0].startswith("network interfaces not read (ec2:DescribeNetworkInterfaces:")

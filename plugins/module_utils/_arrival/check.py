@@ -34,7 +34,9 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._arrival.prices impor
     table_summary,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._arrival.verdicts import (
+    ACCESS_DENIED,
     DELIVERING,
+    READ_ERROR,
     Evidence,
     count_verdicts,
     judge_arrival,
@@ -168,10 +170,30 @@ def _read_log_groups(reading, flow_logs, places, counted):
         else:
             groups.setdefault(place["name"], []).append(flow_log)
     for group, members in groups.items():
-        found = readers.read_log_group(reading, group, {f["resource_id"]: _members(f, counted) or [] for f in members})
-        for flow_log in members:
+        evidence.update(_read_group(reading, group, members, counted))
+    return evidence
+
+
+def _read_group(reading, group, members, counted):
+    """Evidence of the flow logs ``members`` to one group, read once."""
+    found = readers.read_log_group(reading, group, {f["resource_id"]: _members(f, counted) or [] for f in members})
+    evidence = {}
+    for flow_log in members:
+        if _members(flow_log, counted) is None and reading.interfaces_refused is not None:
+            evidence[flow_log["flow_log_id"]] = _interfaces_unread(reading, flow_log)
+        else:
             evidence[flow_log["flow_log_id"]] = _copy(found[flow_log["resource_id"]])
     return evidence
+
+
+def _interfaces_unread(reading, flow_log):
+    """A flow log to CloudWatch Logs whose streams cannot be told apart: its resource's interfaces were refused."""
+    refused = reading.interfaces_refused
+    return Evidence(
+        unreadable=ACCESS_DENIED if refused.access_denied else READ_ERROR,
+        detail="the network interfaces of {} could not be read from account {} ({}: {}), so its log streams cannot "
+        "be told apart".format(flow_log["resource_id"], reading.account, refused.operation, refused.code),
+    )
 
 
 def _problems(flow_logs, evidence, reading, counted, causes):

@@ -55,6 +55,8 @@ class Reading:
         self.clients, self.account, self.region, self.now = clients, account, region, now
         self.start = now - datetime.timedelta(minutes=window)
         self.errors = []
+        #: Why the network interfaces could not be read (an AwsError), or None.
+        self.interfaces_refused = None
 
     def unreadable(self, exc, what, readable_by=None):
         """The Evidence of a destination AWS would not let these credentials read."""
@@ -98,8 +100,10 @@ def interfaces(reading, vpc_ids=(), subnet_ids=()):
                 for eni in ec2_api.describe_network_interfaces(ec2, key.replace("_", "-"), ids):
                     found.setdefault(eni[key], []).append(eni["network_interface_id"])
     except AwsError as exc:
+        reading.interfaces_refused = exc
         reading.errors.append(
-            "network interfaces not read ({}: {}): silent causes not named".format(exc.operation, exc.code)
+            "network interfaces not read ({}: {}): their log streams cannot be told apart, and no flow log is said to "
+            "have no interfaces".format(exc.operation, exc.code)
         )
         return None
     return found

@@ -175,10 +175,13 @@ def audit_vpcs(clients, params, check_mode=False):
         return found
     account = found["account_id"]
     flow_logs = with_wanted_options(flow_logs, audit_spec(params))
-    result = check_arrival(
-        clients, flow_logs, settings, causes=lambda silent: found_delivery_problems(clients, silent, account)
-    )
-    return add_arrival(found, flow_logs, result)
+    causes = None
+    if params.get("check_delivery", True):
+
+        def causes(silent):
+            return found_delivery_problems(clients, silent, account)
+
+    return add_arrival(found, flow_logs, check_arrival(clients, flow_logs, settings, causes=causes))
 
 
 def with_wanted_options(flow_logs, spec):

@@ -81,6 +81,30 @@ def required_verdict(target, row, when, verdict):
     return arrival["verdict"] if when == "before" or row.get("action") == "unchanged" else verdict
 
 
+def name_bucket_owners(targets):
+    """Say which account can read a bucket a target could not list: the fleet's target that read its policy (only
+    the owner's account may) - a central log-archive account among the targets. Changes the rows in place."""
+    owners = {}
+    for target in targets:
+        for bucket in (target.get("delivery") or {}).get("buckets") or []:
+            if bucket.get("policy_read") and target.get("account_id"):
+                owners[bucket.get("bucket")] = target["account_id"]
+    for target in targets:
+        for row in judged_rows(target):
+            _name_owner(row, owners, target.get("account_id"))
+    return targets
+
+
+def _name_owner(row, owners, account):
+    arrival = row["arrival"]
+    destination = row.get("destination") or ""
+    owner = owners.get(destination[3:].split("/", 1)[0]) if destination.startswith("s3:") else None
+    if arrival["verdict"] != "unreadable" or arrival.get("readable_by") or not owner or owner == account:
+        return
+    arrival["readable_by"] = owner
+    arrival["reason"] += " - account {}, a target of this run, owns the bucket".format(owner)
+
+
 # ---------------------------------------------------------------- in words
 
 

@@ -304,6 +304,7 @@ def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
     targets = sorted(
         (target_report(e) for e in entries), key=lambda t: (t["account_id"] or "", t["region"] or "", t["target"])
     )
+    report_arrival.name_bucket_owners(targets)
     report = dict(
         report_version=1,
         tool="flowlogs.aws",

@@ -37,7 +37,7 @@ def check_target_arrival(run):
     """Check the arrival of the flow logs the discovery of ``run`` (a TargetRun) read; put the verdicts on its rows
     and the summary in its ``arrival`` step. Returns the summary, or None when not checked."""
     target = run.target
-    if not wanted(target.arrival, run.check_mode) or not run.existing:
+    if not wanted(target.arrival, run.check_mode):
         return None
     clients = run.clients
     account = clients.identity()["account"]
@@ -46,7 +46,7 @@ def check_target_arrival(run):
         (unit, flow_log_spec(target.flow_log_options(_unit(target, unit), run.role_arn, []), AUDIT))
         for unit in run.units
     ]
-    flow_logs = run.existing
+    flow_logs = run.existing or []
     for _unit_found, spec in specs:
         flow_logs = with_wanted_options(flow_logs, spec)
     result = check_arrival(
