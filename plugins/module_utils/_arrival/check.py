@@ -13,8 +13,9 @@ per target (the budget, in docs/docsite/rst/arrival.rst):
 - ``ec2:DescribeNetworkInterfaces``: 1 a page of 1,000 interfaces per 200 VPCs, when a flow log writes to
   CloudWatch Logs or showed nothing;
 - ``logs:DescribeLogStreams``: 1 to ``MAX_STREAM_PAGES`` (20) per log group of the target's own account;
-- ``s3:ListBucket``: 1 per S3 flow log (2 when the window crosses midnight, or an hour with per-hour partitions);
-  a silent one up to 3 more partitions, of up to 3 pages; and 1 page (up to 10) per S3 destination for its volume;
+- ``s3:ListBucket``: 1 per S3 flow log that delivers (2 with per-hour partitions, or in the first hour of a UTC
+  day); a silent one 2 more partitions (4 with per-hour partitions) of up to 3 pages; and 1 page (up to 10) per S3
+  destination for its volume;
 - ``cloudwatch:GetMetricData``: 1 for the Firehose streams' arrival, 1 for the volumes of every log group and
   Firehose stream (500 queries a call);
 - for silent flow logs only, what the delivery checks read (the delivery role, the log group, the bucket policy).
