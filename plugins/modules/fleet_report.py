@@ -109,7 +109,13 @@ report:
   type: dict
   contains:
     totals:
-      description: Counts over the fleet (targets changed/unchanged/failed, VPCs, compliant before and after, actions).
+      description:
+        - Counts over the fleet (targets changed/unchanged/failed, VPCs, compliant before and after, actions).
+        - >-
+          C(arrival) (null when no target checked it) - C(targets_checked), C(judged) (rows with an arrival verdict),
+          how many are V(delivering), V(silent), V(failed) and V(unreadable), C(silent_by_cause), C(problems),
+          C(window_minutes), and the targets' C(bytes_per_day), C(monthly_cost) and C(s3_parquet_monthly_cost)
+          summed (C(currency)).
       type: dict
     targets:
       description: Per target - status, error, delivery notes, counts, and per VPC before, action, after and error.
@@ -121,6 +127,8 @@ report:
           report. A resource is compliant when it is at every destination.
         - C(judged) (V(current state) or V(after the run)), C(resources), C(compliant), C(noncompliant),
           C(by_verdict) (verdict of each non-compliant resource, counted), C(targets_failed).
+        - With the role variable C(flow_logs_require_arrival), a compliant flow log whose arrival is V(silent) for a
+          cause that is a problem (or V(failed)) counts by that arrival verdict.
       type: dict
       version_added: 2.0.0
 table:

@@ -178,6 +178,33 @@ vpcs:
   returned: always
   type: list
   elements: dict
+arrival:
+  description:
+    - >-
+      The target's proof of delivery, read in the discovery (role variable C(flow_logs_check_arrival); unset, only in
+      check mode - an audit - or with C(flow_logs_require_arrival)); null when it was not checked.
+    - >-
+      C(counts) (flow logs by verdict - V(delivering), V(silent), V(failed), V(unreadable) - C(silent_by_cause),
+      C(problems), C(total)), C(destinations) (each with C(bytes_per_day), C(days_sampled), C(source),
+      C(monthly_cost) and C(s3_parquet_monthly_cost)), C(bytes_per_day), C(monthly_cost),
+      C(s3_parquet_monthly_cost), C(prices) (the price table's region, currency, date, sources and notes),
+      C(window_minutes), C(require_arrival), C(api_calls) and C(errors).
+    - >-
+      Each row of C(vpcs) has C(arrival) - the verdict of its flow log to the row's destination (C(verdict),
+      C(cause), C(problem), C(reason), C(last_record_at), C(minutes_ago), C(source), C(readable_by),
+      C(window_minutes)), null when not checked or when there is none there - and each flow log of its
+      C(before.flow_logs) its own.
+  returned: always
+  type: dict
+  version_added: 2.0.0
+  sample:
+    counts: {delivering: 3, silent: 1, failed: 0, unreadable: 0, total: 4, silent_by_cause: {no_interfaces: 1},
+             problems: 0}
+    bytes_per_day: 1288490188
+    monthly_cost: 18.41
+    s3_parquet_monthly_cost: 10.5
+    window_minutes: 30
+    require_arrival: false
 counts:
   description:
     - Rows per action; C(resources) and C(vpcs) (distinct resources, and VPCs among them); C(compliant_before) and

@@ -100,6 +100,49 @@ options:
     type: bool
     default: true
     version_added: 1.1.0
+  check_arrival:
+    description:
+      - >-
+        Prove that each flow log's records arrive, from its destination, read-only and without reading a record - the
+        log streams of a CloudWatch Logs group (named after the network interfaces, newest C(lastIngestionTime)), the
+        newest files of the flow log under its S3 prefix (plain, Hive-compatible and per-hour layouts), a Firehose
+        stream's C(IncomingRecords) metric - and give it an C(arrival) verdict in RV(vpcs[].flow_logs).
+      - >-
+        V(delivering) - a record within O(delivery_window). V(silent) - ACTIVE and nothing in the window, with the
+        likely cause (C(no_interfaces) and C(new_flow_log) are not problems; C(delivery_problem) names what the
+        delivery checks found wrong with the role, the log group or the bucket policy; else C(unknown)).
+        V(failed) - C(DeliverLogsStatus) FAILED, with AWS's error. V(unreadable) - another account's destination
+        (naming the account that can read it) or a read AWS refused.
+      - >-
+        Also measures each destination's bytes per day (C(IncomingBytes) of log groups and Firehose streams over the
+        last 7 complete days; S3 file sizes of the last complete day) and estimates its monthly cost from the
+        collection's price table (see O(price_table)), and what S3 in Parquet would cost instead, in
+        RV(arrival).
+      - >-
+        Needs C(ec2:DescribeNetworkInterfaces), C(logs:DescribeLogStreams), C(s3:ListBucket) on the flow logs'
+        buckets and C(cloudwatch:GetMetricData); a refused read makes the flow logs behind it V(unreadable), with a
+        warning. The calls per target are listed on the arrival page of the documentation.
+    type: bool
+    default: false
+    version_added: 2.0.0
+  delivery_window:
+    description:
+      - How recent a record must be, in minutes, to prove delivery (10 to 1440). Flow logs aggregate for up to 10
+        minutes and take a few more on the way.
+    type: int
+    default: 30
+    version_added: 2.0.0
+  price_table:
+    description:
+      - >-
+        Prices merged over the collection's price table (us-east-1, USD, with the date the prices were read and
+        their sources, which RV(arrival) repeats under C(prices)), section by section - C(cloudwatch_logs)
+        (C(ingestion_tiers), C(storage_per_gb_month), C(stored_fraction)), C(s3) (C(ingestion_tiers),
+        C(parquet_per_gb), C(storage_per_gb_month), C(gzip_fraction), C(parquet_fraction)), C(firehose)
+        (C(ingestion_tiers)) - and C(region), C(currency), C(read_on), C(notes).
+      - C(ingestion_tiers) is a list of C([gigabytes, price per GB]) pairs, the last C([null, price]).
+    type: dict
+    version_added: 2.0.0
 extends_documentation_fragment:
   - flowlogs.aws.connection
   - flowlogs.aws.attributes.INFO_MODULE
@@ -125,6 +168,23 @@ EXAMPLES = r"""
     filters:
       "tag:environment": prod
     exclude_vpc_ids: [vpc-0a1b2c3d4e5f60718]
+
+- name: Prove that the flow logs deliver, and what they cost
+  flowlogs.aws.vpc_flow_log_info:
+    region: eu-west-1
+    check_arrival: true
+    delivery_window: 30
+    price_table:
+      region: eu-west-1
+      s3: {storage_per_gb_month: 0.024}
+  register: audit
+
+- name: Fail on a flow log that does not deliver for a reason that needs fixing
+  ansible.builtin.assert:
+    that: audit.arrival.counts.problems == 0
+    fail_msg: >-
+      {{ audit.vpcs | map(attribute='flow_logs') | flatten | selectattr('arrival')
+         | selectattr('arrival.problem') | map(attribute='arrival.reason') | list }}
 """
 
 RETURN = r"""
@@ -162,9 +222,33 @@ vpcs:
       description: Tags of the VPC.
       type: dict
     flow_logs:
-      description: Every flow log of the VPC, any destination, with its delivery status and error message.
+      description:
+        - Every flow log of the VPC, any destination, with its delivery status and error message.
+        - >-
+          With O(check_arrival), each has C(arrival) - C(verdict) (V(delivering), V(silent), V(failed),
+          V(unreadable)), C(cause) (for V(silent) - V(no_interfaces), V(new_flow_log), V(delivery_problem),
+          V(unknown); V(aws_error) for V(failed); V(other_account), V(access_denied), V(read_error) for
+          V(unreadable)), C(problem) (whether it needs a fix), C(reason) in words, C(last_record_at),
+          C(minutes_ago), C(source) (the log stream, S3 object or metric that showed it), C(readable_by) and
+          C(window_minutes) - or null for a flow log whose arrival cannot be judged (a transit gateway's to
+          CloudWatch Logs, whose streams do not name network interfaces).
       type: list
       elements: dict
+      sample:
+        - flow_log_id: fl-0a1b2c3d4e5f60718
+          log_destination_type: cloud-watch-logs
+          log_group_name: vpc-flow-logs
+          deliver_logs_status: SUCCESS
+          arrival:
+            verdict: delivering
+            cause: null
+            problem: false
+            reason: records arrived 4 minutes ago (log stream eni-0a1b2c3d4e5f60718-all)
+            last_record_at: "2026-11-22T09:56:00Z"
+            minutes_ago: 4
+            source: log stream eni-0a1b2c3d4e5f60718-all
+            readable_by: null
+            window_minutes: 30
     verdict:
       description:
         - V(compliant), V(missing), V(mismatched), V(delivery_failed), or V(not_owned) for a VPC another account
@@ -195,6 +279,34 @@ counts:
   returned: always
   type: dict
   sample: {compliant: 3, missing: 1, mismatched: 1, delivery_failed: 0, not_owned: 0, total: 5}
+arrival:
+  description:
+    - >-
+      With O(check_arrival) - C(counts) (flow logs by verdict, C(silent_by_cause), C(problems), C(total)),
+      C(destinations) (each destination with C(bytes_per_day), C(days_sampled), C(partial), C(source),
+      C(monthly_cost) and C(s3_parquet_monthly_cost) as C(ingestion), C(conversion), C(storage) and C(total)),
+      C(bytes_per_day), C(monthly_cost) and C(s3_parquet_monthly_cost) over the destinations, C(prices) (the price
+      table's C(region), C(currency), C(read_on), C(verified), C(sources) and C(notes)), C(window_minutes),
+      C(checked_at), C(api_calls) (the calls the check made) and C(errors) (reads AWS refused, also warned about).
+    - Costs are estimates for a 730-hour month; see the notes of the price table.
+  returned: when O(check_arrival=true)
+  type: dict
+  version_added: 2.0.0
+  sample:
+    counts: {delivering: 3, silent: 1, failed: 0, unreadable: 0, total: 4, silent_by_cause: {no_interfaces: 1},
+             problems: 0}
+    destinations:
+      - destination: logs:vpc-flow-logs
+        type: cloud-watch-logs
+        bytes_per_day: 1288490188
+        days_sampled: 7
+        monthly_cost: {ingestion: 18.25, conversion: 0.0, storage: 0.16, total: 18.41}
+        s3_parquet_monthly_cost: {ingestion: 9.12, conversion: 1.28, storage: 0.1, total: 10.5}
+    bytes_per_day: 1288490188
+    monthly_cost: 18.41
+    s3_parquet_monthly_cost: 10.5
+    window_minutes: 30
+    api_calls: 4
 delivery_roles:
   description: With O(check_role_privileges), each delivery role of this account the flow logs use, and what it grants
     beyond delivery (empty for a least-privilege role).
@@ -237,6 +349,9 @@ ARGUMENT_SPEC = dict(
     ),
     check_delivery=dict(type="bool", default=True),
     check_role_privileges=dict(type="bool", default=True),
+    check_arrival=dict(type="bool", default=False),
+    delivery_window=dict(type="int", default=30),
+    price_table=dict(type="dict"),
 )
 
 

@@ -139,3 +139,6 @@ def test_fleet_example_runs_from_a_scratch_project(tmp_path):
     assert not answers(url)
     for step in ("prepare", "converge", "idempotence", "verify", "destroy"):
         assert "[{} > {}] Executed: Successful".format(SCENARIO, step) in output
+    # The verify step proves delivery (#22): its assertions ran (and passed, or verify would not be Successful).
+    assert "TASK [No flow log failed, and none is silent for a reason that needs fixing]" in output, output[-8000:]
+    assert "TASK [In the account seeded with traffic, records arrived]" in output, output[-8000:]

@@ -36,6 +36,7 @@ S3_SUBRESOURCE_CALLS = {
     ("GET", "ownershipControls"): "GetBucketOwnershipControls",
     ("PUT", "ownershipControls"): "PutBucketOwnershipControls",
     ("DELETE", "ownershipControls"): "DeleteBucketOwnershipControls",
+    ("GET", "list-type"): "ListObjectsV2",
 }
 
 
@@ -112,6 +113,8 @@ class CountingProxy:
     def __init__(self, upstream, tls=None):
         self.upstream = urlsplit(upstream)
         self._counts = Counter()
+        #: (account, region, service, action) -> calls: what each target made.
+        self._target_counts = Counter()
         #: The User-Agent header of every AWS API call.
         self.user_agents = []
         #: (service, action, body) of every AWS API call, in order.
@@ -142,13 +145,24 @@ class CountingProxy:
         with self._lock:
             return {"{}:{}".format(s, a): n for (s, a), n in sorted(self._counts.items())}
 
+    def counts_of(self, account, region):
+        """``service:Action`` -> calls made in ``account`` and ``region`` (the account learned from AssumeRole)."""
+        with self._lock:
+            return {
+                "{}:{}".format(s, a): n
+                for (acct, reg, s, a), n in sorted(self._target_counts.items())
+                if (acct, reg) == (account, region)
+            }
+
     def reset(self):
         with self._lock:
             self._counts.clear()
+            self._target_counts.clear()
 
-    def _record(self, service, action):
+    def _record(self, service, action, account=None, region=None):
         with self._lock:
             self._counts[(service, action)] += 1
+            self._target_counts[(account, region, service, action)] += 1
 
     def _answered(self, service, action):
         """Called once AWS answered a call and before the client gets the answer (tests hold it here)."""
@@ -211,7 +225,7 @@ class CountingProxy:
                     else proxy.describe(self.headers, body, self.command, self.path)
                 )
                 if call:
-                    proxy._record(call.service, call.action)
+                    proxy._record(call.service, call.action, call.account, call.region)
                     proxy.user_agents.append(self.headers.get("User-Agent", ""))
                     proxy.requests.append((call.service, call.action, body.decode("utf-8", "replace")))
                     refusal = proxy.answer(call)

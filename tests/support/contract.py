@@ -127,6 +127,17 @@ SRC_IAM_QUOTAS = (
     "IAM User Guide, IAM and AWS STS quotas: https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html"
 )
 SRC_PUT_METRIC_ALARM = "CloudWatch API Reference, PutMetricAlarm: " + API_CW + "API_PutMetricAlarm.html"
+SRC_GET_METRIC_DATA = (
+    "CloudWatch API Reference, GetMetricData (MetricDataQueries: at most 500) and MetricDataQuery (Id: unique, starts "
+    "with a lowercase letter, letters, numbers and underscores) and MetricStat (Period: 1, 5, 10, 20, 30 or a "
+    "multiple of 60): "
+    + API_CW
+    + "API_GetMetricData.html, "
+    + API_CW
+    + "API_MetricDataQuery.html, "
+    + API_CW
+    + "API_MetricStat.html"
+)
 SRC_BUCKET_POLICY = (
     "Amazon S3 User Guide, Bucket policies (bucket policies are limited to 20 KB): "
     "https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucket-policies.html"
@@ -631,6 +642,39 @@ def check_inline_policy_size(_service, operation, params):
         )
 
 
+METRIC_QUERY_ID = re.compile(r"^[a-z][A-Za-z0-9_]*$")
+
+
+def check_metric_data_queries(_service, _operation, params):
+    queries = params.get("MetricDataQueries") or []
+    if len(queries) > 500:
+        yield "{} MetricDataQueries in one call (max 500)".format(len(queries))
+    ids = [q.get("Id") for q in queries]
+    for query_id in sorted({i for i in ids if ids.count(i) > 1}):
+        yield "MetricDataQueries Id {!r} is not unique".format(query_id)
+    for query in queries:
+        if not METRIC_QUERY_ID.match(query.get("Id") or ""):
+            yield "MetricDataQueries Id {!r}: starts with a lowercase letter, then letters, numbers, _".format(
+                query.get("Id")
+            )
+        period = (query.get("MetricStat") or {}).get("Period")
+        if period is not None and not (period in (1, 5, 10, 20, 30) or (period > 0 and period % 60 == 0)):
+            yield "MetricStat.Period {!r}: 1, 5, 10, 20, 30 or a multiple of 60".format(period)
+
+
+def check_metric_data_times(_service, _operation, params):
+    start, end = params.get("StartTime"), params.get("EndTime")
+    if start is not None and end is not None and not start < end:
+        yield "StartTime {} is not before EndTime {}".format(start, end)
+
+
+def check_log_streams_order(_service, _operation, params):
+    if params.get("orderBy") == "LastEventTime" and params.get("logStreamNamePrefix"):
+        yield "orderBy LastEventTime with logStreamNamePrefix {!r}: AWS refuses the two together".format(
+            params["logStreamNamePrefix"]
+        )
+
+
 def check_iam_description(_service, _operation, params):
     description = params.get("Description")
     if description is None:
@@ -736,6 +780,29 @@ def check_insight_rule_definition(_service, _operation, params):
 
 
 RULES = (
+    Rule(
+        "cloudwatch-get-metric-data-queries",
+        "GetMetricData: at most 500 MetricDataQueries, each Id unique and [a-z][A-Za-z0-9_]*, MetricStat.Period 1, 5, "
+        "10, 20, 30 or a multiple of 60",
+        SRC_GET_METRIC_DATA,
+        ("cloudwatch:GetMetricData",),
+        check_metric_data_queries,
+    ),
+    Rule(
+        "cloudwatch-get-metric-data-times",
+        "GetMetricData: StartTime before EndTime",
+        SRC_GET_METRIC_DATA + " (EndTime: the time stamp must be after StartTime)",
+        ("cloudwatch:GetMetricData",),
+        check_metric_data_times,
+    ),
+    Rule(
+        "logs-describe-log-streams-order",
+        "DescribeLogStreams: orderBy LastEventTime cannot go with logStreamNamePrefix",
+        "CloudWatch Logs API Reference, DescribeLogStreams (orderBy: If you order the results by event time, you "
+        "cannot specify the logStreamNamePrefix parameter): " + API_LOGS + "API_DescribeLogStreams.html",
+        ("logs:DescribeLogStreams",),
+        check_log_streams_order,
+    ),
     Rule(
         "s3-bucket-policy",
         "PutBucketPolicy: Policy is a JSON policy document with statements, at most 20 KB",

@@ -13,11 +13,20 @@ FAKE_CREDENTIALS = dict(aws_access_key_id="testing", aws_secret_access_key="test
 
 
 class StubbedClients:
-    """What converge functions receive: ``clients(service)`` and ``clients.identity()``."""
+    """What converge functions receive: ``clients(service)``, ``clients.identity()``, ``clients.region`` and
+    ``clients.stats`` (the calls answered, counted as Clients counts them: botocore's after-call event)."""
+
+    region = REGION
 
     def __init__(self, **clients):
         self._clients = clients
         self.requested = []
+        self.stats = dict(calls=0, retries=0)
+        for client in clients.values():
+            client.meta.events.register("after-call.*", self._count)
+
+    def _count(self, **_kwargs):
+        self.stats["calls"] += 1
 
     def __call__(self, service):
         self.requested.append(service)

@@ -3,6 +3,7 @@ call and passes a valid one; the model walker; the botocore handler; reaching ch
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import subprocess
@@ -102,6 +103,24 @@ def alarm(**changes):
     )
     params.update(changes)
     return params
+
+
+START = datetime.datetime(2026, 11, 21, tzinfo=datetime.timezone.utc)
+END = START + datetime.timedelta(days=1)
+
+
+def queries(count, ids=None, period=60):
+    ids = ids or ["v{}".format(n) for n in range(count)]
+    metric = {
+        "Namespace": "AWS/Logs",
+        "MetricName": "IncomingBytes",
+        "Dimensions": [{"Name": "LogGroupName", "Value": "g"}],
+    }
+    return [{"Id": i, "MetricStat": {"Metric": metric, "Period": period, "Stat": "Sum"}} for i in ids]
+
+
+def metric_data(found, start=START, end=END):
+    return {"MetricDataQueries": found, "StartTime": start, "EndTime": end}
 
 
 # (rule id, service, operation, violating params, valid params)
@@ -285,6 +304,19 @@ CASES = [
      {"KeyId": KEY_ID, "PolicyName": "default", "Policy": compact(200)}),
     ("kms-key-policy-name", "kms", "GetKeyPolicy", {"KeyId": KEY_ID, "PolicyName": "Default"},
      {"KeyId": KEY_ID}),
+    ("cloudwatch-get-metric-data-queries", "cloudwatch", "GetMetricData", metric_data(queries(501)),
+     metric_data(queries(500))),
+    ("cloudwatch-get-metric-data-queries", "cloudwatch", "GetMetricData", metric_data(queries(2, ids=["v0", "v0"])),
+     metric_data(queries(2))),
+    ("cloudwatch-get-metric-data-queries", "cloudwatch", "GetMetricData", metric_data(queries(1, ids=["0v"])),
+     metric_data(queries(1, ids=["v_0"]))),
+    ("cloudwatch-get-metric-data-queries", "cloudwatch", "GetMetricData", metric_data(queries(1, period=90)),
+     metric_data(queries(1, period=86400))),
+    ("cloudwatch-get-metric-data-times", "cloudwatch", "GetMetricData", metric_data(queries(1), start=END, end=START),
+     metric_data(queries(1))),
+    ("logs-describe-log-streams-order", "logs", "DescribeLogStreams",
+     {"logGroupName": "g", "orderBy": "LastEventTime", "logStreamNamePrefix": "eni-"},
+     {"logGroupName": "g", "orderBy": "LastEventTime", "descending": True, "limit": 50}),
 ]  # fmt: skip
 
 

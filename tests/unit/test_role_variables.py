@@ -69,6 +69,10 @@ AS_STRINGS = {
     "flow_logs_insights_queries": ("false", False),
     "flow_logs_contributor_insights": ("yes", True),
     "flow_logs_athena": ("true", True),
+    "flow_logs_check_arrival": ("true", True),
+    "flow_logs_delivery_window": ("45", 45),
+    "flow_logs_require_arrival": ("yes", True),
+    "flow_logs_price_table": ('{"s3": {"storage_per_gb_month": 0.025}}', {"s3": {"storage_per_gb_month": 0.025}}),
 }
 
 
@@ -148,6 +152,32 @@ def test_a_string_converts_as_the_argument_spec_says(name):
         (
             dict(flow_logs_alarms=True, flow_logs_alarm_period=90),
             ["flow_logs_alarm_period: 90 is not allowed; use a multiple of 60 seconds"],
+        ),
+        # Proof of delivery (#22): the window, the price table, a required arrival nobody may check.
+        (
+            dict(flow_logs_delivery_window=5),
+            ["flow_logs_delivery_window: must be a number of minutes from 10 to 1440 (flow logs deliver every"],
+        ),
+        (dict(flow_logs_delivery_window="half an hour"), ["flow_logs_delivery_window: argument"]),
+        (
+            dict(flow_logs_price_table={"s3": {"storage": 0.02}}),
+            ["flow_logs_price_table: s3.storage is not a price of the table; s3 has ingestion_tiers, parquet_per_gb,"],
+        ),
+        (
+            dict(flow_logs_price_table={"cloudwatch": {}}),
+            ["flow_logs_price_table: 'cloudwatch' is not a key of the price table; the keys are cloudwatch_logs, s3"],
+        ),
+        (
+            dict(flow_logs_price_table={"cloudwatch_logs": {"ingestion_tiers": [[10240, 0.5]]}}),
+            ["flow_logs_price_table: cloudwatch_logs.ingestion_tiers must be a list of [gigabytes, price per GB]"],
+        ),
+        (
+            dict(flow_logs_price_table={"firehose": {"ingestion_tiers": [[None, -1]]}}),
+            ["flow_logs_price_table: firehose.ingestion_tiers must be a list of [gigabytes, price per GB] pairs"],
+        ),
+        (
+            dict(flow_logs_require_arrival=True, flow_logs_check_arrival=False),
+            ["flow_logs_require_arrival: is true, but flow_logs_check_arrival is false"],
         ),
     ],
 )

@@ -4,13 +4,15 @@
 Every account is reached as the role reaches it, by AssumeRole into OrganizationAccountAccessRole (moto lets any
 role be assumed). Per target one VPC besides the default one; in the first account, per region, a log group
 without retention and a REJECT-only flow log delivered through a role that trusts ec2.amazonaws.com and may do
-anything in CloudWatch Logs.
+anything in CloudWatch Logs - and a network interface whose records reach the group as VPC Flow Logs writes them (a
+log stream named after the interface), so that the verify step's proof of delivery has something to find.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+import time
 
 import boto3
 
@@ -47,7 +49,8 @@ def seed(endpoint, targets):
         vpc = ec2.create_vpc(CidrBlock="10.{}.0.0/16".format(index))["Vpc"]["VpcId"]
         if target["account"] != broken_account:
             continue
-        aws.client("logs", endpoint_url=endpoint).create_log_group(logGroupName=GROUP)  # no retention: kept forever
+        logs = aws.client("logs", endpoint_url=endpoint)
+        logs.create_log_group(logGroupName=GROUP)  # no retention: kept forever
         ec2.create_flow_logs(
             ResourceIds=[vpc],
             ResourceType="VPC",
@@ -55,7 +58,22 @@ def seed(endpoint, targets):
             LogGroupName=GROUP,
             DeliverLogsPermissionArn=role_arn,
         )
+        put_records(ec2, logs, vpc, target["account"], index)
     print("seeded {} targets; broken account {}".format(len(targets), broken_account))
+
+
+def put_records(ec2, logs, vpc, account, index):
+    """A network interface in the VPC and a record of its traffic in its log stream (``eni-...-all``)."""
+    subnet = ec2.create_subnet(VpcId=vpc, CidrBlock="10.{}.1.0/24".format(index))["Subnet"]["SubnetId"]
+    eni = ec2.create_network_interface(SubnetId=subnet)["NetworkInterface"]["NetworkInterfaceId"]
+    end = int(time.time())
+    record = "2 {account} {eni} 10.{i}.1.5 10.{i}.1.9 443 40001 6 5 300 {start} {end} REJECT OK".format(
+        account=account, eni=eni, i=index, start=end - 60, end=end
+    )
+    logs.create_log_stream(logGroupName=GROUP, logStreamName=eni + "-all")
+    logs.put_log_events(
+        logGroupName=GROUP, logStreamName=eni + "-all", logEvents=[{"timestamp": (end - 60) * 1000, "message": record}]
+    )
 
 
 if __name__ == "__main__":

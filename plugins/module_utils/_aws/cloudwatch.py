@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""CloudWatch: metric alarms, Contributor Insights rules, and their tags. Private: may change in any release."""
+"""CloudWatch: metric alarms, Contributor Insights rules, and their tags; metric data. Private: may change in any
+release."""
 
 from __future__ import annotations
 
@@ -154,3 +155,44 @@ def tag_insight_rule(cloudwatch, arn, tags):
 
 def untag_insight_rule(cloudwatch, arn, keys):
     call(cloudwatch, "untag_resource", "cloudwatch:UntagResource", arn, ResourceARN=arn, TagKeys=sorted(keys))
+
+
+# ---------------------------------------------------------------- metric data
+
+#: GetMetricData takes at most 500 queries per call.
+METRIC_QUERIES_PER_CALL = 500
+
+
+def metric_query(query_id, namespace, metric_name, dimensions, period, stat="Sum"):
+    """One MetricStat query of GetMetricData; ``query_id`` starts with a lowercase letter (AWS's rule)."""
+    return dict(
+        Id=query_id,
+        MetricStat=dict(
+            Metric=dict(
+                Namespace=namespace,
+                MetricName=metric_name,
+                Dimensions=[dict(Name=k, Value=v) for k, v in sorted(dimensions.items())],
+            ),
+            Period=period,
+            Stat=stat,
+        ),
+        ReturnData=True,
+    )
+
+
+def get_metric_data(cloudwatch, queries, start, end, max_pages=10):
+    """The datapoints of ``queries`` (metric_query()) between ``start`` and ``end`` (datetimes): query id ->
+    ``[(timestamp, value)]``, newest first. 500 queries per call; the pages of one call are merged."""
+    found = {q["Id"]: [] for q in queries}
+    for part in chunks(queries, METRIC_QUERIES_PER_CALL):
+        kwargs = dict(MetricDataQueries=part, StartTime=start, EndTime=end, ScanBy="TimestampDescending")
+        for _page in range(max_pages):
+            answer = call(cloudwatch, "get_metric_data", "cloudwatch:GetMetricData", **kwargs)
+            for result in answer.get("MetricDataResults") or []:
+                found.setdefault(result["Id"], []).extend(
+                    zip(result.get("Timestamps") or [], result.get("Values") or [])
+                )
+            if not answer.get("NextToken"):
+                break
+            kwargs["NextToken"] = answer["NextToken"]
+    return {key: sorted(points, key=lambda p: p[0], reverse=True) for key, points in found.items()}

@@ -264,3 +264,26 @@ def describe_subnets(ec2):
     """Every subnet of the region, with its IPv4 CIDR."""
     found = paginate(ec2, "describe_subnets", "Subnets", "ec2:DescribeSubnets")
     return [dict(subnet_id=s["SubnetId"], vpc_id=s.get("VpcId"), cidr_block=s.get("CidrBlock")) for s in found]
+
+
+def describe_network_interfaces(ec2, filter_name, values):
+    """The network interfaces whose ``filter_name`` (``vpc-id``, ``subnet-id``) is one of ``values``:
+    ``[{network_interface_id, vpc_id, subnet_id}]``, read 200 values (EC2's filter values per call) and 1,000
+    interfaces a page at a time."""
+    found = []
+    for part in chunks(sorted(set(values)), FILTER_CHUNK):
+        found.extend(
+            paginate(
+                ec2,
+                "describe_network_interfaces",
+                "NetworkInterfaces",
+                "ec2:DescribeNetworkInterfaces",
+                ", ".join(part),
+                Filters=[{"Name": filter_name, "Values": part}],
+                MaxResults=1000,
+            )
+        )
+    return [
+        dict(network_interface_id=n["NetworkInterfaceId"], vpc_id=n.get("VpcId"), subnet_id=n.get("SubnetId"))
+        for n in found
+    ]

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""CloudWatch Logs: log groups, their tags and retention, metric filters, saved Logs Insights queries. Private: may
-change in any release."""
+"""CloudWatch Logs: log groups, their tags and retention, metric filters, log streams, saved Logs Insights queries.
+Private: may change in any release."""
 
 from __future__ import annotations
 
@@ -194,6 +194,42 @@ def filter_log_events(logs, log_group_name, start_ms, end_ms, pattern="", max_ev
         if not token:
             return dict(events=events, truncated=False, missing=False, pages=pages)
     return dict(events=events[:max_events], truncated=True, missing=False, pages=pages)
+
+
+# ---------------------------------------------------------------- log streams
+
+
+#: DescribeLogStreams' largest page.
+STREAMS_PAGE = 50
+
+
+def stream_from_aws(stream):
+    return dict(
+        name=stream["logStreamName"],
+        last_ingestion_time=stream.get("lastIngestionTime"),
+        last_event_timestamp=stream.get("lastEventTimestamp"),
+    )
+
+
+def describe_recent_log_streams(logs, log_group_name, token=None):
+    """One page (50) of a log group's streams, the most recently written first (``orderBy`` LastEventTime,
+    descending), without reading their events: ``(streams, next token)``, or ``(None, None)`` when the group does not
+    exist. Each stream is ``{name, last_ingestion_time, last_event_timestamp}`` (milliseconds). AWS refuses a name
+    prefix with this order, and updates ``lastEventTimestamp`` eventually (typically within an hour)."""
+    kwargs = dict(logGroupName=log_group_name, orderBy="LastEventTime", descending=True, limit=STREAMS_PAGE)
+    if token:
+        kwargs["nextToken"] = token
+    answer = call(
+        logs,
+        "describe_log_streams",
+        "logs:DescribeLogStreams",
+        log_group_name,
+        missing="ResourceNotFoundException",
+        **kwargs,
+    )
+    if answer is None:
+        return None, None
+    return [stream_from_aws(s) for s in answer.get("logStreams") or []], answer.get("nextToken")
 
 
 # ---------------------------------------------------------------- saved Logs Insights queries (query definitions)

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""S3: a bucket's policy and its object ownership setting. Private: may change in any release.
+"""S3: a bucket's policy and its object ownership setting, and the objects under a prefix. Private: may change in any
+release.
 
 Every call names the account expected to own the bucket (``ExpectedBucketOwner``) when it is known: S3 then
 refuses the call for a bucket of the same name in another account instead of reading or changing it.
@@ -72,3 +73,30 @@ def get_object_ownership(s3, bucket, owner=None):
     )
     rules = ((answer or {}).get("OwnershipControls") or {}).get("Rules") or []
     return rules[0].get("ObjectOwnership") if rules else None
+
+
+#: ListObjectsV2's largest page.
+OBJECTS_PAGE = 1000
+
+
+def list_objects(s3, bucket, prefix, start_after=None, max_pages=1):
+    """The objects under ``prefix``, in key order, after ``start_after`` (a key) when given, at most ``max_pages``
+    pages of 1,000: ``{objects: [{key, size, last_modified}], truncated}``. A missing bucket raises NoSuchBucket.
+
+    No ``ExpectedBucketOwner``: the bucket a flow log delivers to may be another account's, and listing it only
+    reads key names."""
+    kwargs = dict(Bucket=bucket, Prefix=prefix, MaxKeys=OBJECTS_PAGE)
+    if start_after:
+        kwargs["StartAfter"] = start_after
+    objects, truncated = [], False
+    for _page in range(max_pages):
+        answer = call(s3, "list_objects_v2", "s3:ListBucket", "{}/{}".format(bucket, prefix), **kwargs)
+        objects.extend(
+            dict(key=o["Key"], size=o.get("Size", 0), last_modified=o.get("LastModified"))
+            for o in answer.get("Contents") or []
+        )
+        truncated = bool(answer.get("IsTruncated") and answer.get("NextContinuationToken"))
+        if not truncated:
+            break
+        kwargs["ContinuationToken"] = answer["NextContinuationToken"]
+    return dict(objects=objects, truncated=truncated)

@@ -7,6 +7,12 @@ from __future__ import annotations
 
 import contextlib
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._arrival.check import (
+    ArrivalSettings,
+    add_arrival,
+    check_arrival,
+)
+from ansible_collections.flowlogs.aws.plugins.module_utils._arrival.rules import arrival_problems
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import ec2 as ec2_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import iam as iam_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api
@@ -109,25 +115,29 @@ def verdict_for(spec, flow_logs, roles=None, log_groups=None, buckets=None):
     return verdict, reason, fields
 
 
-def _bucket_cause(clients, flow_log, account, states):
-    """What the bucket policy says against delivery of this account's flow logs (the bucket read once)."""
+def _bucket_cause(clients, flow_log, account, states, definite=False):
+    """What the bucket policy says against delivery of this account's flow logs (the bucket read once); ``definite``:
+    only what was read and found wrong, not a policy that could not be read."""
     destination = flow_log["log_destination"]
     bucket = destination.split(":::", 1)[-1].split("/", 1)[0]
     if bucket not in states:
         states[bucket] = read_bucket_delivery_state(clients, bucket)
+    state = states[bucket]
+    if definite:
+        state = dict(state, problems=[p for p in state["problems"] if p.endswith("does not exist")])
     problems = bucket_delivery_problems(
-        states[bucket], account, destination, hive_compatible_partitions=_bucket_key(flow_log)[1], region=clients.region
+        state, account, destination, hive_compatible_partitions=_bucket_key(flow_log)[1], region=clients.region
     )
     return "; ".join(problems) or None
 
 
-def _lookup_delivery(clients, failed, account):
+def _lookup_delivery(clients, failed, account, definite=False):
     """Roles (same account only), log groups and buckets behind failing flow logs, each looked up once."""
     roles, groups, buckets, states = {}, {}, {}, {}
     for flow_log in failed:
         _lookup_role(clients, flow_log, account, roles)
         _lookup_log_group(clients, flow_log, groups)
-        _lookup_bucket(clients, flow_log, account, buckets, states)
+        _lookup_bucket(clients, flow_log, account, buckets, states, definite)
     return roles, groups, buckets
 
 
@@ -148,18 +158,67 @@ def _lookup_log_group(clients, flow_log, groups):
             groups[group] = logs_api.describe_log_group(clients("logs"), group)
 
 
-def _lookup_bucket(clients, flow_log, account, buckets, states):
+def _lookup_bucket(clients, flow_log, account, buckets, states, definite=False):
     """Add what the bucket policy says against an S3 flow log's delivery to ``buckets`` (the bucket read once)."""
     if flow_log.get("log_destination_type") == "s3" and flow_log.get("log_destination"):
         key = _bucket_key(flow_log)
         if key not in buckets:
-            buckets[key] = _bucket_cause(clients, flow_log, account, states)
+            buckets[key] = _bucket_cause(clients, flow_log, account, states, definite)
 
 
 def audit_vpcs(clients, params, check_mode=False):
-    """Discover VPCs (ids / EC2 filters / all), read their flow logs, judge each VPC. Only reads, so
-    check mode changes nothing."""
-    return discover(clients, params)[0]
+    """Discover VPCs (ids / EC2 filters / all), read their flow logs, judge each VPC - and with ``check_arrival``,
+    whether each flow log's records arrive. Only reads, so check mode changes nothing."""
+    settings = arrival_settings(params)
+    found, flow_logs = discover(clients, params)
+    if settings is None:
+        return found
+    account = found["account_id"]
+    flow_logs = with_wanted_options(flow_logs, audit_spec(params))
+    causes = None
+    if params.get("check_delivery", True):
+
+        def causes(silent):
+            return found_delivery_problems(clients, silent, account)
+
+    return add_arrival(found, flow_logs, check_arrival(clients, flow_logs, settings, causes=causes))
+
+
+def with_wanted_options(flow_logs, spec):
+    """The flow logs, those to the spec's S3 destination whose options the endpoint did not report (moto does not)
+    given the spec's: where their files are depends on them (Hive-compatible prefixes, per-hour partitions)."""
+    wanted = spec.get("destination_options")
+    if not wanted:
+        return flow_logs
+    return [
+        dict(f, destination_options=wanted)
+        if f.get("log_destination_type") == "s3" and not f.get("destination_options") and goes_where_wanted(spec, f)
+        else f
+        for f in flow_logs
+    ]
+
+
+def arrival_settings(params):
+    """The arrival check ``params`` ask for (None: not asked), its options checked before any AWS call."""
+    problems = arrival_problems(params)
+    if problems:
+        raise problems[0]
+    if not params.get("check_arrival"):
+        return None
+    return ArrivalSettings(window=params.get("delivery_window") or 30, prices=params.get("price_table"))
+
+
+def found_delivery_problems(clients, flow_logs, account):
+    """Flow log id -> what the delivery checks find wrong with its delivery role (this account's), log group or
+    bucket policy, in words; flow logs with nothing found are left out. Unlike delivery_cause, a policy that could
+    not be read is not a finding."""
+    roles, groups, buckets = _lookup_delivery(clients, flow_logs, account, definite=True)
+    found = {}
+    for flow_log in flow_logs:
+        cause = _role_cause(flow_log, roles) or _log_group_cause(flow_log, groups) or _s3_cause(flow_log, buckets)
+        if cause:
+            found[flow_log["flow_log_id"]] = cause
+    return found
 
 
 def list_vpcs(clients, params):

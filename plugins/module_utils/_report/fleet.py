@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import NOT_OWNED
+from ansible_collections.flowlogs.aws.plugins.module_utils._report import arrival as report_arrival
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.delivery import (
     REPAIRS_DELIVERY,
     delivery_notes,
@@ -87,6 +88,7 @@ def _row(vpc_id, before, entry, failed_target, repaired_delivery):
             deliver_logs_status=after.get("deliver_logs_status"),
         ),
         error=entry.get("error"),
+        arrival=before.get("arrival"),
     )
 
 
@@ -163,6 +165,7 @@ def target_result(
         delivery=dict(delivery, notes=delivery_notes(delivery)),
         vpcs=rows,
         counts=counts,
+        arrival=report_arrival.target_arrival(steps.get("arrival")),
     )
 
 
@@ -229,6 +232,7 @@ def _no_result(entry, error):
         delivery={},
         vpcs=[],
         counts=counts,
+        arrival=None,
     )
 
 
@@ -274,7 +278,7 @@ def _resource_verdicts(target, when):
         if row["action"] == "not_owned":
             continue
         key = (row["resource_type"], row["resource_id"])
-        verdict = row[when]["verdict"]
+        verdict = report_arrival.required_verdict(target, row, when, row[when]["verdict"])
         if found.get(key, "compliant") == "compliant":
             found[key] = verdict
     return found
@@ -322,6 +326,7 @@ def fleet_report(entries, mode="enable", generated_at=None, check_mode=False):
     targets = sorted(
         (target_report(e) for e in entries), key=lambda t: (t["account_id"] or "", t["region"] or "", t["target"])
     )
+    report_arrival.name_bucket_owners(targets)
     report = dict(
         report_version=1,
         tool="flowlogs.aws",
@@ -344,6 +349,7 @@ def _totals(targets):
         totals[key] = sum(t["counts"].get(key, t["counts"]["vpcs"] if key == "resources" else 0) for t in targets)
     totals["role_waits"] = sum(t["counts"].get("role_waits", 0) for t in targets)
     totals["role_wait_seconds"] = round(sum(t["counts"].get("role_wait_seconds", 0) for t in targets), 1)
+    totals["arrival"] = report_arrival.fleet_arrival(targets)
     return totals
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import traceback
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._report import arrival as report_arrival
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.html_template import PAGE
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.table import (
     action_words,
@@ -55,6 +56,7 @@ def page(report):
         totals=report["totals"],
         changed_words=status_words("changed", predicted),
         compliance=compliance_line(report.get("compliance")),
+        arrival=report_arrival.fleet_line(report["totals"].get("arrival")),
         grid=_grid(targets),
         targets=targets,
     )
@@ -89,11 +91,34 @@ def _target(target, anchor, predicted):
             words=words,
             compliant=c["compliant_after"],
             resources=c.get("resources", c["vpcs"]),
+            arrival=report_arrival.cell(target),
         ),
         notes=(target.get("delivery") or {}).get("notes") or [],
         error=target.get("error") or "",
         destinations=any(row.get("destination") for row in target["vpcs"]),
         rows=[_row(row, predicted) for row in target["vpcs"]],
+        arrival=_arrival(target.get("arrival")),
+    )
+
+
+def _arrival(found):
+    """A target's volume and cost per destination, or None when its arrival was not checked."""
+    if not found:
+        return None
+    currency = (found.get("prices") or {}).get("currency") or "USD"
+    return dict(
+        window=found["window_minutes"],
+        total=report_arrival.volume_words(found),
+        destinations=[
+            dict(
+                name=d["destination"],
+                per_day=report_arrival.size(d["bytes_per_day"]),
+                days=d["days_sampled"],
+                cost=report_arrival.money(d["monthly_cost"]["total"], currency),
+                parquet=report_arrival.money(d["s3_parquet_monthly_cost"]["total"], currency),
+            )
+            for d in found.get("destinations") or []
+        ],
     )
 
 
@@ -113,4 +138,13 @@ def _row(row, predicted):
         after=row["after"]["verdict"],
         flow_log_id=row["after"].get("flow_log_id") or "",
         error="{} {}".format(error.get("code", ""), error.get("message", "")).strip(),
+        **_row_arrival(row.get("arrival") or {}),
+    )
+
+
+def _row_arrival(arrival):
+    return dict(
+        arrival=arrival.get("verdict") or "",
+        arrival_words=report_arrival.row_words(arrival),
+        arrival_reason=arrival.get("reason") or "",
     )

@@ -39,6 +39,10 @@ th{background:#f6f8fa}
 [data-verdict=mismatched]{color:#bc4c00}
 [data-verdict=delivery_failed]{color:#cf222e}
 [data-verdict=not_owned]{color:#656d76}
+[data-arrival=delivering]{color:#1a7f37}
+[data-arrival=silent]{color:#9a6700}
+[data-arrival=failed]{color:#cf222e}
+[data-arrival=unreadable]{color:#656d76}
 </style>
 </head>
 <body>
@@ -52,6 +56,9 @@ the organisation{% endif %} &middot; {{ totals.resources }} resources, compliant
 {% if compliance %}
 <p>{{ compliance }}</p>
 {% endif %}
+{% if arrival %}
+<p id="arrival">{{ arrival }}</p>
+{% endif %}
 <h2>Accounts &times; regions</h2>
 <table id="grid">
 <tr><th>account</th>{% for region in grid.regions %}<th>{{ region }}</th>{% endfor %}</tr>
@@ -60,7 +67,8 @@ the organisation{% endif %} &middot; {{ totals.resources }} resources, compliant
 {% for cell in row.cells %}
 {% if cell %}
 <td class="cell" data-status="{{ cell.status }}"><a href="#{{ cell.anchor }}">{{ cell.words }}<br>\
-{{ cell.compliant }}/{{ cell.resources }} compliant</a></td>
+{{ cell.compliant }}/{{ cell.resources }} compliant\
+{% if cell.arrival != "-" %}<br>{{ cell.arrival }} delivering{% endif %}</a></td>
 {% else %}
 <td class="muted">-</td>
 {% endif %}
@@ -79,10 +87,23 @@ the organisation{% endif %} &middot; {{ totals.resources }} resources, compliant
 {% if target.error %}
 <p class="error">error: {{ target.error }}</p>
 {% endif %}
+{% if target.arrival %}
+<p>volume: {{ target.arrival.total }} <span class="muted">(arrival window {{ target.arrival.window }} min)</span></p>
+{% if target.arrival.destinations %}
+<table class="volume">
+<tr><th>destination</th><th>bytes/day</th><th>days sampled</th><th>cost/month (estimated)</th>\
+<th>S3 + Parquet instead</th></tr>
+{% for d in target.arrival.destinations %}
+<tr><td>{{ d.name }}</td><td>{{ d.per_day }}</td><td>{{ d.days }}</td><td>{{ d.cost }}</td><td>{{ d.parquet }}</td></tr>
+{% endfor %}
+</table>
+{% endif %}
+{% endif %}
 {% if target.rows %}
 <table>
 <tr><th>resource</th><th>name</th>{% if target.destinations %}<th>destination</th>{% endif %}\
-<th>before</th><th>action</th><th>after{% if predicted %} (predicted){% endif %}</th><th>error</th></tr>
+<th>before</th><th>action</th><th>after{% if predicted %} (predicted){% endif %}</th>\
+{% if target.arrival %}<th>arrival</th>{% endif %}<th>error</th></tr>
 {% for row in target.rows %}
 <tr data-action="{{ row.action }}">
 <td>{{ row.resource }}{% if row.kind %} <span class="muted">{{ row.kind }}</span>{% endif %}</td>
@@ -96,6 +117,10 @@ the organisation{% endif %} &middot; {{ totals.resources }} resources, compliant
 <span class="muted">{{ row.changed_fields | join(", ") }}</span>{% endif %}</td>
 <td data-verdict="{{ row.after }}">{{ row.after }}{% if row.flow_log_id %}<br>\
 <span class="muted">{{ row.flow_log_id }}</span>{% endif %}</td>
+{% if target.arrival %}
+<td data-arrival="{{ row.arrival }}">{{ row.arrival_words }}{% if row.arrival_reason %}<br>\
+<span class="muted">{{ row.arrival_reason }}</span>{% endif %}</td>
+{% endif %}
 <td class="error">{{ row.error }}</td>
 </tr>
 {% endfor %}

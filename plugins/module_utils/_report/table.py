@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from ansible_collections.flowlogs.aws.plugins.module_utils._report import arrival as report_arrival
+
 COLUMNS = (
     ("TARGET", "target", "<"),
     ("ACCOUNT", "account_id", "<"),
@@ -16,6 +18,7 @@ COLUMNS = (
     ("UPDATED", "updated", ">"),
     ("DELETED", "deleted", ">"),
     ("FAILED", "failed", ">"),
+    ("ARRIVAL", "arrival", ">"),
     ("STATUS", "status", "<"),
 )
 
@@ -54,6 +57,7 @@ def _row(target, predicted=False):
         account_id=target["account_id"] or "?",
         region=target["region"] or "?",
         status=status_words(target["status"], predicted),
+        arrival=report_arrival.cell(target),
     )
 
 
@@ -63,6 +67,7 @@ def _total_row(totals, predicted):
         target="TOTAL ({} targets)".format(totals["targets"]),
         account_id="",
         region="",
+        arrival=_arrival_total(totals.get("arrival")),
         status="{} {}, {} failed{}".format(
             totals["targets_changed"],
             status_words("changed", predicted),
@@ -70,6 +75,10 @@ def _total_row(totals, predicted):
             ", {} denied".format(totals["targets_denied"]) if totals.get("targets_denied") else "",
         ),
     )
+
+
+def _arrival_total(found):
+    return "{}/{}".format(found["delivering"], found["judged"]) if found else "-"
 
 
 def _action_cells(counts):
@@ -90,6 +99,7 @@ def _problems(target):
     """The lines under a target's: its delivery notes, and what failed."""
     notes = (target.get("delivery") or {}).get("notes") or []
     out = ["    delivery: " + "; ".join(notes)] if notes else []
+    out += report_arrival.target_lines(target)
     if target["status"] == "denied":
         return [*out, _denied_line(target)]
     if target["status"] != "failed":
@@ -120,6 +130,9 @@ def _fleet_lines(report):
     compliance = compliance_line(report.get("compliance"))
     if compliance:
         out.append(compliance)
+    arrival = report_arrival.fleet_line(t.get("arrival"))
+    if arrival:
+        out.append(arrival)
     for status, verb in (("failed", "failed"), ("denied", "are denied by the organisation")):
         found = [target["target"] for target in report["targets"] if target["status"] == status]
         if found:

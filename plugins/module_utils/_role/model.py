@@ -69,6 +69,14 @@ ALARM_VARIABLES = dict(
     tags="flow_logs_tags",
 )
 
+#: Option of the arrival check -> role variable.
+ARRIVAL_VARIABLES = dict(
+    check_arrival="flow_logs_check_arrival",
+    delivery_window="flow_logs_delivery_window",
+    price_table="flow_logs_price_table",
+    require_arrival="flow_logs_require_arrival",
+)
+
 
 @dataclass(frozen=True)
 class Unit:
@@ -122,6 +130,16 @@ class Analysis:
 
 
 @dataclass(frozen=True)
+class Arrival:
+    """Proof of delivery (see _role/arrival.py): ``check`` None means in check mode only."""
+
+    check: bool = None
+    window: int = 30
+    require: bool = False
+    prices: dict = field(default=None, hash=False, compare=False)
+
+
+@dataclass(frozen=True)
 class Target:
     """One account in one region, as its variables describe it (see the module docstring)."""
 
@@ -142,6 +160,7 @@ class Target:
     delete_log_group: bool = False
     delete_role: bool = False
     on_denied: str = "fail"
+    arrival: Arrival = Arrival()
 
     @property
     def present(self):
@@ -297,6 +316,12 @@ def target_of(v):
         delete_log_group=bool(v.get("flow_logs_delete_log_group")),
         delete_role=bool(v.get("flow_logs_delete_role")),
         on_denied=v.get("flow_logs_on_denied") or "fail",
+        arrival=Arrival(
+            check=v.get("flow_logs_check_arrival"),
+            window=v.get("flow_logs_delivery_window") or 30,
+            require=bool(v.get("flow_logs_require_arrival")),
+            prices=v.get("flow_logs_price_table"),
+        ),
     )
 
 

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._alarms.rules import alarm_param_errors
+from ansible_collections.flowlogs.aws.plugins.module_utils._arrival.rules import arrival_problems
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import aws_config_problem, config_settings
 from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.log_groups import log_group_problems
 from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.role_rules import role_problems
@@ -24,6 +25,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec impor
 from ansible_collections.flowlogs.aws.plugins.module_utils._role import destinations as rd
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.model import (
     ALARM_VARIABLES,
+    ARRIVAL_VARIABLES,
     ROLE_VARIABLES,
     target_of,
 )
@@ -97,6 +99,22 @@ def _delivery_problems(target):
     return problems
 
 
+def _arrival_problems(target):
+    """The arrival check's window and price table, and a required arrival nobody may check."""
+    arrival = target.arrival
+    options = dict(delivery_window=arrival.window, price_table=arrival.prices)
+    problems = named(arrival_problems(options), lambda o: ARRIVAL_VARIABLES.get(o, o))
+    if arrival.require and arrival.check is False:
+        problems.append(
+            Problem(
+                "flow_logs_require_arrival",
+                "is true, but flow_logs_check_arrival is false: arrival cannot be required without checking it; set "
+                "flow_logs_check_arrival to true or leave it unset",
+            )
+        )
+    return problems
+
+
 def target_problems(v, analysis_problems):
     """Every problem of the converted variables ``v`` (``analysis_problems(target)``: the analysis rules)."""
     problems = place_problems(v)
@@ -107,6 +125,7 @@ def target_problems(v, analysis_problems):
     problems += _unit_problems(target, v)
     problems += [Problem(n, d) for n, d in rd.tag_field_problems(target.tag_fields, target.destinations)]
     problems += _delivery_problems(target)
+    problems += _arrival_problems(target)
     if target.present:
         problems += analysis_problems(target)
     return unique(problems)

@@ -37,6 +37,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge i
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import target_result
 from ansible_collections.flowlogs.aws.plugins.module_utils._role import analysis as ra
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.arrival import check_target_arrival
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.discovery import discover_units
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.variables import RoleVariablesError
 
@@ -175,6 +176,7 @@ class TargetRun:
             unit["first"] = unit is first
             self.keep(unit_key("before", unit), dict(unit["before"]), unit_header(unit))
         self.plan = plan_totals(self.units)
+        check_target_arrival(self)  # proof of delivery (#22): on the rows just kept, and the ``arrival`` step
 
     # ------------------------------------------------------------ converge
 
