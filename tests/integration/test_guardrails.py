@@ -149,11 +149,13 @@ def regional_calls(run, account, region):
 
 
 def converged(run, targets):
-    """Every one of ``targets`` left compliant, none failed."""
+    """Every one of ``targets`` left compliant, none failed - and every flow log the run created has its id in the
+    same run's report (from CreateFlowLogs' answer)."""
     by_name = {t["target"]: t for t in run.report["targets"]}
     return all(
         by_name[t]["status"] in ("changed", "unchanged")
         and by_name[t]["counts"]["compliant_after"] == by_name[t]["counts"]["resources"]
+        and all(v["after"]["flow_log_id"] for v in by_name[t]["vpcs"] if v["action"] in ("created", "replaced"))
         for t in targets
     )
 
