@@ -2,7 +2,9 @@
 
 Shapes (benchmarks/fleet_shapes.py): A 5 accounts x 4 regions x 51 VPCs; B 20 accounts x 17 regions x
 2 VPCs (340 targets); C 1 account x 1 region x 1,500 VPCs; D shape B behind a proxy that adds
-``--latency-ms`` to every AWS call. For each shape, the floor (benchmarks/floor.py) and the collection
+``--latency-ms`` to every AWS call; E shape D as a brand-new organisation meets it on AWS - no delivery role yet, and
+CreateFlowLogs refuses a new role for ``--propagation-s`` seconds (IAM propagation), against a floor that makes every
+account's role first and waits once. For each shape, the floor (benchmarks/floor.py) and the collection
 (``ansible-playbook --forks N playbooks/enable_flowlogs.yml``) each get a FRESH moto server seeded with
 the shape; each converges it (enable), the end state is checked, and each runs again on the converged
 fleet (rerun). Calls are counted by service:Action by a proxy in front of moto. Wall time is the median of
@@ -104,6 +106,8 @@ def run_floor(shape, threads):
     with Fleet(shape) as fleet, tempfile.TemporaryDirectory(prefix="flowlogs-bench-") as tmp:
         targets = fleet.targets_file(Path(tmp) / "targets.json")
         cmd = [sys.executable, "-m", "benchmarks.floor", fleet.proxy.url, str(targets), "--threads", str(threads)]
+        if shape.propagation_s:  # the floor knows the wait: every role first, one wait, then the flow logs
+            cmd += ["--roles-first", str(shape.propagation_s)]
         return converge_twice(fleet, cmd, dict(os.environ), ("floor", "floor-rerun"))
 
 
@@ -383,10 +387,13 @@ def machine_info():
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--shapes", default="A,B,C,D", help="which shapes to run, e.g. A,C (default A,B,C,D)")
+    parser.add_argument("--shapes", default="A,B,C,D,E", help="which shapes to run, e.g. A,C (default A,B,C,D,E)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per shape; wall time is their median")
     parser.add_argument("--forks", type=int, default=20, help="ansible-playbook --forks")
-    parser.add_argument("--latency-ms", type=float, default=50.0, help="added to every AWS call in shape D")
+    parser.add_argument("--latency-ms", type=float, default=50.0, help="added to every AWS call in shapes D and E")
+    parser.add_argument(
+        "--propagation-s", type=float, default=5.0, help="seconds a new delivery role is refused in shape E"
+    )
     parser.add_argument(
         "--floor-threads", type=int, default=64, help="the floor's cap on threads (one per target up to it)"
     )
@@ -394,7 +401,7 @@ def parse_args(argv=None):
     parser.add_argument("--output", default=str(REPO / "benchmarks" / "results.json"))
     parser.add_argument("--chart", default=str(REPO / "benchmarks" / "scaling.png"), help="'' for no chart")
     args = parser.parse_args(argv)
-    known = shapes(args.latency_ms)
+    known = shapes(args.latency_ms, args.propagation_s)
     args.shape_keys = [k.strip().upper() for k in args.shapes.split(",") if k.strip()]
     unknown = [k for k in args.shape_keys if k not in known]
     if unknown or not args.shape_keys:

@@ -33,6 +33,7 @@ from benchmarks import floor
 from tests.support import motoctl
 from tests.support.latency_proxy import LatencyProxy
 from tests.support.paths import REPO
+from tests.support.propagation_proxy import PropagationProxy
 
 #: 17 regions of the aws partition that moto knows (all enabled by default in a new account).
 REGIONS = (
@@ -68,6 +69,8 @@ class Shape:
     vpcs: int  # per target, besides the default VPC
     latency_ms: float = 0.0
     title: str = ""
+    #: Seconds a new delivery role cannot be passed to CreateFlowLogs (IAM propagation, tests/support/propagation_proxy)
+    propagation_s: float = 0.0
 
     @property
     def targets(self):
@@ -79,17 +82,28 @@ class Shape:
 
     def describe(self):
         latency = ", +{:g} ms per AWS call".format(self.latency_ms) if self.latency_ms else ""
+        if self.propagation_s:
+            latency += ", no delivery role yet, a new one usable after {:g} s".format(self.propagation_s)
         return "{} accounts x {} regions x {} VPCs = {} targets, {} VPCs{}".format(
             self.accounts, self.regions, self.vpcs + 1, self.targets, self.total_vpcs, latency
         )
 
 
-def shapes(latency_ms=50.0):
+def shapes(latency_ms=50.0, propagation_s=5.0):
     return {
         "A": Shape("A", 5, 4, 50, title="20 targets x 51 VPCs"),
         "B": Shape("B", 20, 17, 1, title="340 targets x 2 VPCs"),
         "C": Shape("C", 1, 1, 1499, title="1 target x 1,500 VPCs"),
         "D": Shape("D", 20, 17, 1, latency_ms=latency_ms, title="B, +{:g} ms per call".format(latency_ms)),
+        "E": Shape(
+            "E",
+            20,
+            17,
+            1,
+            latency_ms=latency_ms,
+            propagation_s=propagation_s,
+            title="D, IAM propagation {:g} s".format(propagation_s),
+        ),
     }
 
 
@@ -150,7 +164,12 @@ class Fleet:
             if not (self.state / "seeded").exists():
                 self.seed()  # over HTTP: slower, public API only
             self.seed_seconds = time.perf_counter() - start
-            self.proxy = LatencyProxy(self.moto, self.shape.latency_ms).start()
+            if self.shape.propagation_s:  # a brand-new organisation: no delivery role exists before the run
+                self.proxy = PropagationProxy(
+                    self.moto, self.shape.latency_ms, self.shape.propagation_s, unknown_roles="refuse"
+                ).start()
+            else:
+                self.proxy = LatencyProxy(self.moto, self.shape.latency_ms).start()
         except BaseException:
             motoctl.stop(self.state)
             raise

@@ -30,6 +30,7 @@ import argparse
 import json
 import sys
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import botocore.loaders
@@ -45,6 +46,7 @@ TAGS = {"managed-by": "flowlogs.aws"}
 CHUNK = 300
 THREADS = 64
 ACCESS_ROLE = "OrganizationAccountAccessRole"
+ROLE_NOT_READY = "Unable to assume given IAM role"
 LOADER = botocore.loaders.create_loader()  # models parsed once for every target, as the collection does
 
 
@@ -165,7 +167,7 @@ def ensure_role(iam, account):
         if account in _ROLE_ARN:
             return _ROLE_ARN[account]
     try:
-        arn = _converge_role(iam, account)
+        arn = _converge_role(iam, account)[0]
         _ROLE_ARN[account] = arn
         return arn
     finally:
@@ -173,9 +175,10 @@ def ensure_role(iam, account):
 
 
 def _converge_role(iam, account):
+    """(the role's ARN, whether it was created)."""
     role, created = _first_look(iam, account)
     if created:
-        return role["Arn"]
+        return role["Arn"], True
     if canonical(role["AssumeRolePolicyDocument"]) != canonical(trust_policy(account)):
         iam.update_assume_role_policy(RoleName=ROLE, PolicyDocument=json.dumps(trust_policy(account)))
     tags = {t["Key"]: t["Value"] for t in role.get("Tags") or []}
@@ -192,7 +195,7 @@ def _converge_role(iam, account):
     pages = iam.get_paginator("list_attached_role_policies").paginate(RoleName=ROLE)
     for attached in [a for page in pages for a in page["AttachedPolicies"]]:
         iam.detach_role_policy(RoleName=ROLE, PolicyArn=attached["PolicyArn"])
-    return role["Arn"]
+    return role["Arn"], False
 
 
 def ensure_log_group(logs):
@@ -237,7 +240,8 @@ def ensure_flow_logs(ec2, role_arn):
         ec2.create_tags(Resources=untagged[i : i + 1000], Tags=[{"Key": k, "Value": v} for k, v in TAGS.items()])
     missing = [v for v in vpcs if v not in good]
     for i in range(0, len(missing), CHUNK):
-        ec2.create_flow_logs(
+        create_flow_logs(
+            ec2,
             ResourceIds=missing[i : i + CHUNK],
             ResourceType="VPC",
             TrafficType="ALL",
@@ -251,6 +255,24 @@ def ensure_flow_logs(ec2, role_arn):
     return len(missing)
 
 
+def create_flow_logs(ec2, **request):
+    """CreateFlowLogs, retried every second while AWS cannot assume a new role yet (IAM propagation), in both of
+    AWS's answers: the whole call refused, or each resource as an Unsuccessful item."""
+    while True:
+        try:
+            answer = ec2.create_flow_logs(**request)
+        except ClientError as err:
+            if ROLE_NOT_READY not in err.response["Error"].get("Message", ""):
+                raise
+            time.sleep(1)
+            continue
+        waiting = [u["ResourceId"] for u in answer.get("Unsuccessful") or [] if ROLE_NOT_READY in str(u)]
+        if not waiting:
+            return answer
+        request = dict(request, ResourceIds=waiting)
+        time.sleep(1)
+
+
 def converge(endpoint, account, region):
     iam, logs, ec2 = clients_for(endpoint, account, region)
     role_arn = ensure_role(iam, account)
@@ -258,11 +280,36 @@ def converge(endpoint, account, region):
     return ensure_flow_logs(ec2, role_arn)
 
 
+def roles_first(endpoint, accounts, threads):
+    """Every account's role converged before any flow log, then ONE wait for IAM propagation: as long as it takes
+    for CreateFlowLogs to accept the youngest role (``create_flow_logs`` retries any refusal left after it)."""
+    created_at = {}
+
+    def one(account):
+        iam = clients_for(endpoint, account, "us-east-1", services=("iam",))[0]
+        with _GUARD:
+            _ROLE_CHECKED[account] = threading.Event()
+        _ROLE_ARN[account], created = _converge_role(iam, account)
+        if created:
+            created_at[account] = time.monotonic()
+        _ROLE_CHECKED[account].set()
+
+    with ThreadPoolExecutor(max_workers=max(1, min(threads, len(accounts)))) as pool:
+        list(pool.map(one, accounts))
+    return max(created_at.values(), default=None)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("endpoint")
     parser.add_argument("targets", help="JSON file: a list of {account, region}")
     parser.add_argument("--threads", type=int, default=THREADS, help="at most this many targets at once")
+    parser.add_argument(
+        "--roles-first",
+        type=float,
+        metavar="SECONDS",
+        help="converge every account's role first, then wait once until the youngest is SECONDS old (IAM propagation)",
+    )
     args = parser.parse_args(argv)
     with open(args.targets, encoding="utf-8") as handle:
         targets = json.load(handle)
@@ -270,6 +317,10 @@ def main(argv=None):
     warm = _thread_session()
     for service in ("sts", "iam", "logs", "ec2"):
         warm.create_client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
+    if args.roles_first is not None:
+        youngest = roles_first(args.endpoint, sorted({t["account"] for t in targets}), args.threads)
+        if youngest is not None:
+            time.sleep(max(0.0, youngest + args.roles_first - time.monotonic()))
     # Region-major order: the first targets to start are of different accounts, so few wait for a role.
     targets = sorted(targets, key=lambda t: (t["region"], t["account"]))
     with ThreadPoolExecutor(max_workers=max(1, min(args.threads, len(targets)))) as pool:
