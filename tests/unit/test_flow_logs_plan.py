@@ -388,6 +388,20 @@ OPTIONS = dict(file_format="parquet", hive_compatible_partitions=False, per_hour
             dict(deliver_cross_account_role=None, deliver_logs_role_arn=ROLE),
             ["deliver_cross_account_role"],
         ),
+        (
+            "one role under a path: IAM names are unique whatever the path",
+            cwl(),
+            dict(deliver_logs_role_arn="arn:aws:iam::{}:role/service-role/vpc-flow-logs-delivery".format(ACCOUNT)),
+            [],
+        ),
+        ("another role", cwl(), dict(deliver_logs_role_arn=OTHER_ROLE), ["deliver_logs_role_arn"]),
+        (
+            "the same name in another account",
+            cwl(),
+            dict(deliver_logs_role_arn="arn:aws:iam::111111111111:role/vpc-flow-logs-delivery"),
+            ["deliver_logs_role_arn"],
+        ),
+        ("a role that is not a role ARN", cwl(), dict(deliver_logs_role_arn="garbage"), ["deliver_logs_role_arn"]),
         ("unset destination options are not compared", s3(), dict(destination_options=OPTIONS), []),
         ("destination options not reported", s3(destination_options=OPTIONS), dict(destination_options=None), []),
         (

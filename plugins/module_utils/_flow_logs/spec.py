@@ -401,9 +401,30 @@ def drift(spec, flow_log):
             continue  # not reported by this endpoint: cannot be compared
         if field == "log_format" and actual is None:
             actual = default_log_format(spec.get("resource_type"))
+        if field in ROLE_FIELDS and same_role(actual, wanted):
+            continue
         if actual != wanted:
             fields.append(field)
     return fields
+
+
+#: The fields that name an IAM role.
+ROLE_FIELDS = ("deliver_logs_role_arn", "deliver_cross_account_role")
+
+
+def same_role(actual, wanted):
+    """Two role ARNs name one role: IAM role names are unique in an account whatever the path, so a role made under a
+    path (by hand, or as an organisation asks) is the wanted one before any IAM call reads its real ARN."""
+    found = _role_name(actual)
+    return found is not None and found == _role_name(wanted)
+
+
+def _role_name(arn):
+    """(partition, account, name) of a role ARN, or None."""
+    parts = (arn or "").split(":", 5)
+    if len(parts) != 6 or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None
+    return parts[1], parts[4], parts[5].rsplit("/", 1)[-1]
 
 
 def judge(spec, flow_logs):
