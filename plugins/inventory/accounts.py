@@ -26,7 +26,10 @@ description:
     O(access_role_external_id) is set, C(flow_logs_endpoint_url) when O(endpoint_url) is set,
     C(flow_logs_aws_ca_bundle) when O(aws_ca_bundle) is set, C(flow_logs_validate_certs) when O(validate_certs=false)
     and
-    C(flow_logs_account_tags) when tags were read (O(account_tags) or O(with_account_tags))."
+    C(flow_logs_account_tags) when tags were read (O(account_tags) or O(with_account_tags)), and
+    C(flow_logs_delivery_role_owner) - true on the first host of each account (in host name order), false on the
+    others, so that the account's delivery role is converged by one target even when an AWX sliced job runs the
+    account's targets on different nodes."
   - "Groups: C(flow_logs_targets) (every host; it sets C(ansible_connection=local)), C(account_<id>) and
     C(region_<region>) with C(-) turned into C(_), for example C(region_eu_west_1). O(compose), O(groups)
     and O(keyed_groups) add more."

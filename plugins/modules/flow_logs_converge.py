@@ -7,18 +7,20 @@ from __future__ import annotations
 
 DOCUMENTATION = r"""
 module: flow_logs_converge
-short_description: Converge the delivery and flow logs of one target of the flowlogs.aws.flow_logs role
+short_description: Converge the flow logs of one target of the flowlogs.aws.flow_logs role
 version_added: 2.0.0
 description:
   - >-
-    The second task of the P(flowlogs.aws.flow_logs#role) role, tagged C(flow_logs_delivery) and C(flow_logs_converge):
-    on one target - one AWS account in one region - the delivery role (once per account per run) and log groups
-    of the CloudWatch Logs destinations, the S3 buckets' policies read for a likely delivery failure, then one batched
-    flow-log converge per resource type and destination; with C(flow_logs_state=absent), the flow logs this
-    collection manages are deleted (and the log group and role when asked).
+    The third task of the P(flowlogs.aws.flow_logs#role) role, tagged C(flow_logs_converge): on one target - one AWS
+    account in one region - the S3 buckets' policies read for a likely delivery failure, then one batched flow-log
+    converge per resource type and destination; with C(flow_logs_state=absent), the flow logs this collection manages
+    are deleted (and the log group and role when asked).
   - >-
-    Each step is the converge of the module of the same name (M(flowlogs.aws.flow_log_role),
-    M(flowlogs.aws.flow_log_group), M(flowlogs.aws.vpc_flow_log)), with the same rules and messages.
+    The delivery role and log groups are the task before (M(flowlogs.aws.flow_logs_delivery)); when that task did
+    not run (C(--tags flow_logs_converge)), this one converges them first.
+  - >-
+    Each step is the converge of the module of the same name (M(flowlogs.aws.vpc_flow_log), and
+    M(flowlogs.aws.flow_log_role), M(flowlogs.aws.flow_log_group) for the delivery), with the same rules and messages.
   - >-
     Converges what the target's discovery (M(flowlogs.aws.flow_logs_discover), registered as C(flow_logs_discovery))
     found, without reading it again; when that task did not run (C(--tags flow_logs_converge)), it discovers first.
@@ -62,13 +64,14 @@ notes:
     know, naming the closest known one; a problem fails the target in V(preflight), before any AWS call.
 seealso:
   - module: flowlogs.aws.flow_logs_discover
+  - module: flowlogs.aws.flow_logs_delivery
   - module: flowlogs.aws.flow_logs_monitor
   - module: flowlogs.aws.fleet_report
 """
 
 EXAMPLES = r"""
 # The flowlogs.aws.flow_logs role runs it; in a play of your own, after the discovery:
-- name: Converge the delivery role, log groups and flow logs of this target
+- name: Converge the flow logs of this target
   flowlogs.aws.flow_logs_converge:
   register: flow_logs_result
 """

@@ -57,6 +57,7 @@ notes:
     C(-e flow_logs_retention_in_days=30) is the number 30) and refuses a C(flow_logs_*) variable the role does not
     know, naming the closest known one; a problem fails the target in V(preflight), before any AWS call.
 seealso:
+  - module: flowlogs.aws.flow_logs_delivery
   - module: flowlogs.aws.flow_logs_converge
   - module: flowlogs.aws.flow_logs_monitor
   - module: flowlogs.aws.fleet_report

@@ -11,7 +11,7 @@ short_description: Alarms and analysis of one target of the flowlogs.aws.flow_lo
 version_added: 2.0.0
 description:
   - >-
-    The third task of the P(flowlogs.aws.flow_logs#role) role, tagged C(flow_logs_alarms) and C(flow_logs_analysis):
+    The last task of the P(flowlogs.aws.flow_logs#role) role, tagged C(flow_logs_alarms) and C(flow_logs_analysis):
     on one target, the alarms on rejected traffic (C(flow_logs_alarms)) and the analysis set up next to the flow logs
     - saved Logs Insights queries (by default, best effort: refused or unsupported, a warning), Contributor Insights
     rules and Athena tables (on request).
@@ -57,6 +57,7 @@ notes:
     know, naming the closest known one; a problem fails the target in V(preflight), before any AWS call.
 seealso:
   - module: flowlogs.aws.flow_logs_discover
+  - module: flowlogs.aws.flow_logs_delivery
   - module: flowlogs.aws.flow_logs_converge
   - module: flowlogs.aws.fleet_report
 """

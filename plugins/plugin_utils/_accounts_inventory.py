@@ -342,7 +342,18 @@ def build_targets(fetched, options):
                     ],
                 )
             )
-    return sorted(targets, key=lambda t: t["name"])
+    return _with_role_owners(sorted(targets, key=lambda t: t["name"]))
+
+
+def _with_role_owners(targets):
+    """The first target of each account (in host order) owns its delivery role: flow_logs_delivery_role_owner is
+    true there and false on the account's other targets, so that an AWX sliced job converges it once."""
+    seen = set()
+    for target in targets:
+        account = target["vars"]["flow_logs_account_id"]
+        target["vars"]["flow_logs_delivery_role_owner"] = account not in seen
+        seen.add(account)
+    return targets
 
 
 # ---------------------------------------------------------------- the calls (through aws_api)

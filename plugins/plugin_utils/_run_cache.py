@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 
 try:
     import fcntl
@@ -48,22 +49,21 @@ class RunCache:
                     with open(path, encoding="utf-8") as handle:
                         return json.load(handle), False
                 result = compute()
-                with open(path + ".tmp", "w", encoding="utf-8") as handle:
-                    json.dump(result, handle)
-                os.replace(path + ".tmp", path)
+                self.save(key, result)
                 return result, True
             finally:
                 fcntl.flock(lock, fcntl.LOCK_UN)
 
     def save(self, key, value):
-        """Keep ``value`` (JSON-able) for ``key`` until the end of the run: what a target's task hands to its next."""
+        """Keep ``value`` (JSON-able) for ``key`` until the end of the run: what a target's task hands to its next,
+        and its assumed-role session (the file is readable by its owner only, as every file of the run's cache)."""
         if not self.directory:
             return
         os.makedirs(self.directory, exist_ok=True)
-        path = self._path(key)
-        with open(path + ".tmp", "w", encoding="utf-8") as handle:
+        descriptor, written = tempfile.mkstemp(dir=self.directory, prefix="flowlogs-aws-", suffix=".tmp")
+        with os.fdopen(descriptor, "w", encoding="utf-8") as handle:
             json.dump(value, handle)
-        os.replace(path + ".tmp", path)
+        os.replace(written, self._path(key))
 
     def load(self, key):
         """What ``save`` kept for ``key`` in this run, or None."""

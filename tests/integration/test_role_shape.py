@@ -11,7 +11,8 @@ from tests.support.paths import REPO
 
 PLAYBOOKS = REPO / "playbooks"
 DISCOVER = "Check the variables, discover the resources and their flow logs (read-only)"
-CONVERGE = "Converge the delivery role, log groups and flow logs"
+DELIVERY = "Converge the delivery role and log groups"
+CONVERGE = "Converge the flow logs"
 MONITOR = "Alarms and analysis"
 #: The demo fleet's account 111's targets each have a REJECT-only flow log to replace.
 ACCOUNTS, REGIONS = fleet.ACCOUNTS[:2], ("us-east-1",)
@@ -36,7 +37,8 @@ def test_list_tasks_and_tags_show_the_phases(run_playbook, tmp_path):
     out = done.stdout
     for task, tags in (
         (DISCOVER, "flow_logs, flow_logs_discover, flow_logs_preflight"),
-        (CONVERGE, "flow_logs, flow_logs_converge, flow_logs_delivery"),
+        (DELIVERY, "flow_logs, flow_logs_delivery"),
+        (CONVERGE, "flow_logs, flow_logs_converge"),
         (MONITOR, "flow_logs, flow_logs_alarms, flow_logs_analysis"),
     ):
         assert re.search(r"flowlogs\.aws\.flow_logs : {}\s+TAGS: \[{}\]".format(re.escape(task), tags), out), out
@@ -58,7 +60,8 @@ def test_each_task_says_what_it_changed_and_a_gate_between_them_stops_a_replacem
         "1 flow logs would be replaced (vpc-" in said
     ), said[-3000:]
     assert task_statuses(gated.stdout, DISCOVER) == {REPLACING: "ok", OTHER: "ok"}  # read-only
-    assert task_statuses(gated.stdout, CONVERGE) == {OTHER: "changed"}  # the gated target never got there
+    assert task_statuses(gated.stdout, DELIVERY) == {OTHER: "changed"}  # the gated target never got there
+    assert task_statuses(gated.stdout, CONVERGE) == {OTHER: "changed"}
     assert task_statuses(gated.stdout, MONITOR) == {OTHER: "ok"}
     state = fleet.snapshot(aws.url, ACCOUNTS, REGIONS)
     assert state[ACCOUNTS[0]][REGIONS[0]] == before[ACCOUNTS[0]][REGIONS[0]]  # nothing changed behind the gate
@@ -74,6 +77,7 @@ def test_each_task_says_what_it_changed_and_a_gate_between_them_stops_a_replacem
     )
 
     assert opened.rc == 0, str(opened)
+    assert task_statuses(opened.stdout, DELIVERY) == {REPLACING: "changed", OTHER: "ok"}
     assert task_statuses(opened.stdout, CONVERGE) == {REPLACING: "changed", OTHER: "ok"}
 
 
@@ -90,8 +94,8 @@ def test_tags_select_whole_tasks_and_the_converge_discovers_for_itself(aws, run_
     )
 
     assert preflight.rc == 0 and converge.rc == 0, str(preflight) + str(converge)
-    assert CONVERGE not in preflight.stdout and MONITOR not in preflight.stdout
-    assert DISCOVER not in converge.stdout and MONITOR not in converge.stdout
+    assert CONVERGE not in preflight.stdout and DELIVERY not in preflight.stdout and MONITOR not in preflight.stdout
+    assert DISCOVER not in converge.stdout and DELIVERY not in converge.stdout and MONITOR not in converge.stdout
     written = json.loads((tmp_path / "flowlogs-report.json").read_text())
     assert (written["totals"]["compliant_before"], written["totals"]["compliant_after"]) == (
         0,

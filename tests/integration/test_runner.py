@@ -19,9 +19,9 @@ from tests.support.paths import COLLECTIONS
 
 REGIONS = ["us-east-1", "eu-west-1"]
 MEMBERS = ("prod-a", "prod-b")
-#: The role's tasks (roles/flow_logs/tasks/main.yml): the first checks and discovers, the second converges.
+#: The role's tasks (roles/flow_logs/tasks/main.yml): the first checks and discovers, the third converges the flow logs.
 DISCOVER_TASK = "Check the variables, discover the resources and their flow logs (read-only)"
-CONVERGE_TASK = "Converge the delivery role, log groups and flow logs"
+CONVERGE_TASK = "Converge the flow logs"
 #: The project's playbook, as a job template names it: the collection's playbook, imported.
 PROJECT_PLAYBOOK = """---
 - name: Enable VPC flow logs (flowlogs.aws)

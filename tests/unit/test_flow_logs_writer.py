@@ -25,6 +25,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge i
     plan_flow_logs,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.writer import (
+    ROLE_CHECK_ENV,
     ROLE_NOT_READY,
     ROLE_WAIT_ENV,
     ROLE_WAIT_SECONDS,
@@ -157,6 +158,29 @@ def test_role_never_ready_gives_up_after_role_wait_and_records_the_error(ec2, wr
         ),
     }
     assert writer.failures[VPC_A]["message"].startswith(ROLE_MESSAGE + " (waited 130 s (9 retries)")
+
+
+def test_role_check_after_30_s_of_waiting_passes_the_role_it_returns(ec2, writer_for, fake_clock, monkeypatch):
+    """A target that left the role to its account's owner: after 30 s of refusals (2+4+8+16) the writer asks once
+    for the role (the target converges it), then passes that ARN - path included - from the next call on."""
+    monkeypatch.delenv(ROLE_CHECK_ENV, raising=False)
+    client, stubber = ec2
+    for _attempt in range(4):
+        create_fails(stubber, [VPC_A], "InvalidParameter", ROLE_MESSAGE)
+    real = "arn:aws:iam::{}:role/service-role/vpc-flow-logs-delivery".format(ACCOUNT)
+    stubber.add_response(
+        "create_flow_logs",
+        {"FlowLogIds": ["fl-0000000a"], "Unsuccessful": []},
+        dict(create_params([VPC_A]), DeliverLogsPermissionArn=real),
+    )
+    asked = []
+    writer = writer_for(client)
+    writer.role_check = lambda: asked.append(fake_clock.now) or real
+
+    assert writer.create([VPC_A]) == set()
+    assert asked == [30] and fake_clock.sleeps == [2, 4, 8, 16]
+    assert writer.failures == {} and writer.created == {VPC_A: "fl-0000000a"}
+    stubber.assert_no_pending_responses()
 
 
 def test_role_not_ready_for_one_resource_retries_that_resource_only(ec2, writer_for, fake_clock):

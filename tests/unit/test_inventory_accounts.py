@@ -329,7 +329,10 @@ def test_build_targets_one_host_per_account_and_region():
         flow_logs_assume_role_external_id="ext",
         flow_logs_endpoint_url="http://127.0.0.1:5000",
         flow_logs_account_tags={"env": "prod"},
+        flow_logs_delivery_role_owner=True,
     )
+    # One owner of the delivery role per account: its first host.
+    assert [t["vars"]["flow_logs_delivery_role_owner"] for t in targets] == [True, False, True]
     assert prod_eu["groups"] == ["flow_logs_targets", "account_111111111111", "region_eu_west_1"]
     management = targets[2]["vars"]
     assert "flow_logs_aws_ca_bundle" not in management and "flow_logs_validate_certs" not in management

@@ -23,7 +23,7 @@ PHASE_TAGS = [
 ]
 
 
-def test_the_role_is_three_visible_tasks_with_the_phase_tags():
+def test_the_role_is_four_visible_tasks_with_the_phase_tags():
     folder = REPO / "roles" / "flow_logs" / "tasks"
     main = yaml.safe_load((folder / "main.yml").read_text())
     tasks = [t for entry in main for t in yaml.safe_load((folder / entry["ansible.builtin.import_tasks"]).read_text())]
@@ -36,11 +36,8 @@ def test_the_role_is_three_visible_tasks_with_the_phase_tags():
             "flow_logs_discovery",
             ["flow_logs", "flow_logs_preflight", "flow_logs_discover"],
         ),
-        (
-            "flowlogs.aws.flow_logs_converge",
-            "flow_logs_result",
-            ["flow_logs", "flow_logs_delivery", "flow_logs_converge"],
-        ),
+        ("flowlogs.aws.flow_logs_delivery", "flow_logs_result", ["flow_logs", "flow_logs_delivery"]),
+        ("flowlogs.aws.flow_logs_converge", "flow_logs_result", ["flow_logs", "flow_logs_converge"]),
         ("flowlogs.aws.flow_logs_monitor", "flow_logs_result", ["flow_logs", "flow_logs_alarms", "flow_logs_analysis"]),
     ]
 

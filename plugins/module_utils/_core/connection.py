@@ -194,8 +194,10 @@ class Clients:
     Nothing is resolved or called until a client is asked for, so input validation always comes first.
     """
 
-    def __init__(self, params):
+    def __init__(self, params, sessions=None):
         self.params = dict(params)
+        #: Where the role's tasks of one target keep its assumed-role session between them (see SessionStore), or None.
+        self.sessions = sessions
         self.endpoint_url = self.params.get("endpoint_url") or None
         self._session = None
         self._region = None
@@ -261,6 +263,10 @@ class Clients:
         if params.get("assume_role_external_id"):
             request["ExternalId"] = params["assume_role_external_id"]
         endpoint_region = sts_region(params.get("sts_region"), region)
+        kept = self.sessions.load(request, endpoint_region) if self.sessions else None
+        if kept:
+            self._identity, self._credentials = kept["identity"], kept["credentials"]
+            return session
         try:
             sts = session.create_client(
                 "sts",
@@ -285,6 +291,8 @@ class Clients:
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],
         )
+        if self.sessions and self._identity:
+            self.sessions.save(request, endpoint_region, self._identity, self._credentials, creds.get("Expiration"))
         return session
 
     def __call__(self, service):

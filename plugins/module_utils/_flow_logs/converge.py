@@ -217,14 +217,22 @@ def _entry(spec, step, tags, applied, predicted):
 
 
 def converge_flow_logs(
-    clients, params, check_mode=False, sleep=time.sleep, existing=None, read_after=True, validated=False
+    clients,
+    params,
+    check_mode=False,
+    sleep=time.sleep,
+    existing=None,
+    read_after=True,
+    validated=False,
+    role_check=None,
 ):
     """Make every resource in ``resource_ids`` carry the desired flow log (or none, when absent).
 
     ``existing``: the flow logs on these resources, when the caller read them already (a fleet target's
     discovery); ``read_after``: read the flow logs back after the changes (the module does, for their ids and
     delivery status; a fleet target reports what it did without one more call per target); ``validated``: the
-    caller checked ``params`` with the same rules (the role's target model did)."""
+    caller checked ``params`` with the same rules (the role's target model did); ``role_check``: called once when AWS
+    has refused the delivery role for a while, returns the role's ARN to pass from then on (see FlowLogWriter)."""
     spec = desired_spec(params, validated)
     resource_ids = _unique(params.get("resource_ids") or [])
     _check_accounts(clients, spec, params)
@@ -237,7 +245,8 @@ def converge_flow_logs(
     changing = [s for s in plan if s["action"] != "none"]
     applied = _Applied()
     if changing and not check_mode:
-        applied = _apply(ec2, spec, tags, changing, sleep, read_after)
+        writer = FlowLogWriter(ec2, spec, tags, sleep=sleep, role_check=role_check)
+        applied = _apply(ec2, spec, writer, changing, read_after)
     result = _result(spec, tags, plan, applied, predicted=check_mode or not applied.read_back)
     if applied.interrupted is not None:
         applied.interrupted.partial = result  # what was done before the error, for the caller's report
@@ -274,11 +283,10 @@ class _Applied:
     deleted: frozenset = frozenset()
 
 
-def _apply(ec2, spec, tags, changing, sleep, read_after):
+def _apply(ec2, spec, writer, changing, read_after):
     """Apply the changing steps with one writer, then read back the flow logs of the resources it touched (always,
     when an error stopped the run after it created or deleted a flow log: what was done is then read from AWS, where
     the credentials still may)."""
-    writer = FlowLogWriter(ec2, spec, tags, sleep=sleep)
     interrupted = None
     try:
         apply_flow_log_plan(writer, changing)

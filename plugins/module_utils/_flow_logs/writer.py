@@ -22,6 +22,10 @@ ROLE_NOT_READY = "Unable to assume given IAM role"
 ROLE_WAIT_SECONDS = 120
 #: Private, for the collection's own integration tests: a shorter wait, in seconds (never a user setting).
 ROLE_WAIT_ENV = "FLOWLOGS_AWS_ROLE_WAIT_SECONDS"
+#: After this many seconds of waiting for the delivery role, the writer's ``role_check`` is asked once for its ARN.
+ROLE_CHECK_SECONDS = 30
+#: Private, for the collection's own integration tests: a shorter ROLE_CHECK_SECONDS (never a user setting).
+ROLE_CHECK_ENV = "FLOWLOGS_AWS_ROLE_CHECK_SECONDS"
 #: What a role that never became usable says, after the wait.
 ROLE_NEVER_READY = (
     "waited {seconds:.0f} s ({retries} retries) for VPC Flow Logs to be able to assume the delivery role; likely "
@@ -85,7 +89,7 @@ def create_request(spec):
 class FlowLogWriter:
     """Applies a plan with batched, chunked calls; records per-resource failures instead of stopping."""
 
-    def __init__(self, ec2, spec, tags, sleep=time.sleep, clock=time.monotonic, role_wait=None):
+    def __init__(self, ec2, spec, tags, sleep=time.sleep, clock=time.monotonic, role_wait=None, role_check=None):
         self.ec2 = ec2
         self.spec = spec
         self.tags = normalize_tags(tags)
@@ -103,6 +107,10 @@ class FlowLogWriter:
         self.role_wait_seconds = 0.0
         self._deadline = None
         self._delay = 2
+        #: Called once after ROLE_CHECK_SECONDS of waiting; returns the delivery role's ARN (a target that left the
+        #: role to its account's owner target converges it then: the owner failed or did not run).
+        self.role_check = role_check
+        self._role_check_after = float(os.environ.get(ROLE_CHECK_ENV) or ROLE_CHECK_SECONDS)
 
     def _fail(self, rid, code, message):
         self.failures[rid] = dict(resource_id=rid, code=code, message=message)
@@ -121,7 +129,16 @@ class FlowLogWriter:
         self.sleep(self._delay)
         self.role_wait_seconds += self._delay
         self._delay = min(self._delay * 2, 20)
+        if self.role_check is not None and self.role_wait_seconds >= self._role_check_after:
+            self._check_role()
         return True
+
+    def _check_role(self):
+        """Ask ``role_check`` (once) for the delivery role's ARN, and pass that one from now on."""
+        check, self.role_check = self.role_check, None
+        arn = check()
+        if arn:
+            self.request["DeliverLogsPermissionArn"] = arn
 
     def role_wait_note(self):
         """What the wait for a delivery role that never became usable was, and its likely causes."""

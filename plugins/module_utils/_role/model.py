@@ -108,6 +108,8 @@ class DeliveryRole:
     path: str = None
     permissions_boundary: str = None
     purge_policies: bool = None
+    #: flow_logs_delivery_role_owner: False for a target that leaves the role to its account's owner target.
+    owner: bool = None
 
 
 @dataclass(frozen=True)
@@ -305,6 +307,7 @@ def target_of(v):
             path=v.get("flow_logs_role_path"),
             permissions_boundary=v.get("flow_logs_role_permissions_boundary"),
             purge_policies=v.get("flow_logs_role_purge_policies"),
+            owner=v.get("flow_logs_delivery_role_owner"),
         ),
         analysis=_analysis_of(v),
         alarms=_alarms_of(v),

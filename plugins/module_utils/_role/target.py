@@ -1,15 +1,16 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to the flowlogs.aws collection
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
-"""One target of the flowlogs.aws.flow_logs role (one account in one region), in the role's three tasks.
+"""One target of the flowlogs.aws.flow_logs role (one account in one region), in the role's four tasks.
 
 Private to the collection: not a public API, it may change in any release. Each task is one call here, on the
 Target its variables describe (model.py), and each step is the converge function of the module of the same name:
 
 - ``discover``: the account checked, the resources and their flow logs read, a verdict and a plan per unit
   (read-only; the role registers the result as ``flow_logs_discovery``);
-- ``converge``: the delivery role (once per account per run) and log groups, the S3 buckets' policies read, then one
-  batched flow-log converge per unit - or, when disabling, the deletions asked for;
+- ``delivery``: the delivery role (once per account per run, or by the account's owner target) and log groups;
+- ``converge``: the S3 buckets' policies read, then one batched flow-log converge per unit - or, when disabling, the
+  deletions asked for;
 - ``monitor``: alarms and analysis.
 
 Each task returns the target's result so far (report.fleet.target_result: the public ``flow_logs_result``), built the
@@ -22,7 +23,6 @@ from __future__ import annotations
 from ansible_collections.flowlogs.aws.plugins.module_utils._alarms.converge import converge_flow_log_alarms
 from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.athena import converge_flow_log_athena
 from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.insights import converge_flow_log_insights
-from ansible_collections.flowlogs.aws.plugins.module_utils._aws import iam as iam_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.bucket_delivery import (
     read_bucket_delivery_state,
@@ -35,6 +35,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge i
     converge_flow_logs,
     failure_message,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.spec import same_role
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import target_result
 from ansible_collections.flowlogs.aws.plugins.module_utils._role import analysis as ra
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.arrival import check_target_arrival
@@ -42,7 +43,9 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._role.discovery impor
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.variables import RoleVariablesError
 
 #: The role's tasks and the phases each runs, in order; each phase has a tag (flow_logs_<phase>).
-TASKS = dict(discover=("discover",), converge=("delivery", "converge"), monitor=("alarms", "analysis"))
+TASKS = dict(
+    discover=("discover",), delivery=("delivery",), converge=("delivery", "converge"), monitor=("alarms", "analysis")
+)
 PHASE_TITLES = dict(
     preflight="Preflight",
     connect="Connect (credentials, assume role, account check)",
@@ -92,6 +95,8 @@ class TargetRun:
         self.units = [dict(u) for u in carried.get("units") or []]
         self.existing = carried.get("existing")
         self.role_arn = carried.get("role_arn")
+        #: Whether the delivery task ran (the converge does it itself otherwise).
+        self.delivered = bool(carried.get("delivered"))
         self.phases = list(carried.get("phases") or ["preflight"])
         self.earlier_stats = dict(carried.get("aws_stats") or dict(calls=0, retries=0))
         self.changed = False
@@ -112,6 +117,7 @@ class TargetRun:
             units=self.units,
             existing=self.existing,
             role_arn=self.role_arn,
+            delivered=self.delivered,
             phases=self.phases,
             aws_stats=self.aws_stats(),
             denied=self.denied,
@@ -148,24 +154,12 @@ class TargetRun:
     # ------------------------------------------------------------ discover
 
     def connect(self):
-        """The account (refusing another than flow_logs_account_id) and the delivery role's ARN."""
+        """The account (refusing another than flow_logs_account_id) and the delivery role's ARN as named (path
+        included); the delivery's converge reads the real one."""
         self.phase = "connect"
         identity = self.clients.identity()
-        self.role_arn = self.role_arn or self._existing_role_arn(identity) or self.target.role_arn(identity)
+        self.role_arn = self.role_arn or self.target.role_arn(identity)
         return identity
-
-    def _existing_role_arn(self, identity):
-        """The delivery role's real ARN, path included, when it exists: read once per account per run, so a role
-        made under a path (by hand, or as an organisation asks) is adopted as it is."""
-        if not self.target.cloudwatch_destinations:
-            return None
-
-        def read():
-            role = iam_api.get_role(self.clients("iam"), self.target.role.name)
-            return (role or {}).get("arn")
-
-        key = ["delivery-role-arn", identity["account"], self.target.role.name]
-        return self.shared.once(key, read)[0] if self.shared else read()
 
     def discover(self):
         self.connect()
@@ -180,16 +174,25 @@ class TargetRun:
 
     # ------------------------------------------------------------ converge
 
-    def converge(self):
+    def delivery(self):
+        """The delivery role and log groups, a task of its own before the flow logs: in a run of many targets every
+        account's new role is made while the other targets make theirs, so that IAM has propagated it before the
+        account's first CreateFlowLogs (on AWS a new role cannot be passed for a few seconds)."""
         identity = self.connect()
         if self.existing is None:  # the discover task did not run (--tags): discover first, it only reads
             self.discover()
-        target = self.target
-        if target.present and target.cloudwatch_destinations:
+        self.delivered = True
+        if self.target.present and self.target.cloudwatch_destinations:
             self.enter("delivery")
-            role = self._delivery_role(identity)
-            self.role_arn = (role.get("role") or {}).get("arn") or self.role_arn
+            role = self._owners_role(identity) if self.target.role.owner is False else self._delivery_role(identity)
+            self.role_arn = ((role or {}).get("role") or {}).get("arn") or self.role_arn
             self._log_groups("present")
+
+    def converge(self):
+        identity = self.connect()
+        if not self.delivered:  # the delivery task did not run (--tags flow_logs_converge)
+            self.delivery()
+        target = self.target
         self.enter("converge")
         if target.present:
             self._check_buckets(identity["account"])
@@ -223,7 +226,16 @@ class TargetRun:
         """One unit's flow-log converge; an error midway keeps what was done before it (read back where it can be)."""
         key, header = unit_key("flow_logs", unit), "flow logs: " + unit_header(unit)
         try:
-            return self.step(key, converge_flow_logs, options, header, existing=self.existing, read_after=False)
+            role_check = self._take_over_role if self.target.role.owner is False else None
+            return self.step(
+                key,
+                converge_flow_logs,
+                options,
+                header,
+                existing=self.existing,
+                read_after=False,
+                role_check=role_check,
+            )
         except AwsError as exc:
             partial = getattr(exc, "partial", None)
             if partial is not None:
@@ -270,6 +282,9 @@ class TargetRun:
             options = self.target.log_group_options(dest, state)
             self.step(key, converge_log_group, options, "log group {}".format(dest.log_group_name), read_after=False)
 
+    def _role_key(self, identity):
+        return ["delivery-role", identity["account"], self.target.role_options(), self.check_mode]
+
     def _delivery_role(self, identity):
         """The account's delivery role, converged once per account per run: the first region target of the
         account does it (under the run's lock), the others read its result and change nothing."""
@@ -277,7 +292,6 @@ class TargetRun:
         header = "delivery role {}".format(self.target.role.name)
         if self.shared is None:
             return self.step("role", converge_role, options, header, read_after=False)
-        key = ["delivery-role", identity["account"], options, self.check_mode]
 
         def converge_once():
             try:
@@ -288,13 +302,24 @@ class TargetRun:
                 return dict(failed=self.clients.locate(exc).as_dict(), converged_by=self.name)
             return dict(found, converged_by=self.name)
 
-        found, first = self.shared.once(key, converge_once)
-        if found.get("failed"):
-            raise AwsError.from_dict(found["failed"], met_by=None if first else found["converged_by"])
-        if not first:  # another target of the account did it: nothing changed here
-            found = dict(found, changed=False, actions=[], purged_policies=[], principals_before=None, warnings=[])
-            found["before"] = found["after"]
-        return self.keep("role", found, header)
+        found, first = self.shared.once(self._role_key(identity), converge_once)
+        return self.keep("role", _as_read(found, first), header)
+
+    def _owners_role(self, identity):
+        """The delivery role of a target that does not own it (flow_logs_delivery_role_owner=false): what the owner
+        target did in this run on this controller, else no call - the ARN is the one an existing flow log names, or
+        the one named (an AWX slice whose owner target runs in another slice)."""
+        found = self.shared.load(self._role_key(identity)) if self.shared else None
+        if found:
+            return self.keep("role", _as_read(found, False), "delivery role {}".format(self.target.role.name))
+        self.role_arn = _role_named_by(self.existing or (), self.role_arn)
+        return None
+
+    def _take_over_role(self):
+        """CreateFlowLogs still refuses the named role after a while: the owner target failed or did not run, so this
+        target converges the role (once per account per run on this controller) and passes its real ARN."""
+        role = self._delivery_role(self.clients.identity())
+        return (role.get("role") or {}).get("arn")
 
     def _delete_delivery(self):
         if self.target.delete_log_group:
@@ -394,6 +419,24 @@ class TargetRun:
                 self.warnings.append("denied by the organisation, skipped (flow_logs_on_denied: skip): " + error)
             return
         task.update(failed=True, msg="{} failed: {}".format(PHASE_TITLES[self.phase], error))
+
+
+def _role_named_by(flow_logs, role_arn):
+    """The ARN, path included, that an existing flow log names for the role ``role_arn`` names, else ``role_arn``."""
+    named = (f.get("deliver_logs_role_arn") for f in flow_logs)
+    return next((arn for arn in named if same_role(arn, role_arn)), role_arn)
+
+
+def _as_read(found, first):
+    """A delivery role's converge result as the target that made it (``first``) or another target of the account
+    reports it: the other changed nothing. A failure is raised, naming the target that met it for the others."""
+    if found.get("failed"):
+        raise AwsError.from_dict(found["failed"], met_by=None if first else found["converged_by"])
+    if first:
+        return found
+    found = dict(found, changed=False, actions=[], purged_policies=[], principals_before=None, warnings=[])
+    found["before"] = found["after"]
+    return found
 
 
 def run_task(task, run):

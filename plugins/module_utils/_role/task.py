@@ -7,6 +7,7 @@ on a remote host. Private to the collection: not a public API, it may change in 
 from __future__ import annotations
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import Clients
+from ansible_collections.flowlogs.aws.plugins.module_utils._core.sessions import SessionStore
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.target import (
     TASKS,
     TargetRun,
@@ -24,16 +25,19 @@ def role_task(task, read, name, check_mode=False, diff=False, carried=None, shar
 
     ``read``: what variables.read_target returned for the target's variables - (Target or None, converted variables,
     problems, warnings). With problems, the task fails in preflight, before any AWS call. ``carried``: what the
-    target's previous task carried (the discover task starts afresh). ``shared``: the run's cache, when there is one."""
+    target's previous task carried (the discover task starts afresh). ``shared``: the run's cache, when there is one;
+    the target's assumed-role session is kept there between its tasks."""
     target, variables, problems, _warnings = read
     if problems:
         return problems_result(name, problems, variables), carried
-    clients = Clients(connection_options(variables))
+    sessions = SessionStore(shared, name) if shared is not None else None
+    clients = Clients(connection_options(variables), sessions=sessions)
     carried = None if task == "discover" else carried
     return run_task(task, TargetRun(clients, target, name, check_mode, diff, shared, carried))
 
 
-#: The options of the role's task modules (flow_logs_discover, flow_logs_converge, flow_logs_monitor).
+#: The options of the role's task modules (flow_logs_discover, flow_logs_delivery, flow_logs_converge,
+#: flow_logs_monitor).
 MODULE_ARGUMENT_SPEC = dict(
     variables=dict(type="dict", required=True),
     target=dict(type="str"),

@@ -1,0 +1,224 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to the flowlogs.aws collection
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+DOCUMENTATION = r"""
+module: flow_logs_delivery
+short_description: Converge the delivery role and log groups of one target of the flowlogs.aws.flow_logs role
+version_added: 2.0.0
+description:
+  - >-
+    The second task of the P(flowlogs.aws.flow_logs#role) role, tagged C(flow_logs_delivery): on one target - one AWS
+    account in one region - the delivery role (once per account per run) and the log groups of the CloudWatch Logs
+    destinations. Nothing when the target has no CloudWatch Logs destination or C(flow_logs_state=absent).
+  - >-
+    A task of its own before the flow logs (M(flowlogs.aws.flow_logs_converge)) so that, in a run of many targets,
+    every account's new delivery role is made while the other targets make theirs - IAM has propagated it by the
+    time the account's first C(CreateFlowLogs) passes it (on AWS a new role is refused for a few seconds).
+  - >-
+    Each step is the converge of the module of the same name (M(flowlogs.aws.flow_log_role),
+    M(flowlogs.aws.flow_log_group)), with the same rules and messages.
+  - >-
+    With C(flow_logs_delivery_role_owner=false) the target does not converge the delivery role: the account's owner
+    target does (the accounts inventory marks one target per account), so that the slices of an AWX sliced job do not
+    all converge it. Such a target passes the role's ARN as named (or as an existing flow log names it), and converges
+    the role itself only when C(CreateFlowLogs) still refuses it after 30 seconds (the owner failed or did not run).
+  - >-
+    Converges what the target's discovery (M(flowlogs.aws.flow_logs_discover)) found; when that task did not run
+    (C(--tags flow_logs_delivery)), it discovers first. Returns the target's result so far, registered as
+    C(flow_logs_result).
+author:
+  - flowlogs.aws maintainers (@flowlogs)
+options:
+  variables:
+    description:
+      - The role's variables, already converted. Set by the role's action on the controller when the module runs on a
+        remote host; not for use in playbooks.
+    type: dict
+    required: true
+  target:
+    description: Name of the target in the result (the inventory host).
+    type: str
+  carried:
+    description: What the target's previous task of the role left for this one. Set by the role's action.
+    type: dict
+attributes:
+  check_mode:
+    description: Can run in check_mode and return changed status prediction without modifying target.
+    support: full
+  diff_mode:
+    description: Will return details on what has changed (or possibly needs changing in check_mode), when in diff mode.
+    support: full
+    details: One diff per step that changes something (delivery role, log group), each with a header.
+  idempotent:
+    description: When run twice in a row with the same arguments, the second invocation indicates no change.
+    support: full
+notes:
+  - Runs on the controller when the connection is local (as in the role), in the worker process; what the target's
+    previous task left for this one is kept in the run's temporary directory. Otherwise the module runs on the host
+    with O(variables) and O(carried).
+  - Reads the target's C(flow_logs_*) variables itself, converts them as the role's argument specification says and
+    refuses a C(flow_logs_*) variable the role does not know, naming the closest known one; a problem fails the
+    target in V(preflight), before any AWS call.
+seealso:
+  - module: flowlogs.aws.flow_logs_discover
+  - module: flowlogs.aws.flow_logs_converge
+  - module: flowlogs.aws.flow_logs_monitor
+  - module: flowlogs.aws.fleet_report
+"""
+
+EXAMPLES = r"""
+# The flowlogs.aws.flow_logs role runs it; in a play of your own, after the discovery:
+- name: Converge the delivery role and log groups of this target
+  flowlogs.aws.flow_logs_delivery:
+  register: flow_logs_result
+"""
+
+RETURN = r"""
+result_version:
+  description: Version of this result's layout; it changes only when a key changes meaning or goes away.
+  returned: always
+  type: int
+  sample: 1
+target:
+  description: The inventory host.
+  returned: always
+  type: str
+  sample: prod-eu-west-1
+account_id:
+  description:
+    - The account the target is configured for (its C(flow_logs_account_id) variable), else the account its
+      credentials resolve to. A target whose credentials reached another account names both in its error.
+  returned: always
+  type: str
+  sample: "111111111111"
+region:
+  description: The target's region.
+  returned: always
+  type: str
+  sample: eu-west-1
+state:
+  description: V(present) (enable, audit) or V(absent) (disable).
+  returned: always
+  type: str
+check_mode:
+  description: True when nothing was changed (check mode) - the actions are predictions.
+  returned: always
+  type: bool
+phases:
+  description: The phases that ran, over the target's tasks so far.
+  returned: always
+  type: list
+  elements: str
+status:
+  description:
+    - V(changed), V(unchanged), V(failed), or V(denied) - a guardrail of the organisation (an explicit deny of a
+      service control policy, a region not enabled for the account) refuses the target by design; see C(denial) and
+      the role variable C(flow_logs_on_denied).
+  returned: always
+  type: str
+  sample: changed
+denial:
+  description: For a V(denied) target, the C(cause) (which guardrail, in AWS's words) and the C(fix); null otherwise.
+  returned: always
+  type: dict
+  version_added: 2.0.0
+  sample: {cause: "ec2:DescribeVpcs denied by a service control policy of the organisation", fix: "..."}
+error:
+  description: Why the target failed (null when it did not), naming the variable or the AWS call, account and region.
+  returned: always
+  type: str
+aws_error:
+  description:
+    - When an AWS call failed the target - the call (C(operation)), AWS's C(code) and C(message), the C(account) and
+      C(region), and what AWS's answer says - C(cause), C(fix), C(missing_permission) (only the one AWS named),
+      C(denied). An encoded authorization failure message is left out (the modules, M(flowlogs.aws.vpc_flow_log)
+      for one, keep it). Null otherwise.
+  returned: always
+  type: dict
+  version_added: 2.0.0
+  sample: {operation: "ec2:CreateFlowLogs", code: UnauthorizedOperation, missing_permission: "iam:PassRole"}
+failed_phase:
+  description:
+    - The phase that failed - V(preflight), V(connect) (credentials, assume role, account check), V(discover),
+      V(delivery), V(converge), V(alarms), V(analysis) - or null.
+  returned: always
+  type: str
+delivery:
+  description:
+    - What happened to the delivery role, the log group and the alarms, with C(notes) in words.
+    - C(analysis) (when the analysis phase ran) - C(saved_queries), C(insight_rules), C(athena_tables)
+      (C(database.table)), C(changed) and C(actions).
+    - C(buckets) (with S3 destinations) - per bucket, C(bucket), C(policy_read) (whether these credentials could
+      read its policy) and C(problems) (why delivery would likely fail, in words; empty when nothing was found).
+  returned: always
+  type: dict
+  sample:
+    role:
+      name: vpc-flow-logs-delivery
+      changed: true
+      actions: [update_trust_policy]
+      principals_before: [ec2.amazonaws.com]
+    log_group: {name: vpc-flow-logs, retention_in_days: 90, changed: true, actions: [put_retention_policy]}
+    notes: ["role trust fixed (ec2.amazonaws.com -> vpc-flow-logs.amazonaws.com)", "retention set to 90 days"]
+vpcs:
+  description:
+    - Per resource and destination - the verdict before, the action, the verdict after, and the error of a failed one.
+    - Each row has C(vpc_id) (the resource's id, whatever its type), C(resource_id), C(resource_type) and
+      C(destination) (for example C(logs:vpc-flow-logs) or C(s3:central-flow-logs/network)).
+  returned: always
+  type: list
+  elements: dict
+arrival:
+  description:
+    - >-
+      The target's proof of delivery, read in the discovery (role variable C(flow_logs_check_arrival); unset, only in
+      check mode - an audit - or with C(flow_logs_require_arrival)); null when it was not checked.
+    - >-
+      C(counts) (flow logs by verdict - V(delivering), V(silent), V(failed), V(unreadable) - C(silent_by_cause),
+      C(problems), C(total)), C(destinations) (each with C(bytes_per_day), C(days_sampled), C(source),
+      C(monthly_cost) and C(s3_parquet_monthly_cost)), C(bytes_per_day), C(monthly_cost),
+      C(s3_parquet_monthly_cost), C(prices) (the price table's region, currency, date, sources and notes),
+      C(window_minutes), C(require_arrival), C(api_calls) and C(errors).
+    - >-
+      Each row of C(vpcs) has C(arrival) - the verdict of its flow log to the row's destination (C(verdict),
+      C(cause), C(problem), C(reason), C(last_record_at), C(minutes_ago), C(source), C(readable_by),
+      C(window_minutes)), null when not checked or when there is none there - and each flow log of its
+      C(before.flow_logs) its own.
+  returned: always
+  type: dict
+  version_added: 2.0.0
+  sample:
+    counts: {delivering: 3, silent: 1, failed: 0, unreadable: 0, total: 4, silent_by_cause: {no_interfaces: 1},
+             problems: 0}
+    bytes_per_day: 1288490188
+    monthly_cost: 18.41
+    s3_parquet_monthly_cost: 10.5
+    window_minutes: 30
+    require_arrival: false
+counts:
+  description:
+    - Rows per action; C(resources) and C(vpcs) (distinct resources, and VPCs among them); C(compliant_before) and
+      C(compliant_after) (resources compliant at every destination); the AWS API calls (and botocore retries) made.
+    - C(role_waits) and C(role_wait_seconds) - the CreateFlowLogs retries, and the seconds slept, while VPC Flow Logs
+      could not assume a new delivery role yet (IAM propagation); 0 when nothing waited.
+  returned: always
+  type: dict
+  sample: {resources: 3, vpcs: 3, created: 2, replaced: 1, updated: 0, deleted: 0, unchanged: 0, failed: 0, not_run: 0,
+           compliant_before: 0, compliant_after: 3, api_calls: 12, api_retries: 0, role_waits: 2, role_wait_seconds: 6}
+"""
+
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import MODULE_ARGUMENT_SPEC, run_module
+
+ARGUMENT_SPEC = MODULE_ARGUMENT_SPEC
+
+
+def main():
+    run_module("delivery")
+
+
+if __name__ == "__main__":
+    main()
