@@ -131,8 +131,9 @@ options:
         (C(TooManyRequestsException)) is retried with botocore's backoff (C(AWS_RETRY_MODE), C(AWS_MAX_ATTEMPTS),
         10 attempts by default), so a value above Organizations' rate costs retries, not failures. Lower it when
         other tools share the caller's Organizations quota.
-      - "For example, 1,000 accounts with tags at 50 ms a call - about 50 s one after another, under 10 s at V(8)
-        (see the scaling guide)."
+      - In C(make bench) - 1,000 accounts with tags, about 0.1 s a call on moto - the inventory took 150 s one call
+        after another and 37 s at V(8) (the scaling guide has the details). On AWS the tags come no faster than
+        Organizations' rate.
     type: int
     default: 8
     version_added: 2.0.0

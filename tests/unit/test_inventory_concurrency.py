@@ -199,8 +199,8 @@ def test_tags_and_regions_are_the_same_at_any_concurrency():
 
 def test_account_tags_keep_the_same_accounts_at_any_concurrency():
     options = dict(account_tags=dict(index=["0", "5", "23"]), regions=["eu-west-1"])
-    one, _ = fetched_with(1, **options)
-    many, _ = fetched_with(4, **options)
+    one = fetched_with(1, **options)[0]
+    many = fetched_with(4, **options)[0]
     assert many == one
     assert [a["account_id"] for a in many["accounts"]] == [MEMBERS[0], MEMBERS[5], MEMBERS[23]]
 
@@ -219,8 +219,8 @@ def test_a_tag_read_that_fails_fails_the_inventory_with_the_same_error_at_any_co
 
 def test_unreachable_accounts_are_the_same_errors_at_any_concurrency():
     unreachable = {MEMBERS[2]: "UnauthorizedOperation", MEMBERS[17]: "AuthFailure"}
-    one, _ = fetched_with(1, unreachable=unreachable)
-    many, _ = fetched_with(DEFAULT_CONCURRENCY, unreachable=unreachable)
+    one = fetched_with(1, unreachable=unreachable)[0]
+    many = fetched_with(DEFAULT_CONCURRENCY, unreachable=unreachable)[0]
     assert many == one
     assert list(many["errors"]) == [MEMBERS[2], MEMBERS[17]]
     assert "ec2:DescribeRegions failed" in many["errors"][MEMBERS[2]]
