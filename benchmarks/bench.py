@@ -8,8 +8,10 @@ account's role first and waits once. For each shape, the floor (benchmarks/floor
 (``ansible-playbook --forks N playbooks/enable_flowlogs.yml``) each get a FRESH moto server seeded with
 the shape; each converges it (enable), the end state is checked, and each runs again on the converged
 fleet (rerun). Calls are counted by service:Action by a proxy in front of moto. Wall time is the median of
-``--repeat`` runs. Results: benchmarks/results.json and benchmarks/scaling.png; the exit code is 1 when a
-target of the issue is missed (the whole table is printed first).
+``--repeat`` runs. Then the flowlogs.aws.accounts inventory of an organisation of ``--inventory-accounts`` accounts,
+tags on, cache cold and warm, concurrent and one at a time (benchmarks/inventory_bench.py). Results:
+benchmarks/results.json and benchmarks/scaling.png; the exit code is 1 when a target of the issue is missed (the whole
+table is printed first).
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from benchmarks import procstat
+from benchmarks import inventory_bench, procstat
 from benchmarks.fleet_shapes import Fleet, shapes
 from tests.support.paths import COLLECTIONS, REPO, ensure_collection_link
 
@@ -398,6 +400,15 @@ def parse_args(argv=None):
         "--floor-threads", type=int, default=64, help="the floor's cap on threads (one per target up to it)"
     )
     parser.add_argument("--no-per-vpc", action="store_true", help="skip the naive one-task-per-VPC run (shape A)")
+    parser.add_argument(
+        "--inventory-accounts",
+        type=int,
+        default=inventory_bench.DEFAULT_ACCOUNTS,
+        help="accounts of the organisation the inventory benchmark lists (0: no inventory benchmark)",
+    )
+    parser.add_argument(
+        "--inventory-regions", type=int, default=inventory_bench.DEFAULT_REGIONS, help="regions given to the inventory"
+    )
     parser.add_argument("--output", default=str(REPO / "benchmarks" / "results.json"))
     parser.add_argument("--chart", default=str(REPO / "benchmarks" / "scaling.png"), help="'' for no chart")
     args = parser.parse_args(argv)
@@ -427,6 +438,21 @@ def run_shape(key, shape, args):
         runs["per-vpc"] = run_per_vpc(shape)
         print("  {} per-vpc: {:.1f}s measured".format(key, runs["per-vpc"]["measured_wall"]), flush=True)
     return runs
+
+
+def run_inventory(report, args):
+    """The inventory benchmark, its results and checks into ``report``."""
+    print("inventory: {} accounts (repeat {})".format(args.inventory_accounts, args.repeat), flush=True)
+    found = inventory_bench.run(
+        args.inventory_accounts,
+        args.inventory_regions,
+        args.latency_ms,
+        args.repeat,
+        say=lambda line: print(line, flush=True),
+    )
+    report["inventory"] = found
+    for check, passed, detail in inventory_bench.checks(found):
+        _check(report["checks"], "INV", check, passed, passed, detail)
 
 
 def main(argv=None):
@@ -468,6 +494,9 @@ def main(argv=None):
         report["checks"] += checks_for(key, shape, runs)
         print("  shape {} took {:.0f}s".format(key, time.perf_counter() - started), flush=True)
 
+    if args.inventory_accounts:
+        run_inventory(report, args)
+
     print()
     print("\n".join(table(report["shapes"])))
     for key, s in report["shapes"].items():
@@ -480,6 +509,8 @@ def main(argv=None):
                     "shape {} per target, {:<12} {wall_ms:>7} ms wall {cpu_ms:>7} ms CPU "
                     "{tree_rss_mib:>6} MiB tree RSS {calls:>5} calls".format(key, name, **p)
                 )
+    if "inventory" in report:
+        print("\n".join(inventory_bench.table(report["inventory"])))
     print()
     for c in report["checks"]:
         print("{}  {}  {:<52} {}".format("PASS" if c["passed"] else "FAIL", c["shape"], c["check"], c["detail"]))

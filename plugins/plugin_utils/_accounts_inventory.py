@@ -34,9 +34,15 @@ MANAGEMENT_MODES = ("direct", "assume_role", "exclude")
 #: DescribeRegions statuses of regions the account can use.
 ENABLED_OPT_IN = ("opt-in-not-required", "opted-in")
 TARGETS_GROUP = "flow_logs_targets"
-#: Region discovery is one AssumeRole and one DescribeRegions per account, a probe one DescribeVpcs per account and
-#: region: run a few at once, well within EC2's and STS's request rates.
-DISCOVERY_WORKERS = 8
+#: Default of max_concurrency: how many per-account calls run at once. Region discovery (one AssumeRole and one
+#: DescribeRegions per account) and the probes (one DescribeVpcs per account and region) each count against the quotas
+#: of their own account, well within EC2's and STS's request rates at 8. ListTagsForResource (one per account) all
+#: count against the caller's account: Organizations throttles each caller account per operation at a low rate
+#: ("Quotas for AWS Organizations", docs.aws.amazon.com/organizations/latest/userguide/orgs_reference_limits.html
+#: #throttling-limits; ListRoots, for one, 1 request a second with a burst of 2) and answers TooManyRequestsException,
+#: which botocore's retry modes back off and retry (10 attempts); 8 at ~50-100 ms a call offer at most ~80-160
+#: requests a second, which the backoff brings down to Organizations' rate: retries, not failures.
+DEFAULT_CONCURRENCY = 8
 
 ACCOUNT_ID = re.compile(r"^\d{12}$")
 PARENT_ID = re.compile(r"^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")
@@ -106,6 +112,12 @@ def _check_excluded_regions(option, key, regions):
         )
 
 
+def _check_concurrency(options):
+    value = options.get("max_concurrency")
+    if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 1):
+        raise ParameterError("max_concurrency", "{!r} is not a whole number of 1 or more".format(value))
+
+
 def _check_account_tags(options):
     if not isinstance(options.get("account_tags") or {}, dict):
         raise ParameterError("account_tags", "give a mapping of tag key to a value or a list of values")
@@ -149,6 +161,7 @@ OPTION_CHECKS = (
     _check_access_role,
     _check_management_account,
     _check_hostname_format,
+    _check_concurrency,
 )
 
 
@@ -420,6 +433,31 @@ def reach_account(target_clients, account, options, management_account_id, ou_ac
     return discovered, [Probe(account_id, r, clients.in_region(r), bool(role_arn)) for r in regions]
 
 
+def concurrency(options):
+    """How many per-account calls run at once (max_concurrency)."""
+    value = options.get("max_concurrency")
+    return DEFAULT_CONCURRENCY if value is None else value
+
+
+def in_order(work, items, workers):
+    """[work(item) for item in items], at most ``workers`` at once, in the items' order whatever order they finish in.
+
+    An exception is raised as the loop would raise it: the first in the items' order (the calls not started yet are
+    cancelled; those under way finish - reads only). One worker, or one item: the plain loop, no thread.
+    """
+    items = list(items)
+    if workers <= 1 or len(items) <= 1:
+        return [work(item) for item in items]
+    with ThreadPoolExecutor(max_workers=min(workers, len(items))) as pool:
+        futures = [pool.submit(work, item) for item in items]
+        try:
+            return [future.result() for future in futures]
+        except BaseException:
+            for future in futures:
+                future.cancel()
+            raise
+
+
 def run_probe(probe):
     """None when the probe's DescribeVpcs passes, else AWS's refusal (an AwsError located in the probe's account and
     region, which its diagnosis needs: an unrecognised token means "not enabled" only in an opt-in region)."""
@@ -452,8 +490,9 @@ def judge_probes(probes, outcomes):
 
 
 def read_accounts(target_clients, accounts, management_account_id, options, ou_accounts=None):
-    """The calls in the accounts, a few at once (reach_account in each, then every probe): (regions discovered,
-    regions denied, errors), each keyed by account id. An account that could not be reached is not probed."""
+    """The calls in the accounts, max_concurrency at once (reach_account in each, then every probe): (regions
+    discovered, regions denied, errors), each keyed by account id. An account that could not be reached is not
+    probed."""
 
     def reach(account):
         try:
@@ -462,16 +501,16 @@ def read_accounts(target_clients, accounts, management_account_id, options, ou_a
         except AwsError as exc:
             return account["account_id"], (None, []), str(exc)
 
+    workers = concurrency(options)
     regions, errors, probes = {}, {}, []
-    with ThreadPoolExecutor(max_workers=DISCOVERY_WORKERS) as pool:
-        for account_id, (discovered, found), error in pool.map(reach, accounts):
-            if error:
-                errors[account_id] = error
-                continue
-            if discovered is not None:
-                regions[account_id] = discovered
-            probes.extend(found)
-        denied, failed = judge_probes(probes, list(pool.map(run_probe, probes)))
+    for account_id, (discovered, found), error in in_order(reach, accounts, workers):
+        if error:
+            errors[account_id] = error
+            continue
+        if discovered is not None:
+            regions[account_id] = discovered
+        probes.extend(found)
+    denied, failed = judge_probes(probes, in_order(run_probe, probes, workers))
     errors.update(failed)
     return regions, denied, errors
 
@@ -486,8 +525,14 @@ def _tagged(org, accounts, options, management):
     """The accounts with their tags read, without those account_tags leaves out (as they are, without tags)."""
     if not needs_tags(options):
         return accounts
-    for account in accounts:
-        account["tags"] = organizations_api.list_account_tags(org, account["account_id"])
+
+    def tags_of(account):
+        return organizations_api.list_account_tags(org, account["account_id"])
+
+    # One ListTagsForResource per account, max_concurrency at once on the one (thread-safe) client; a failure fails
+    # the inventory as the loop did, with the first failing account's error.
+    for account, tags in zip(accounts, in_order(tags_of, accounts, concurrency(options))):
+        account["tags"] = tags
     return select_accounts(accounts, options, management, tags_known=True)
 
 

@@ -13,6 +13,7 @@ from tests.integration.conftest import BIN, playbook_env
 from tests.integration.test_fleet import recap
 from tests.support import fleet, organization
 from tests.support.aws_errors import access_denied, region_not_enabled
+from tests.support.fault_proxy import FaultProxy
 from tests.support.guardrail_proxy import GuardrailProxy, scp_deny
 from tests.support.paths import REPO
 
@@ -238,6 +239,27 @@ def test_cache_spares_every_aws_call_until_flushed(aws, org, proxy, tmp_path, ru
     assert host(extra, "us-east-1") in added
     assert {third["hosts"][h]["flow_logs_account_id"] for h in added} == {extra}
     assert set(first["hosts"]) <= set(third["hosts"])
+
+
+def test_throttled_calls_are_retried_and_list_the_same_inventory_at_any_concurrency(aws, org, tmp_path):
+    """max_concurrency at its default, against an AWS that throttles a third of the calls (Organizations, STS, EC2):
+    botocore backs off and retries, and the hosts, variables and groups are those of one call at a time, unthrottled."""
+    options = dict(with_account_tags=True, keyed_groups=[dict(key="flow_logs_account_tags.env", prefix="env")])
+    calm = inventory(tmp_path, write_config(tmp_path, aws.url, max_concurrency=1, **options))
+    throttling = FaultProxy(aws.url, rate=0.3, kinds=("throttle",), seed=21).start()
+    try:
+        busy = inventory(tmp_path, write_config(tmp_path, throttling.url, name="busy.flowlogs_accounts.yml", **options))
+    finally:
+        throttling.stop()
+
+    assert throttling.faults_by_call().get("organizations:ListTagsForResource")
+    assert busy["groups"] == calm["groups"]
+    assert list(busy["hosts"]) == list(calm["hosts"])
+    for name, found in busy["hosts"].items():
+        assert found == dict(calm["hosts"][name], flow_logs_endpoint_url=throttling.url)
+    assert busy["groups"]["env_prod"] == sorted(
+        h for h, v in calm["hosts"].items() if v["flow_logs_account_tags"].get("env") == "prod"
+    )
 
 
 @pytest.fixture

@@ -72,6 +72,9 @@ def ids(accounts):
         (dict(management_account="skip"), "management_account", "one of direct, assume_role, exclude"),
         (dict(hostname_format="{account}-{region}"), "hostname_format", "is not a format"),
         (dict(hostname_format="{account_id}"), "hostname_format", "must contain {region}"),
+        (dict(max_concurrency=0), "max_concurrency", "0 is not a whole number of 1 or more"),
+        (dict(max_concurrency="8"), "max_concurrency", "'8' is not a whole number"),
+        (dict(max_concurrency=True), "max_concurrency", "True is not a whole number"),
         (
             dict(exclude_regions_by_account={"1234": ["eu-west-1"]}),
             "exclude_regions_by_account",
@@ -127,6 +130,8 @@ def test_invalid_options_name_the_option(options, option, message):
             skip_denied_regions=True,
         ),
         dict(exclude_regions_by_account=None, exclude_regions_by_ou=None),
+        dict(max_concurrency=1),
+        dict(max_concurrency=32),
     ],
 )
 def test_valid_options(options):
@@ -486,7 +491,8 @@ def test_walks_ous_recursively_and_reads_tags_of_survivors_only(stubbed):
     role = "arn:aws:iam::111111111111:role/OrganizationAccountAccessRole"
     targets = Targets(stubbed, {role: ["us-east-1", "eu-west-1"]})
 
-    options = dict(organizational_units=["ou-ab12-prod0000"], account_tags={"env": "prod"})
+    # One at a time: a Stubber answers in the order its answers were queued.
+    options = dict(organizational_units=["ou-ab12-prod0000"], account_tags={"env": "prod"}, max_concurrency=1)
     data = fetch_organization(StubbedClients(organizations=org), targets, options)
 
     assert ids(data["accounts"]) == ["111111111111"]
