@@ -328,13 +328,51 @@ def doc_blocks(kind):
     return [textwrap.dedent(b) for b in blocks]
 
 
+def documented_pattern(source):
+    """The events page's event pattern for ``source`` and the CloudFormation rules that use that source."""
+    (pattern,) = [json.loads(b) for b in doc_blocks("json") if '"detail-type"' in b and source in b]
+    templates = [yaml.safe_load(b) for b in doc_blocks("yaml") if "AWSTemplateFormatVersion" in b]
+    rules = [r for t in templates for r in t["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    return pattern, [r for r in rules if source in r["Properties"]["EventPattern"]["source"]]
+
+
+def test_documented_account_pattern_selects_what_the_new_account_rules_act_on(aws):
+    """The management account's pattern, JSON and CloudFormation alike, in moto's EventBridge: the four account
+    events reach the queue, a failed call (errorCode) and other Organizations or Control Tower events do not."""
+    pattern, rules = documented_pattern("aws.controltower")
+    assert len(rules) == 1 and rules[0]["Properties"]["EventPattern"] == pattern
+    sqs, events = aws.client("sqs"), aws.client("events")
+    queue_url = sqs.create_queue(QueueName="flowlogs-accounts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="flowlogs-new-accounts", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="flowlogs-new-accounts", Targets=[{"Id": "queue", "Arn": queue_arn}])
+    service, call = "AWS Service Event via CloudTrail", "AWS API Call via CloudTrail"
+    sent = [
+        ("aws.controltower", service, "CreateManagedAccount", {}),
+        ("aws.controltower", service, "UpdateManagedAccount", {}),
+        ("aws.controltower", service, "EnableGuardrail", {}),
+        ("aws.organizations", service, "CreateAccountResult", {}),
+        ("aws.organizations", call, "AcceptHandshake", {}),
+        ("aws.organizations", call, "AcceptHandshake", {"errorCode": "AccessDeniedException"}),
+        ("aws.organizations", call, "LeaveOrganization", {}),
+    ]
+    for source, detail_type, name, extra in sent:
+        entry = dict(Source=source, DetailType=detail_type, Detail=json.dumps(dict(eventName=name, **extra)))
+        assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+    delivered = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(json.loads(m["Body"])["detail"]["eventName"] for m in delivered) == [
+        "AcceptHandshake",
+        "CreateAccountResult",
+        "CreateManagedAccount",
+        "UpdateManagedAccount",
+    ]
+
+
 def test_documented_event_pattern_selects_what_the_rulebook_acts_on(aws):
     """The events page's event pattern - the JSON and both CloudFormation templates - in moto's EventBridge: a rule
     with it sends CreateVpc, CreateTransitGateway and CreateTransitGatewayVpcAttachment to the queue, and neither
     another EC2 call nor a call that failed."""
-    (pattern,) = [json.loads(b) for b in doc_blocks("json") if '"detail-type"' in b]
-    templates = [yaml.safe_load(b) for b in doc_blocks("yaml") if "AWSTemplateFormatVersion" in b]
-    rules = [r for t in templates for r in t["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    pattern, rules = documented_pattern("aws.ec2")
     assert len(rules) == 2 and all(r["Properties"]["EventPattern"] == pattern for r in rules)
 
     sqs, events = aws.client("sqs"), aws.client("events")
