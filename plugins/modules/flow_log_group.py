@@ -57,6 +57,21 @@ options:
       - Remove tags not listed in O(tags). Tags whose key starts with C(aws:) are never removed.
     type: bool
     default: true
+  deletion_protection:
+    description:
+      - >-
+        V(true) turns on CloudWatch Logs deletion protection - on a new group as it is created, on an existing group
+        with C(logs:PutLogGroupDeletionProtection) - so that no one deletes the group, and the flow logs in it, until
+        the protection is turned off again. V(false) turns it off.
+      - When unset, the protection of an existing group is left as it is, and a new group gets none.
+      - >-
+        With O(state=absent), a protected group is not deleted (the task fails before any call that changes
+        something) unless O(deletion_protection=false), which lifts the protection and then deletes the group.
+      - >-
+        Needs a botocore that knows the API (releases since November 2025); with an older one, setting this option
+        fails before any call, naming the installed version.
+    type: bool
+    version_added: 2.0.0
 extends_documentation_fragment:
   - flowlogs.aws.connection
   - flowlogs.aws.attributes
@@ -89,6 +104,18 @@ EXAMPLES = r"""
   flowlogs.aws.flow_log_group:
     name: vpc-flow-logs
     state: absent
+
+- name: Protect the group (and the audit trail in it) from deletion
+  flowlogs.aws.flow_log_group:
+    name: vpc-flow-logs
+    retention_in_days: 365
+    deletion_protection: true
+
+- name: Delete a protected group - the protection is lifted first
+  flowlogs.aws.flow_log_group:
+    name: vpc-flow-logs
+    state: absent
+    deletion_protection: false
 """
 
 RETURN = r"""
@@ -133,6 +160,11 @@ log_group:
     creation_time:
       description: Creation time, milliseconds since the epoch.
       type: int
+    deletion_protection:
+      description: Whether CloudWatch Logs deletion protection is on (false where the endpoint does not report it).
+      type: bool
+      sample: true
+      version_added: 2.0.0
     tags:
       description: Tags of the group.
       type: dict
@@ -142,7 +174,7 @@ actions:
   returned: always
   type: list
   elements: str
-  sample: [create_log_group, put_retention_policy]
+  sample: [create_log_group, put_retention_policy, put_deletion_protection]
 """
 
 from ansible.module_utils.basic import AnsibleModule
@@ -163,6 +195,7 @@ ARGUMENT_SPEC = dict(
     log_group_class=dict(type="str", choices=["STANDARD", "INFREQUENT_ACCESS"]),
     tags=dict(type="dict", aliases=["resource_tags"]),
     purge_tags=dict(type="bool", default=True),
+    deletion_protection=dict(type="bool"),
 )
 
 

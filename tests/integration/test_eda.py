@@ -2,7 +2,9 @@
 with its event source (flowlogs.aws.sqs_events) on an SQS queue in moto server, over a fleet inventory with the
 account_<id> / region_<region> groups. A CreateVpc event converges exactly the target it came from; a malformed
 message, a body that is not an EventBridge event, a failed CreateVpc and an unrelated event are logged and
-deleted, and run nothing."""
+deleted, and run nothing. A new account (Organizations' CreateAccountResult, Control Tower's CreateManagedAccount)
+is converged although the cached flowlogs.aws.accounts inventory did not hold it; a failed, incomplete or malformed
+account event runs nothing."""
 
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ import pytest
 import yaml
 
 from tests.integration.conftest import BIN, playbook_env
+from tests.integration.test_inventory_plugin import host, inventory, write_config
 from tests.support import fleet
 from tests.support.paths import REPO
 
@@ -205,6 +208,119 @@ def test_create_vpc_event_converges_only_its_target(aws, tmp_path, rulebook):
     assert running.proc.poll() is None
 
 
+def lifecycle_event(source, name, account, region, status_key=None, status=None, detail_type=None, **detail):
+    """An account event as EventBridge delivers it: a Control Tower lifecycle event or Organizations'
+    CreateAccountResult (AWS Service Event via CloudTrail, ``serviceEventDetails.<status_key>``) from the management
+    account, or an AcceptHandshake call (``detail_type`` AWS API Call via CloudTrail)."""
+    body = json.loads(eventbridge_event(account, region, name, **detail))
+    body.update(source=source, **{"detail-type": detail_type or "AWS Service Event via CloudTrail"})
+    body["detail"].update(eventSource=source.split(".", 1)[1] + ".amazonaws.com", eventType="AwsServiceEvent")
+    if status_key:
+        body["detail"]["serviceEventDetails"] = {status_key: status}
+    return json.dumps(body)
+
+
+def created_by_organizations(account_id, state="SUCCEEDED", **status):
+    status = dict(id="car-0123456789abcdef", state=state, accountName="vended", **status)
+    if account_id:
+        status["accountId"] = account_id
+    return lifecycle_event(
+        "aws.organizations", "CreateAccountResult", MANAGEMENT, "us-east-1", "createAccountStatus", status
+    )
+
+
+def created_by_control_tower(account_id, state="SUCCEEDED", name="CreateManagedAccount", **detail):
+    key = "createManagedAccountStatus" if name == "CreateManagedAccount" else "updateManagedAccountStatus"
+    status = dict(
+        organizationalUnit=dict(organizationalUnitName="Workloads", organizationalUnitId="ou-ab12-34cd56ef"),
+        account=dict(accountName="factory", accountId=account_id),
+        state=state,
+        message="AWS Control Tower successfully created a managed account.",
+    )
+    return lifecycle_event("aws.controltower", name, MANAGEMENT, NEW_ACCOUNT_REGION, key, status, **detail)
+
+
+MANAGEMENT = "123456789012"  # moto's default account, where the organisation is created
+NEW_ACCOUNT_REGION = "us-east-1"
+
+
+def test_new_account_events_converge_the_new_accounts_past_a_cached_inventory(aws, tmp_path, rulebook):
+    orgs = aws.client("organizations", region=NEW_ACCOUNT_REGION)
+    orgs.create_organization(FeatureSet="ALL")
+    old = orgs.create_account(AccountName="old", Email="old@example.com")["CreateAccountStatus"]["AccountId"]
+    config = write_config(
+        tmp_path,
+        aws.url,
+        regions=[NEW_ACCOUNT_REGION],
+        cache=True,
+        cache_plugin="ansible.builtin.jsonfile",
+        cache_connection=str(tmp_path / "inventory-cache"),
+        cache_timeout=3600,
+    )
+    primed = inventory(tmp_path, config)  # the cache, before the new accounts exist
+    vended = orgs.create_account(AccountName="vended", Email="v@example.com")["CreateAccountStatus"]["AccountId"]
+    factory = orgs.create_account(AccountName="factory", Email="f@example.com")["CreateAccountStatus"]["AccountId"]
+    assert host(vended, NEW_ACCOUNT_REGION) not in primed["hosts"]
+    vpcs = {}
+    for account in (old, vended, factory):
+        ec2 = fleet.session(aws.url, account, NEW_ACCOUNT_REGION).client("ec2", endpoint_url=aws.url)
+        vpcs[account] = ec2.create_vpc(CidrBlock="10.30.0.0/16")["Vpc"]["VpcId"]
+    sqs = aws.client("sqs", region=QUEUE_ACCOUNT_REGION)
+    queue_url = sqs.create_queue(QueueName="flowlogs-events")["QueueUrl"]
+    running = rulebook(
+        config,
+        dict(
+            flow_logs_sqs_queue_url=queue_url,
+            flow_logs_sqs_region=QUEUE_ACCOUNT_REGION,
+            flow_logs_endpoint_url=aws.url,
+        ),
+    )
+
+    # Failed, incomplete and malformed account events: none runs anything, all leave the queue.
+    for body in (
+        created_by_organizations(None, state="FAILED", failureReason="EMAIL_ALREADY_EXISTS"),
+        created_by_organizations(vended, state="IN_PROGRESS"),
+        created_by_organizations("all"),  # not an account id: never a host pattern
+        lifecycle_event("aws.organizations", "CreateAccountResult", MANAGEMENT, "us-east-1"),  # no status at all
+        created_by_control_tower(factory, state="FAILED"),
+        created_by_control_tower(factory, errorCode="InternalFailure"),
+        lifecycle_event(
+            "aws.organizations",
+            "AcceptHandshake",
+            old,
+            "us-east-1",
+            detail_type="AWS API Call via CloudTrail",
+            errorCode="HandshakeConstraintViolationException",
+        ),
+    ):
+        sqs.send_message(QueueUrl=queue_url, MessageBody=body)
+    running.wait_for("drained queue", lambda: queue_depth(sqs, queue_url) == 0)
+    output = running.wait_for(
+        "the source's log lines", lambda: running.output().count("SQS message") >= 7 and running.output()
+    )
+    assert "PLAY" not in output, output[-6000:]
+
+    # Organizations created one account, Control Tower the other: each run converges its account's targets.
+    sqs.send_message(QueueUrl=queue_url, MessageBody=created_by_organizations(vended))
+    sqs.send_message(QueueUrl=queue_url, MessageBody=created_by_control_tower(factory))
+    for account in (vended, factory):
+        running.wait_for(
+            "flow log in new account {}".format(account),
+            lambda account=account: (
+                fleet.GROUP in flow_logs_by_vpc(aws, account, NEW_ACCOUNT_REGION).get(vpcs[account], [])
+            ),
+            timeout=DEADLINE * 2,
+        )
+    output = running.wait_for(
+        "the end of both playbook runs", lambda: running.output().count("PLAY RECAP") >= 2 and running.output()
+    )
+    runs = recaps(output)
+    assert [host(vended, NEW_ACCOUNT_REGION)] in runs, output[-6000:]
+    assert [host(factory, NEW_ACCOUNT_REGION)] in runs, output[-6000:]
+    assert flow_logs_by_vpc(aws, old, NEW_ACCOUNT_REGION) == {}
+    assert running.proc.poll() is None
+
+
 def doc_blocks(kind):
     """The ``.. code-block:: <kind>`` bodies of the events page, dedented, in order."""
     text = (REPO / "docs" / "docsite" / "rst" / "events.rst").read_text()
@@ -212,13 +328,51 @@ def doc_blocks(kind):
     return [textwrap.dedent(b) for b in blocks]
 
 
+def documented_pattern(source):
+    """The events page's event pattern for ``source`` and the CloudFormation rules that use that source."""
+    (pattern,) = [json.loads(b) for b in doc_blocks("json") if '"detail-type"' in b and source in b]
+    templates = [yaml.safe_load(b) for b in doc_blocks("yaml") if "AWSTemplateFormatVersion" in b]
+    rules = [r for t in templates for r in t["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    return pattern, [r for r in rules if source in r["Properties"]["EventPattern"]["source"]]
+
+
+def test_documented_account_pattern_selects_what_the_new_account_rules_act_on(aws):
+    """The management account's pattern, JSON and CloudFormation alike, in moto's EventBridge: the four account
+    events reach the queue, a failed call (errorCode) and other Organizations or Control Tower events do not."""
+    pattern, rules = documented_pattern("aws.controltower")
+    assert len(rules) == 1 and rules[0]["Properties"]["EventPattern"] == pattern
+    sqs, events = aws.client("sqs"), aws.client("events")
+    queue_url = sqs.create_queue(QueueName="flowlogs-accounts")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    events.put_rule(Name="flowlogs-new-accounts", EventPattern=json.dumps(pattern))
+    events.put_targets(Rule="flowlogs-new-accounts", Targets=[{"Id": "queue", "Arn": queue_arn}])
+    service, call = "AWS Service Event via CloudTrail", "AWS API Call via CloudTrail"
+    sent = [
+        ("aws.controltower", service, "CreateManagedAccount", {}),
+        ("aws.controltower", service, "UpdateManagedAccount", {}),
+        ("aws.controltower", service, "EnableGuardrail", {}),
+        ("aws.organizations", service, "CreateAccountResult", {}),
+        ("aws.organizations", call, "AcceptHandshake", {}),
+        ("aws.organizations", call, "AcceptHandshake", {"errorCode": "AccessDeniedException"}),
+        ("aws.organizations", call, "LeaveOrganization", {}),
+    ]
+    for source, detail_type, name, extra in sent:
+        entry = dict(Source=source, DetailType=detail_type, Detail=json.dumps(dict(eventName=name, **extra)))
+        assert events.put_events(Entries=[entry])["FailedEntryCount"] == 0
+    delivered = sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(json.loads(m["Body"])["detail"]["eventName"] for m in delivered) == [
+        "AcceptHandshake",
+        "CreateAccountResult",
+        "CreateManagedAccount",
+        "UpdateManagedAccount",
+    ]
+
+
 def test_documented_event_pattern_selects_what_the_rulebook_acts_on(aws):
     """The events page's event pattern - the JSON and both CloudFormation templates - in moto's EventBridge: a rule
     with it sends CreateVpc, CreateTransitGateway and CreateTransitGatewayVpcAttachment to the queue, and neither
     another EC2 call nor a call that failed."""
-    (pattern,) = [json.loads(b) for b in doc_blocks("json") if '"detail-type"' in b]
-    templates = [yaml.safe_load(b) for b in doc_blocks("yaml") if "AWSTemplateFormatVersion" in b]
-    rules = [r for t in templates for r in t["Resources"].values() if r["Type"] == "AWS::Events::Rule"]
+    pattern, rules = documented_pattern("aws.ec2")
     assert len(rules) == 2 and all(r["Properties"]["EventPattern"] == pattern for r in rules)
 
     sqs, events = aws.client("sqs"), aws.client("events")

@@ -619,6 +619,51 @@ _STATE_LOCK = threading.Lock()
 def reset_state():
     with _STATE_LOCK:
         _INLINE_POLICIES.clear()
+        _PROTECTED_LOG_GROUPS.clear()
+
+
+#: Log groups this process turned deletion protection on for (moto has no deletion protection: it would delete them).
+_PROTECTED_LOG_GROUPS = set()
+
+
+def _log_group_key(identifier):
+    """A log group name, from its name or ARN (``...:log-group:<name>``, with or without ``:*``)."""
+    identifier = identifier or ""
+    if identifier.startswith("arn:"):
+        identifier = identifier.split(":log-group:", 1)[-1]
+        identifier = identifier[:-2] if identifier.endswith(":*") else identifier
+    return identifier
+
+
+def check_deletion_protection(_service, operation, params):
+    """AWS refuses DeleteLogGroup on a protected group; moto, which has no deletion protection, deletes it."""
+    with _STATE_LOCK:
+        if operation == "CreateLogGroup":
+            if params.get("deletionProtectionEnabled"):
+                _PROTECTED_LOG_GROUPS.add(params.get("logGroupName"))
+            return
+        if operation == "PutLogGroupDeletionProtection":
+            change = (
+                _PROTECTED_LOG_GROUPS.add if params.get("deletionProtectionEnabled") else _PROTECTED_LOG_GROUPS.discard
+            )
+            change(_log_group_key(params.get("logGroupIdentifier")))
+            return
+        name = params.get("logGroupName")
+        protected = name in _PROTECTED_LOG_GROUPS
+        _PROTECTED_LOG_GROUPS.discard(name)
+    if protected:
+        yield "DeleteLogGroup {}: the group has deletion protection (lift it with {} first)".format(
+            _short(name), "PutLogGroupDeletionProtection"
+        )
+
+
+def check_log_group_identifier(_service, _operation, params):
+    identifier = params.get("logGroupIdentifier") or ""
+    if identifier.startswith("arn:"):
+        if identifier.endswith(":*") or not re.match(r"arn:aws[a-z-]*:logs:[a-z0-9-]+:\d{12}:log-group:", identifier):
+            yield "logGroupIdentifier {} is not a log group ARN without :* (or a name)".format(_short(identifier))
+    elif not (1 <= len(identifier) <= 512 and LOG_GROUP_NAME.fullmatch(identifier)):
+        yield "logGroupIdentifier {!r}: a name is 1 to 512 of a-z A-Z 0-9 _ - / . #".format(_short(identifier))
 
 
 def check_inline_policy_size(_service, operation, params):
@@ -971,6 +1016,25 @@ RULES = (
         + "API_AssociateKmsKey.html",
         ("logs:CreateLogGroup", "logs:AssociateKmsKey"),
         check_kms_key_arn,
+    ),
+    Rule(
+        "logs-group-identifier",
+        "PutLogGroupDeletionProtection: logGroupIdentifier is a log group name (1 to 512 of a-z A-Z 0-9 _ - / . #) "
+        "or its ARN without the trailing :*",
+        "CloudWatch Logs API Reference, PutLogGroupDeletionProtection (logGroupIdentifier): "
+        + API_LOGS
+        + "API_PutLogGroupDeletionProtection.html",
+        ("logs:PutLogGroupDeletionProtection",),
+        check_log_group_identifier,
+    ),
+    Rule(
+        "logs-delete-protected-group",
+        "DeleteLogGroup: refused while the group has deletion protection (CreateLogGroup deletionProtectionEnabled or "
+        "PutLogGroupDeletionProtection turned it on; moto has no deletion protection and would delete it)",
+        "CloudWatch Logs API Reference, PutLogGroupDeletionProtection (deletion protection blocks all deletion "
+        "operations until it is explicitly disabled): " + API_LOGS + "API_PutLogGroupDeletionProtection.html",
+        ("logs:CreateLogGroup", "logs:PutLogGroupDeletionProtection", "logs:DeleteLogGroup"),
+        check_deletion_protection,
     ),
     Rule(
         "logs-tagging-arn",

@@ -238,6 +238,12 @@ CASES = [
     ("logs-tagging-arn", "logs", "TagResource", {"resourceArn": GROUP_ARN + ":*", "tags": {"k": "v"}},
      {"resourceArn": GROUP_ARN, "tags": {"k": "v"}}),
     ("logs-tagging-arn", "logs", "ListTagsForResource", {"resourceArn": GROUP_ARN + ":*"}, {"resourceArn": GROUP_ARN}),
+    ("logs-group-identifier", "logs", "PutLogGroupDeletionProtection",
+     {"logGroupIdentifier": GROUP_ARN + ":*", "deletionProtectionEnabled": True},
+     {"logGroupIdentifier": GROUP_ARN, "deletionProtectionEnabled": True}),
+    ("logs-group-identifier", "logs", "PutLogGroupDeletionProtection",
+     {"logGroupIdentifier": "g" * 513, "deletionProtectionEnabled": False},
+     {"logGroupIdentifier": "/flowlogs/vpc", "deletionProtectionEnabled": False}),
     ("cloudwatch-alarm-period", "cloudwatch", "PutMetricAlarm", alarm(Period=45), alarm(Period=10)),
     ("cloudwatch-alarm-period", "cloudwatch", "PutMetricAlarm", alarm(Period=90), alarm(Period=120)),
     ("cloudwatch-alarm-evaluation-window", "cloudwatch", "PutMetricAlarm", alarm(Period=300, EvaluationPeriods=289),
@@ -338,8 +344,12 @@ def test_rule_fails_on_a_violating_call_and_passes_a_valid_one(rule_id, service,
     assert broken(rule_id, service, operation, good) == []
 
 
+#: Rules whose violation takes more than one call (state), each with its own test below.
+STATEFUL_RULES = ("logs-delete-protected-group",)
+
+
 def test_every_rule_has_cases_and_a_well_formed_row():
-    tested = {case[0] for case in CASES}
+    tested = {case[0] for case in CASES} | set(STATEFUL_RULES)
     assert tested == set(contract.RULES_BY_ID)
     for rule in contract.RULES:
         assert rule.id == rule.id.lower() and " " not in rule.id
@@ -364,6 +374,20 @@ def test_inline_policies_count_together_per_role_until_deleted():
     assert broken("iam-inline-policy-size", "iam", "PutRolePolicy", dict(second, PolicyDocument=policy(10000))) == []
     contract.check_rules("iam", "DeleteRole", dict(RoleName="flow"))
     assert contract._INLINE_POLICIES == {}  # pylint: disable=protected-access
+
+
+def test_a_protected_log_group_is_not_deleted_until_the_protection_is_lifted():
+    rule = "logs-delete-protected-group"
+    assert (
+        broken(rule, "logs", "CreateLogGroup", dict(logGroupName="/flowlogs/vpc", deletionProtectionEnabled=True)) == []
+    )
+    assert broken(rule, "logs", "DeleteLogGroup", dict(logGroupName="/flowlogs/vpc")) != []
+    protect = dict(logGroupIdentifier=GROUP_ARN, deletionProtectionEnabled=True)
+    assert broken(rule, "logs", "PutLogGroupDeletionProtection", protect) == []
+    lift = dict(protect, deletionProtectionEnabled=False)
+    assert broken(rule, "logs", "PutLogGroupDeletionProtection", lift) == []
+    assert broken(rule, "logs", "DeleteLogGroup", dict(logGroupName="/flowlogs/vpc")) == []
+    assert broken(rule, "logs", "DeleteLogGroup", dict(logGroupName="never-protected")) == []
 
 
 def test_policy_size_does_not_count_white_space():

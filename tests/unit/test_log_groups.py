@@ -140,7 +140,16 @@ def test_kms_error_message_tells_how_to_disassociate():
             "create, no retention",
             dict(name=NAME),
             None,
-            [dict(action="create_log_group", name=NAME, kms_key_id=None, tags={}, log_group_class=None)],
+            [
+                dict(
+                    action="create_log_group",
+                    name=NAME,
+                    kms_key_id=None,
+                    tags={},
+                    log_group_class=None,
+                    deletion_protection=False,
+                )
+            ],
         ),
         (
             "create with retention, key, tags and class",
@@ -153,6 +162,7 @@ def test_kms_error_message_tells_how_to_disassociate():
                     kms_key_id=KEY_A,
                     tags={"team": "net"},
                     log_group_class="STANDARD",
+                    deletion_protection=False,
                 ),
                 dict(action="put_retention_policy", name=NAME, days=90),
             ],
@@ -161,7 +171,16 @@ def test_kms_error_message_tells_how_to_disassociate():
             "create with retention 0 sets no policy, empty key is no key",
             dict(name=NAME, retention_in_days=0, kms_key_id=""),
             None,
-            [dict(action="create_log_group", name=NAME, kms_key_id=None, tags={}, log_group_class=None)],
+            [
+                dict(
+                    action="create_log_group",
+                    name=NAME,
+                    kms_key_id=None,
+                    tags={},
+                    log_group_class=None,
+                    deletion_protection=False,
+                )
+            ],
         ),
         ("unchanged", dict(name=NAME, retention_in_days=90), current_group(retention_in_days=90), []),
         (
@@ -295,6 +314,7 @@ def test_predict_new_group():
         log_group_class="STANDARD",
         stored_bytes=0,
         creation_time=None,
+        deletion_protection=False,
         tags={"t": "v"},
     )
 

@@ -4,8 +4,10 @@ people run in their pipelines): nothing at MEDIUM or above, in the aws, aws-cn a
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -184,3 +186,25 @@ def test_the_analysis_policy_grants_every_call_of_the_analysis_modules_and_scope
     for statement in policy["Statement"]:
         if statement["Resource"] == "*":
             assert set(statement["Action"]) <= NO_RESOURCE_TYPE, statement["Sid"]
+
+
+def test_shipped_service_control_policy_protects_the_flow_logs():
+    """docs/scp-protect-flow-logs.json (the destinations guide shows the same document): lint-clean, and it denies
+    deleting flow logs and their groups - and lifting the groups' deletion protection - to all but the pipeline."""
+    path = REPO / "docs" / "scp-protect-flow-logs.json"
+    policy = json.loads(path.read_text())
+
+    assert severe(parliament(policy)) == []
+    denied = {}
+    for statement in policy["Statement"]:
+        assert statement["Effect"] == "Deny"
+        assert statement["Condition"] == {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/flowlogs-pipeline"}}
+        actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+        resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
+        denied.update((action, resources) for action in actions)
+    assert denied["ec2:DeleteFlowLogs"] == ["arn:aws:ec2:*:*:vpc-flow-log/*"]
+    assert "arn:aws:logs:*:*:log-group:vpc-flow-logs" in denied["logs:DeleteLogGroup"]
+    assert "logs:PutLogGroupDeletionProtection" in denied
+    guide = (REPO / "docs" / "docsite" / "rst" / "destinations.rst").read_text()
+    blocks = re.findall(r"^\.\. code-block:: json\n\n((?:    .*\n|\n)+)", guide, flags=re.MULTILINE)
+    assert policy in [json.loads(textwrap.dedent(b)) for b in blocks]

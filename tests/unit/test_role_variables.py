@@ -50,6 +50,8 @@ AS_STRINGS = {
     "flow_logs_alarms": ("true", True),
     "flow_logs_delete_log_group": ("yes", True),
     "flow_logs_delete_role": ("False", False),
+    "flow_logs_log_group_deletion_protection": ("true", True),
+    "flow_logs_lift_deletion_protection": ("yes", True),
     "flow_logs_role_purge_policies": ("no", False),
     "flow_logs_delivery_role_owner": ("false", False),
     "flow_logs_vpc_ids": ("vpc-0a1b2c3d,vpc-0a1b2c3e", ["vpc-0a1b2c3d", "vpc-0a1b2c3e"]),

@@ -21,6 +21,8 @@ def log_group_from_aws(group, tags):
         log_group_class=group.get("logGroupClass", "STANDARD"),
         stored_bytes=group.get("storedBytes"),
         creation_time=group.get("creationTime"),
+        # Absent from the answer of an endpoint (or a botocore) without deletion protection: not protected.
+        deletion_protection=bool(group.get("deletionProtectionEnabled")),
         tags=tags,
     )
 
@@ -38,7 +40,7 @@ def describe_log_group(logs, name):
     return None
 
 
-def create_log_group(logs, name, kms_key_id=None, tags=None, log_group_class=None):
+def create_log_group(logs, name, kms_key_id=None, tags=None, log_group_class=None, deletion_protection=False):
     kwargs = dict(logGroupName=name)
     if kms_key_id:
         kwargs["kmsKeyId"] = kms_key_id
@@ -46,7 +48,39 @@ def create_log_group(logs, name, kms_key_id=None, tags=None, log_group_class=Non
         kwargs["tags"] = {str(k): str(v) for k, v in tags.items()}
     if log_group_class:
         kwargs["logGroupClass"] = log_group_class
+    if deletion_protection:  # only when asked: a new group is unprotected by default, and older botocore lacks it
+        kwargs["deletionProtectionEnabled"] = True
     with_kms_key(kms_key_id, call, logs, "create_log_group", "logs:CreateLogGroup", name, **kwargs)
+
+
+#: The call that turns deletion protection on or off (CloudWatch Logs, November 2025).
+DELETION_PROTECTION_OPERATION = "PutLogGroupDeletionProtection"
+
+
+def deletion_protection_unsupported(logs):
+    """Why this client cannot manage deletion protection (its botocore predates the API), or None."""
+    model = logs.meta.service_model
+    create = model.operation_model("CreateLogGroup").input_shape.members
+    if DELETION_PROTECTION_OPERATION in model.operation_names and "deletionProtectionEnabled" in create:
+        return None
+    import botocore  # pylint: disable=import-outside-toplevel
+
+    return (
+        "the installed botocore {} has no CloudWatch Logs deletion protection (logs:{}, CreateLogGroup "
+        "deletionProtectionEnabled): upgrade boto3 and botocore to a release made after CloudWatch Logs added it in "
+        "November 2025".format(botocore.__version__, DELETION_PROTECTION_OPERATION)
+    )
+
+
+def put_log_group_deletion_protection(logs, name, enabled):
+    call(
+        logs,
+        "put_log_group_deletion_protection",
+        "logs:" + DELETION_PROTECTION_OPERATION,
+        name,
+        logGroupIdentifier=name,
+        deletionProtectionEnabled=bool(enabled),
+    )
 
 
 def put_retention_policy(logs, name, days):

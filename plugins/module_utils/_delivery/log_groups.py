@@ -111,17 +111,44 @@ ASSOCIATE_KMS_KEY = "associate_kms_key"
 DISASSOCIATE_KMS_KEY = "disassociate_kms_key"
 TAG_LOG_GROUP = "tag_log_group"
 UNTAG_LOG_GROUP = "untag_log_group"
+PUT_DELETION_PROTECTION = "put_deletion_protection"
+
+
+def protection_problem(current, lift):
+    """Why a delete of ``current`` must not start: the group is protected from deletion and ``lift`` (lift the
+    protection first) was not asked. None when the delete may go ahead. Pure."""
+    if not current or not current.get("deletion_protection") or lift:
+        return None
+    return "log group {} has deletion protection, so it cannot be deleted; nothing was deleted".format(current["name"])
+
+
+def _plan_delete(params, current):
+    """Delete the group; a protected one only when ``deletion_protection: false`` lifts the protection first."""
+    if not current:
+        return []
+    problem = protection_problem(current, lift=params.get("deletion_protection") is False)
+    if problem:
+        raise ParameterError("deletion_protection", problem + " (set deletion_protection=false to lift it first)")
+    plan = [dict(action=PUT_DELETION_PROTECTION, name=params["name"], enabled=False)]
+    return (plan if current.get("deletion_protection") else []) + [dict(action=DELETE_LOG_GROUP, name=params["name"])]
+
+
+def _plan_protection(params, current):
+    wanted = params.get("deletion_protection")
+    if wanted is None or bool(current.get("deletion_protection")) == wanted:
+        return []
+    return [dict(action=PUT_DELETION_PROTECTION, name=params["name"], enabled=wanted)]
 
 
 def plan_log_group(params, current):
     """Actions that turn ``current`` (None if absent) into what ``params`` asks. Pure."""
     name = params["name"]
     if params.get("state", "present") == "absent":
-        return [dict(action=DELETE_LOG_GROUP, name=name)] if current else []
+        return _plan_delete(params, current)
     if current is None:
         return _plan_new(params)
     _check_class(params, current)
-    plan = _plan_retention(params, current) + _plan_kms(params, current)
+    plan = _plan_retention(params, current) + _plan_kms(params, current) + _plan_protection(params, current)
     to_set, to_remove = tag_changes(current.get("tags"), params.get("tags"), params.get("purge_tags", True))
     if to_set:
         plan.append(dict(action=TAG_LOG_GROUP, name=name, tags=to_set))
@@ -139,6 +166,7 @@ def _plan_new(params):
             kms_key_id=params.get("kms_key_id") or None,
             tags=normalize_tags(params.get("tags")) or {},
             log_group_class=params.get("log_group_class"),
+            deletion_protection=bool(params.get("deletion_protection")),
         )
     ]
     if params.get("retention_in_days"):
@@ -185,6 +213,7 @@ def _new_group(step):
         log_group_class=step["log_group_class"] or "STANDARD",
         stored_bytes=0,
         creation_time=None,
+        deletion_protection=step["deletion_protection"],
         tags=dict(step["tags"]),
     )
 
@@ -200,7 +229,9 @@ def _with(key, value_of):
 
 def _create(logs, step, _current):
     try:
-        logs_api.create_log_group(logs, step["name"], step["kms_key_id"], step["tags"], step["log_group_class"])
+        logs_api.create_log_group(
+            logs, step["name"], step["kms_key_id"], step["tags"], step["log_group_class"], step["deletion_protection"]
+        )
     except AwsError as exc:
         # Another run created it first, or this very call did and its answer was lost (retried).
         if exc.code == "ResourceAlreadyExistsException":
@@ -234,6 +265,10 @@ STEP_TYPES = {
     UNTAG_LOG_GROUP: StepType(
         lambda logs, step, current: logs_api.untag_log_group(logs, current["arn"], step["keys"]),
         _with("tags", lambda group, step: apply_tag_changes(group["tags"], {}, step["keys"])),
+    ),
+    PUT_DELETION_PROTECTION: StepType(
+        lambda logs, step, _c: logs_api.put_log_group_deletion_protection(logs, step["name"], step["enabled"]),
+        _with("deletion_protection", lambda _g, step: step["enabled"]),
     ),
 }
 
@@ -275,6 +310,15 @@ class LogGroup(Resource):
 
     def validate(self, params):
         validate_log_group_params(params)
+
+    def context(self, clients, params):
+        """Deletion protection asked for with a botocore that predates it: refused before any call."""
+        if params.get("deletion_protection") is None:
+            return None
+        problem = logs_api.deletion_protection_unsupported(clients("logs"))
+        if problem:
+            raise ParameterError("deletion_protection", problem)
+        return None
 
     def client(self, clients):
         return clients("logs")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.log_groups import (
     CREATE_LOG_GROUP,
     DELETE_LOG_GROUP,
+    PUT_DELETION_PROTECTION,
     PUT_RETENTION_POLICY,
 )
 from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.policies import FLOW_LOGS_PRINCIPAL
@@ -111,6 +112,7 @@ def _log_group(group):
         name=lg.get("name"),
         retention_in_days=lg.get("retention_in_days"),
         retention_policy_name=lg.get("retention_policy_name"),
+        deletion_protection=bool(lg.get("deletion_protection")),
         changed=bool(group.get("changed")),
         actions=group.get("actions") or [],
     )
@@ -141,6 +143,11 @@ DELIVERY_NOTES = (
         "log_group",
         "retention_policy_name",
         lambda group: "retention governed by account policy {}".format(group["retention_policy_name"]),
+    ),
+    (
+        "log_group",
+        PUT_DELETION_PROTECTION,
+        lambda group: "deletion protection {}".format("on" if group["deletion_protection"] else "lifted"),
     ),
     ("log_group", DELETE_LOG_GROUP, lambda group: "log group deleted"),
     ("role", DELETE_ROLE, lambda role: "role deleted"),

@@ -161,6 +161,9 @@ class Target:
     tag_fields: dict = field(default=None, hash=False, compare=False)
     delete_log_group: bool = False
     delete_role: bool = False
+    #: CloudWatch Logs deletion protection of the log groups: None leaves it as it is.
+    log_group_deletion_protection: bool = None
+    lift_deletion_protection: bool = False
     on_denied: str = "fail"
     arrival: Arrival = Arrival()
 
@@ -237,10 +240,16 @@ class Target:
             state=state,
             tags=self.managed_tags,
             purge_tags=False,
+            # Present: as asked (None leaves it). Absent: false lifts it before the delete, when asked to.
+            deletion_protection=self.log_group_deletion_protection if state == "present" else self._lift(),
         )
-        if options["kms_key_id"] is None:
-            options.pop("kms_key_id")
+        for key in ("kms_key_id", "deletion_protection"):
+            if options[key] is None:
+                options.pop(key)
         return options
+
+    def _lift(self):
+        return False if self.lift_deletion_protection else None
 
     def role_options(self, state="present"):
         """flow_log_role's options: the delivery role may write to every CloudWatch Logs destination's group."""
@@ -318,6 +327,8 @@ def target_of(v):
         tag_fields=v.get("flow_logs_tag_fields"),
         delete_log_group=bool(v.get("flow_logs_delete_log_group")),
         delete_role=bool(v.get("flow_logs_delete_role")),
+        log_group_deletion_protection=v.get("flow_logs_log_group_deletion_protection"),
+        lift_deletion_protection=bool(v.get("flow_logs_lift_deletion_protection")),
         on_denied=v.get("flow_logs_on_denied") or "fail",
         arrival=Arrival(
             check=v.get("flow_logs_check_arrival"),

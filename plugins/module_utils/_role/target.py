@@ -23,12 +23,16 @@ from __future__ import annotations
 from ansible_collections.flowlogs.aws.plugins.module_utils._alarms.converge import converge_flow_log_alarms
 from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.athena import converge_flow_log_athena
 from ansible_collections.flowlogs.aws.plugins.module_utils._analysis.insights import converge_flow_log_insights
+from ansible_collections.flowlogs.aws.plugins.module_utils._aws import logs as logs_api
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.errors import AwsError, ParameterError
 from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.bucket_delivery import (
     read_bucket_delivery_state,
     s3_delivery_problems,
 )
-from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.log_groups import converge_log_group
+from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.log_groups import (
+    converge_log_group,
+    protection_problem,
+)
 from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.roles import converge_role
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import NOT_OWNED
 from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.converge import (
@@ -196,6 +200,8 @@ class TargetRun:
         self.enter("converge")
         if target.present:
             self._check_buckets(identity["account"])
+        elif target.delete_log_group:
+            self._refuse_protected_log_groups()
         self._flow_logs()
         if not target.present and target.cloudwatch_destinations:
             self._delete_delivery()
@@ -320,6 +326,19 @@ class TargetRun:
         target converges the role (once per account per run on this controller) and passes its real ARN."""
         role = self._delivery_role(self.clients.identity())
         return (role.get("role") or {}).get("arn")
+
+    def _refuse_protected_log_groups(self):
+        """Before any flow log is deleted: a log group to delete that is protected from deletion fails the target,
+        unless flow_logs_lift_deletion_protection lifts the protection (never flow logs gone, then a failed delete)."""
+        for dest in self.target.cloudwatch_destinations:
+            current = logs_api.describe_log_group(self.clients("logs"), dest.log_group_name)
+            problem = protection_problem(current, self.target.lift_deletion_protection)
+            if problem:
+                raise ParameterError(
+                    "flow_logs_lift_deletion_protection",
+                    "{}; set flow_logs_lift_deletion_protection=true to lift the protection and delete the group, "
+                    "or flow_logs_delete_log_group=false to keep it".format(problem),
+                )
 
     def _delete_delivery(self):
         if self.target.delete_log_group:

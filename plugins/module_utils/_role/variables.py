@@ -29,6 +29,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._troubleshoot.query i
 #: flowlogs.aws.accounts inventory plugin sets besides the role's own variables.
 PLAYBOOK_VARIABLES = (
     "flow_logs_hosts",
+    "flow_logs_refresh_inventory",
     "flow_logs_fail_on_noncompliant",
     "flow_logs_result",
     "flow_logs_discovery",
