@@ -12,6 +12,7 @@ back with boto3.
 from __future__ import annotations
 
 import json
+import shutil
 
 import yaml
 
@@ -51,8 +52,10 @@ def _credentials_env(aws, creds):
 
 
 def _write(tmp_path, name, plays):
+    """The plays as a playbook in ``tmp_path``, with check_targets.yml beside it (the playbooks import it by path)."""
     path = tmp_path / "{}.yml".format(name)
     path.write_text(json.dumps(plays, indent=2))
+    shutil.copy(REPO / "playbooks" / "check_targets.yml", tmp_path / "check_targets.yml")
     return path
 
 
@@ -154,8 +157,7 @@ def test_play_and_task_environment_reach_every_module_family(aws, run_playbook, 
 
 
 def _shipped_plays(name, environment, extra_vars):
-    """The collection's playbook ``name`` as shipped, each play given ``environment`` and some variables (the
-    playbooks it imports are named by their FQCN, wherever this copy lives)."""
+    """The collection's playbook ``name`` as shipped, each play given ``environment`` and some variables."""
     plays = yaml.safe_load((REPO / "playbooks" / name).read_text())
     for entry in plays:
         if "hosts" in entry:

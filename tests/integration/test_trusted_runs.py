@@ -8,6 +8,7 @@ AssumeRole as the playbooks do; the target ``BAD`` claims another account, so it
 from __future__ import annotations
 
 import json
+import shutil
 
 import pytest
 
@@ -94,6 +95,7 @@ def test_serial_batches_report_every_target_that_ran(fleet_run, tmp_path):
     )
     assert "serial: 2" in play
     playbook.write_text(play)
+    shutil.copy(PLAYBOOKS / "check_targets.yml", tmp_path / "check_targets.yml")  # imported by path
 
     result, report = fleet_run(playbook=playbook)
 
