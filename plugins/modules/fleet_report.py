@@ -33,6 +33,27 @@ options:
       - A C(result) without C(result_version) (the layout of 1.x, for one) is reported as a target without a result.
     type: list
     elements: dict
+  merge:
+    description:
+      - Paths (or glob patterns) of C(flowlogs-report.json) files of the slices of one run - AWX job slicing, or any
+        run split by C(--limit) - to merge into one fleet report instead of reporting on the play's hosts. The
+        merged report has the same rows and totals as one run over every host would have had, and C(merged_from)
+        naming each slice's report. The C(flowlogs.aws.merge_reports) playbook runs this.
+      - The reports must have the same C(report_version), C(mode) and C(check_mode), and each target may be in one
+        report only; otherwise the task fails naming what differs and where. A pattern matching no file fails too.
+      - With O(merge), O(mode) and O(predicted) are those of the reports. Mutually exclusive with O(targets).
+    type: list
+    elements: path
+    version_added: 2.0.0
+  result_max_bytes:
+    description:
+      - Above this many bytes of JSON, the RV(report) this task returns (its event in AWX) keeps the totals, the
+        compliance and the targets that fit without their rows, failed ones first, and says so in
+        C(report.compact); the files always have all of it. V(0) never makes it compact.
+      - AWX and Ansible Automation Platform drop the result data of a job event over 700,000 bytes.
+    type: int
+    default: 250000
+    version_added: 2.0.0
   mode:
     description: Which playbook made the report.
     type: str
@@ -100,11 +121,22 @@ EXAMPLES = r"""
             dest: /var/tmp/flowlogs
           run_once: true
           tags: [always]
+
+- name: One fleet report from the reports of the four slices of an AWX sliced job
+  hosts: localhost
+  gather_facts: false
+  tasks:
+    - name: Merged fleet report
+      flowlogs.aws.fleet_report:
+        merge:
+          - /shared/flowlogs/slices/*/flowlogs-report.json
+        dest: /shared/flowlogs/fleet
 """
 
 RETURN = r"""
 report:
-  description: The report, as written to C(flowlogs-report.json).
+  description:
+    - The report, as written to C(flowlogs-report.json) - compact above O(result_max_bytes), see C(compact).
   returned: always
   type: dict
   contains:
@@ -131,6 +163,20 @@ report:
           cause that is a problem (or V(failed)) counts by that arrival verdict.
       type: dict
       version_added: 2.0.0
+    merged_from:
+      description: With O(merge) only - per slice report, its C(path), C(generated_at) and number of C(targets).
+      type: list
+      elements: dict
+      returned: with O(merge)
+      version_added: 2.0.0
+    compact:
+      description:
+        - Only in a report returned above O(result_max_bytes) (never in the files) - C(bytes) (of the whole report),
+          C(max_bytes), C(targets), C(targets_kept) and a C(note); C(targets) then lists the targets kept, failed
+          ones first, each without its C(vpcs) rows.
+      type: dict
+      returned: above O(result_max_bytes)
+      version_added: 2.0.0
 table:
   description: The summary table, one line per element.
   returned: always
@@ -155,11 +201,14 @@ ARGUMENT_SPEC = dict(
     dest=dict(type="path"),
     print_summary=dict(type="bool", default=True),
     fail_on_noncompliant=dict(type="bool", default=False),
+    merge=dict(type="list", elements="path"),
+    result_max_bytes=dict(type="int", default=250000),
 )
+MUTUALLY_EXCLUSIVE = [("targets", "merge")]
 
 
 def main():
-    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, supports_check_mode=True)
     if JINJA2_IMPORT_ERROR is not None:
         module.fail_json(
             msg=missing_required_lib("jinja2", reason="to write flowlogs-report.html"), exception=JINJA2_IMPORT_ERROR

@@ -161,6 +161,7 @@ vpcs:
     - Per resource and destination - the verdict before, the action, the verdict after, and the error of a failed one.
     - Each row has C(vpc_id) (the resource's id, whatever its type), C(resource_id), C(resource_type) and
       C(destination) (for example C(logs:vpc-flow-logs) or C(s3:central-flow-logs/network)).
+    - In a compact result (see C(compact)) only the rows that fit, failed ones first.
   returned: always
   type: list
   elements: dict
@@ -201,6 +202,21 @@ counts:
   type: dict
   sample: {resources: 3, vpcs: 3, created: 2, replaced: 1, updated: 0, deleted: 0, unchanged: 0, failed: 0, not_run: 0,
            compliant_before: 0, compliant_after: 3, api_calls: 12, api_retries: 0, role_waits: 2, role_wait_seconds: 6}
+compact:
+  description:
+    - >-
+      Only when the result as the role registers it would be over the role variable C(flow_logs_result_max_bytes) of
+      JSON (AWX drops the result data of an event over 700,000 bytes) - then C(vpcs) has only the rows that fit,
+      failed ones first, a big C(diff) is left out, and this says so - C(bytes) (of the whole result), C(max_bytes),
+      C(rows), C(rows_kept), C(rows_key) and a C(note). C(counts) and every other key count and say everything.
+    - >-
+      The rows left out stay on the controller until the end of the run: M(flowlogs.aws.fleet_report) in the same run
+      reports every row.
+  returned: when compact
+  type: dict
+  version_added: 2.0.0
+  sample: {bytes: 1666054, max_bytes: 250000, rows: 1500, rows_kept: 223, rows_key: [result-rows, t-1-us-east-1, 5f0c],
+           note: "223 of 1500 rows (vpcs) kept: ..."}
 """
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import MODULE_ARGUMENT_SPEC, run_module

@@ -45,10 +45,15 @@ class ReportAction(ActionBase):
     _supports_check_mode = True
     _supports_async = False
     ARGUMENT_SPEC = {}
+    MUTUALLY_EXCLUSIVE = ()
     RESULT_VARS = ()
 
     def prepare(self, params):
         """Fill in the report's own defaults before it is written; nothing by default."""
+
+    def from_play(self, params):
+        """Whether the entries are the play's hosts (no ``targets`` given)."""
+        return params.get("targets") is None
 
     def write(self, params, check_mode):
         raise NotImplementedError
@@ -57,11 +62,13 @@ class ReportAction(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         try:
-            _validation, params = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+            _validation, params = self.validate_argument_spec(
+                argument_spec=self.ARGUMENT_SPEC, mutually_exclusive=list(self.MUTUALLY_EXCLUSIVE)
+            )
         except AnsibleActionFail as exc:
             result.update(failed=True, msg=str(exc.message))
             return result
-        if params.get("targets") is None:
+        if self.from_play(params):
             params["targets"] = report_entries(
                 task_vars.get("ansible_play_hosts_all") or [],
                 task_vars.get("ansible_play_hosts") or [],
@@ -78,7 +85,7 @@ class ReportAction(ActionBase):
             if found.get("failed"):
                 result.update(found)
                 return result
-        if params.get("print_summary"):
+        if params.get("print_summary") and found.get("table"):
             display.display("\n".join(found["table"]))
         result.update(found)
         return result

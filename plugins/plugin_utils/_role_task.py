@@ -7,12 +7,15 @@ shares. Private: may change in any release."""
 
 from __future__ import annotations
 
+import uuid
+
 from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._core.connection import HAS_BOTO3
+from ansible_collections.flowlogs.aws.plugins.module_utils._report.compact import RESULT_MAX_BYTES, compact_result
 from ansible_collections.flowlogs.aws.plugins.module_utils._role import variables as rv
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.rules import Problem
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import role_task
@@ -52,6 +55,17 @@ def runs_here(connection, has_boto3):
     return has_boto3 and getattr(connection, "transport", None) in ("local", "ansible.builtin.local")
 
 
+def compact(found, variables, shared, name):
+    """The task's result within flow_logs_result_max_bytes of JSON (AWX drops an event's result data over 700,000
+    bytes); the rows a compact result leaves out are kept in the run's cache, where fleet_report reads them."""
+    limit = variables.get("flow_logs_result_max_bytes")
+    key = ["result-rows", name, uuid.uuid4().hex]
+    small = compact_result(found, RESULT_MAX_BYTES if limit is None else limit, rows_key=key)
+    if small is not found:
+        shared.save(key, found["vpcs"])
+    return small
+
+
 def _play_id(task):
     play = getattr(getattr(task, "_parent", None), "_play", None)
     return getattr(play, "_uuid", None) or "play"
@@ -82,7 +96,7 @@ class RoleTaskAction(ActionBase):
             found = self._remote(read, name, carried, task_vars)
             carried = found.pop("carried", carried)
         shared.save(key, carried)
-        result.update(found)
+        result.update(compact(found, read[1], shared, name))
         if read[3]:
             result["warnings"] = result.get("warnings", []) + read[3]
         return result

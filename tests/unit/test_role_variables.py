@@ -74,6 +74,7 @@ AS_STRINGS = {
     "flow_logs_athena": ("true", True),
     "flow_logs_check_arrival": ("true", True),
     "flow_logs_delivery_window": ("45", 45),
+    "flow_logs_result_max_bytes": ("100000", 100000),
     "flow_logs_require_arrival": ("yes", True),
     "flow_logs_price_table": ('{"s3": {"storage_per_gb_month": 0.025}}', {"s3": {"storage_per_gb_month": 0.025}}),
 }

@@ -373,15 +373,32 @@ def report_entries(hosts, active, host_facts):
     return entries
 
 
+def _report_of(params, now):
+    """The report of ``params``: of its ``targets``, or the slice reports it merges (``merge``)."""
+    if not params.get("merge"):
+        return fleet_report(params["targets"], params.get("mode") or "enable", now, params.get("predicted"))
+    from ansible_collections.flowlogs.aws.plugins.module_utils._report.merge import merged_entries
+
+    entries, mode, predicted, sources = merged_entries(params["merge"])
+    return dict(fleet_report(entries, mode, now, predicted), merged_from=sources)
+
+
 def converge_report(clients, params, check_mode=False):
     """Build the fleet report and write its three files into ``dest`` (not in check mode). ``clients``
-    is unused: the report is made from what the targets recorded, without AWS calls."""
+    is unused: the report is made from what the targets recorded, without AWS calls. The report returned is compact
+    above ``result_max_bytes`` of JSON (the file has all of it)."""
     import datetime
     import os
 
+    from ansible_collections.flowlogs.aws.plugins.module_utils._report.compact import RESULT_MAX_BYTES, compact_report
+    from ansible_collections.flowlogs.aws.plugins.module_utils._report.merge import ReportMergeError
+
     del clients
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-    report = fleet_report(params["targets"], params.get("mode") or "enable", now, params.get("predicted"))
+    try:
+        report = _report_of(params, now)
+    except ReportMergeError as exc:
+        return dict(changed=False, failed=True, msg=str(exc), files=[])
     table = summary_table(report)
     dest = params.get("dest") or os.getcwd()
     files = [os.path.join(dest, name) for name in REPORT_FILES]
@@ -391,7 +408,9 @@ def converge_report(clients, params, check_mode=False):
         for path, content in zip(files, contents):
             with open(path, "w", encoding="utf-8") as handle:
                 handle.write(content + "\n")
-    found = dict(changed=False, report=report, table=table, files=[] if check_mode else files)
+    limit = params.get("result_max_bytes")
+    returned = compact_report(report, RESULT_MAX_BYTES if limit is None else limit, files[0])
+    found = dict(changed=False, report=returned, table=table, files=[] if check_mode else files)
     failure = compliance_failure(report["compliance"]) if params.get("fail_on_noncompliant") else None
     if failure:
         found.update(failed=True, msg=failure)

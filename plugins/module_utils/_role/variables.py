@@ -36,6 +36,11 @@ PLAYBOOK_VARIABLES = (
     "flow_logs_troubleshoot_result",
     "flow_logs_account_name",
     "flow_logs_account_tags",
+    # published with set_stats (AWX passes a job's to the next jobs of a workflow as extra variables)
+    "flow_logs_totals",
+    "flow_logs_report_files",
+    # the merge_reports playbook's
+    "flow_logs_merge_reports",
 )
 
 
