@@ -47,6 +47,6 @@ def test_a_session_without_expiration_is_not_kept(tmp_path):
 def test_the_run_cache_files_are_readable_by_their_owner_only(tmp_path):
     store(tmp_path).save(REQUEST, "us-east-1", IDENTITY, CREDENTIALS, "2026-12-07T13:00:00+00:00")
 
-    files = [p for p in tmp_path.iterdir()]
+    files = list(tmp_path.iterdir())
     assert len(files) == 1 and not files[0].name.endswith(".tmp")
     assert stat.S_IMODE(os.stat(files[0]).st_mode) == 0o600
