@@ -23,6 +23,9 @@ from ansible_collections.flowlogs.aws.plugins.plugin_utils._run_cache import Run
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
 
 
+rv.role_argument_specs()  # read here, in the process that forks the workers, not once per host and task
+
+
 def _raw_variables(templar, task_vars):
     """The target's ``flow_logs_*`` variables, templated; (names, values, problems of those that cannot be)."""
     names = [k for k in task_vars if k.startswith("flow_logs_") and k not in rv.PLAYBOOK_VARIABLES]
