@@ -22,7 +22,6 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import rol
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._run_cache import RunCache
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
 
-
 rv.role_argument_specs()  # read here, in the process that forks the workers, not once per host and task
 
 
