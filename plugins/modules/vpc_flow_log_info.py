@@ -100,6 +100,15 @@ options:
     type: bool
     default: true
     version_added: 1.1.0
+  check_deletion_protection:
+    description:
+      - Read the log group of each CloudWatch Logs flow log (this account's, once each, one
+        C(logs:DescribeLogGroups)) and return in RV(log_groups) whether it is protected from deletion - someone who
+        deletes a flow-log group erases the audit trail (see
+        O(flowlogs.aws.flow_log_group#module:deletion_protection)).
+    type: bool
+    default: false
+    version_added: 2.0.0
   check_arrival:
     description:
       - >-
@@ -279,6 +288,23 @@ counts:
   returned: always
   type: dict
   sample: {compliant: 3, missing: 1, mismatched: 1, delivery_failed: 0, not_owned: 0, total: 5}
+log_groups:
+  description: With O(check_deletion_protection), the log groups the CloudWatch Logs flow logs deliver to.
+  returned: when O(check_deletion_protection=true)
+  type: list
+  elements: dict
+  version_added: 2.0.0
+  sample: [{name: vpc-flow-logs, exists: true, deletion_protection: true}]
+  contains:
+    name:
+      description: The log group's name.
+      type: str
+    exists:
+      description: Whether the log group exists (a flow log whose group was deleted delivers nowhere).
+      type: bool
+    deletion_protection:
+      description: Whether the log group is protected from deletion; null when it does not exist.
+      type: bool
 arrival:
   description:
     - >-
@@ -350,6 +376,7 @@ ARGUMENT_SPEC = dict(
     check_delivery=dict(type="bool", default=True),
     check_role_privileges=dict(type="bool", default=True),
     check_arrival=dict(type="bool", default=False),
+    check_deletion_protection=dict(type="bool", default=False),
     delivery_window=dict(type="int", default=30),
     price_table=dict(type="dict"),
 )

@@ -19,6 +19,7 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._delivery.log_groups 
     predict_log_group,
     protection_problem,
 )
+from ansible_collections.flowlogs.aws.plugins.module_utils._flow_logs.audit import log_groups_protection
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.delivery import delivery, delivery_notes
 from ansible_collections.flowlogs.aws.plugins.module_utils._role import variables as rv
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.model import target_of
@@ -275,3 +276,35 @@ def test_disable_goes_ahead_when_the_group_is_not_protected(stubbed):
 
     with pytest.raises(KeyError, match="ec2"):  # on to the flow logs' deletion (no EC2 client here)
         run_task("converge", run)
+
+
+# ---------------------------------------------------------------- vpc_flow_log_info's check_deletion_protection
+
+
+def test_the_audit_reads_each_log_group_once_without_its_tags(stubbed):
+    """Two flow logs to one group, one to a deleted group, one to S3 and one to another account's group: one
+    DescribeLogGroups per group of this account (no ListTagsForResource), protection as AWS answers it."""
+    client, stubber = stubbed("logs")
+    found = dict(logGroupName=NAME, arn="arn:aws:logs:us-east-1:123456789012:log-group:{}:*".format(NAME))
+    stubber.add_response(
+        "describe_log_groups",
+        {"logGroups": [dict(found, deletionProtectionEnabled=True)]},
+        {"logGroupNamePrefix": NAME},
+    )
+    stubber.add_response("describe_log_groups", {"logGroups": []}, {"logGroupNamePrefix": "zz-deleted"})
+    flow_logs = [
+        dict(log_destination_type="cloud-watch-logs", log_group_name=NAME),
+        dict(log_destination_type="cloud-watch-logs", log_group_name=NAME),
+        dict(log_destination_type="cloud-watch-logs", log_group_name="zz-deleted"),
+        dict(log_destination_type="s3", log_group_name=None),
+        dict(log_destination_type="cloud-watch-logs", log_group_name="theirs", deliver_cross_account_role="arn:x"),
+    ]
+
+    with stubber:
+        groups = log_groups_protection(StubbedClients(logs=client), flow_logs)
+
+    assert groups == [
+        dict(name=NAME, exists=True, deletion_protection=True),
+        dict(name="zz-deleted", exists=False, deletion_protection=None),
+    ]
+    stubber.assert_no_pending_responses()

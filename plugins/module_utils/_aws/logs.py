@@ -27,17 +27,25 @@ def log_group_from_aws(group, tags):
     )
 
 
+def _find_log_group(logs, name):
+    groups = paginate(logs, "describe_log_groups", "logGroups", "logs:DescribeLogGroups", name, logGroupNamePrefix=name)
+    return next((g for g in groups if g["logGroupName"] == name), None)
+
+
 def describe_log_group(logs, name):
     """The log group called ``name`` with its tags, or None."""
-    groups = paginate(logs, "describe_log_groups", "logGroups", "logs:DescribeLogGroups", name, logGroupNamePrefix=name)
-    for group in groups:
-        if group["logGroupName"] == name:
-            arn = group.get("logGroupArn") or group["arn"].rstrip("*").rstrip(":")
-            tags = call(logs, "list_tags_for_resource", "logs:ListTagsForResource", name, resourceArn=arn).get(
-                "tags", {}
-            )
-            return log_group_from_aws(group, tags)
-    return None
+    group = _find_log_group(logs, name)
+    if group is None:
+        return None
+    arn = group.get("logGroupArn") or group["arn"].rstrip("*").rstrip(":")
+    tags = call(logs, "list_tags_for_resource", "logs:ListTagsForResource", name, resourceArn=arn).get("tags", {})
+    return log_group_from_aws(group, tags)
+
+
+def read_log_group(logs, name):
+    """The log group called ``name`` without its tags (one call fewer), or None."""
+    group = _find_log_group(logs, name)
+    return None if group is None else log_group_from_aws(group, None)
 
 
 def create_log_group(logs, name, kms_key_id=None, tags=None, log_group_class=None, deletion_protection=False):

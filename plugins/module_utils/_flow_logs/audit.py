@@ -171,6 +171,8 @@ def audit_vpcs(clients, params, check_mode=False):
     whether each flow log's records arrive. Only reads, so check mode changes nothing."""
     settings = arrival_settings(params)
     found, flow_logs = discover(clients, params)
+    if params.get("check_deletion_protection"):
+        found["log_groups"] = log_groups_protection(clients, flow_logs)
     if settings is None:
         return found
     account = found["account_id"]
@@ -182,6 +184,27 @@ def audit_vpcs(clients, params, check_mode=False):
             return found_delivery_problems(clients, silent, account)
 
     return add_arrival(found, flow_logs, check_arrival(clients, flow_logs, settings, causes=causes))
+
+
+def log_groups_protection(clients, flow_logs):
+    """The log groups the CloudWatch Logs flow logs of this account deliver to, each read once (no tags): name,
+    whether it exists and whether it is protected from deletion (``deletion_protection``; an endpoint without the
+    feature answers without it: false)."""
+    names = sorted({f["log_group_name"] for f in flow_logs if f.get("log_group_name") and _delivers_here(f)})
+    found = []
+    for name in names:
+        group = logs_api.read_log_group(clients("logs"), name)
+        found.append(
+            dict(name=name, exists=group is not None, deletion_protection=(group or {}).get("deletion_protection"))
+        )
+    return found
+
+
+def _delivers_here(flow_log):
+    """A CloudWatch Logs flow log to this account's own log group (another account's cannot be read from here)."""
+    return flow_log.get("log_destination_type") in (None, "cloud-watch-logs") and not flow_log.get(
+        "deliver_cross_account_role"
+    )
 
 
 def with_wanted_options(flow_logs, spec):
