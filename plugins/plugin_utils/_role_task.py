@@ -7,6 +7,8 @@ shares. Private: may change in any release."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 
 from ansible import constants as C
@@ -44,11 +46,22 @@ def role_variables(templar, task_vars, entry_point="main"):
     return variables, rv.unique(problems + found), warnings
 
 
-def read_target(templar, task_vars):
-    """(Target or None, converted variables, problems, warnings) of the main entry point."""
+def read_target(templar, task_vars, shared=None):
+    """(Target or None, converted variables, problems, warnings) of the main entry point. ``shared``: the run's
+    cache, where variables that passed every check are kept by their templated values, so that the target's next
+    tasks do not convert and check the same values again."""
     names, raw, problems = _raw_variables(templar, task_vars)
+    key = [
+        "checked-variables",
+        hashlib.sha256(json.dumps([names, raw], sort_keys=True, default=str).encode()).hexdigest(),
+    ]
+    kept = shared.load(key) if shared is not None and not problems else None
+    if kept:
+        return rv.target_of(kept["variables"]), kept["variables"], [], kept["warnings"]
     target, variables, found, warnings = rv.read_target(raw, names)
     problems = rv.unique(problems + found)
+    if shared is not None and not problems:
+        shared.save(key, dict(variables=variables, warnings=warnings))
     return (None if problems else target), variables, problems, warnings
 
 
@@ -88,8 +101,8 @@ class RoleTaskAction(ActionBase):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
         name = task_vars.get("inventory_hostname")
-        read = read_target(self._templar, task_vars)
         shared = RunCache(C.DEFAULT_LOCAL_TMP)
+        read = read_target(self._templar, task_vars, shared)
         key = ["target", _play_id(self._task), name]
         carried = shared.load(key)
         if read[2] or runs_here(self._connection, HAS_BOTO3):  # with problems, nothing is called: no need to go remote
