@@ -240,3 +240,19 @@ def test_no_result_event_exceeds_awx_cap_at_1500_vpcs_and_the_report_has_every_r
     found, whole, _published = enable("whole", flow_logs_result_max_bytes=0)
     assert [found[task, target["target"]] for task in ROLE_TASKS] == [{}, {}, {}]  # dropped, as AWX drops them
     assert without_time(whole) == without_time(report)
+
+
+def test_a_run_with_no_target_fails_and_publishes_the_totals_of_0_targets(tmp_path):
+    """A run whose pattern matches no host fails (check_targets.yml) and still publishes totals: the report of 0
+    targets it wrote, so that a workflow reading flow_logs_totals never sees an earlier job's."""
+    empty = tmp_path / "empty.yml"
+    empty.write_text("all: {}\n")
+
+    status, rc, _events, published, stdout = run_job(
+        tmp_path, "none", "enable_flowlogs.yml", empty, dict(flow_logs_report_dir=str(tmp_path / "n"))
+    )
+
+    assert (status, rc) == ("failed", 2), stdout[-6000:]
+    assert published["flow_logs_totals"] == read(tmp_path / "n" / "flowlogs-report.json")["totals"]
+    assert published["flow_logs_totals"]["targets"] == 0
+    assert published["flow_logs_report_files"] == [str(tmp_path / "n" / n) for n in FILES]

@@ -180,6 +180,10 @@ def test_a_string_converts_as_the_argument_spec_says(name):
             ["flow_logs_price_table: firehose.ingestion_tiers must be a list of [gigabytes, price per GB] pairs"],
         ),
         (
+            dict(flow_logs_result_max_bytes=-1),
+            ["flow_logs_result_max_bytes: is -1; allowed: 0 (never compact) or more bytes"],
+        ),
+        (
             dict(flow_logs_require_arrival=True, flow_logs_check_arrival=False),
             ["flow_logs_require_arrival: is true, but flow_logs_check_arrival is false"],
         ),

@@ -126,9 +126,17 @@ def target_problems(v, analysis_problems):
     problems += [Problem(n, d) for n, d in rd.tag_field_problems(target.tag_fields, target.destinations)]
     problems += _delivery_problems(target)
     problems += _arrival_problems(target)
+    problems += _result_size_problems(v)
     if target.present:
         problems += analysis_problems(target)
     return unique(problems)
+
+
+def _result_size_problems(v):
+    limit = v.get("flow_logs_result_max_bytes")
+    if limit is not None and limit < 0:
+        return [Problem("flow_logs_result_max_bytes", "is {}; allowed: 0 (never compact) or more bytes".format(limit))]
+    return []
 
 
 def unique(problems):
