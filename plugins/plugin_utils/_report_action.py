@@ -58,6 +58,18 @@ class ReportAction(ActionBase):
     def write(self, params, check_mode):
         raise NotImplementedError
 
+    def _report(self, params, task_vars):
+        """The report written here (local connection, the task's environment set), or by the module where it runs."""
+        if getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local"):
+            with task_environment(self) as environment:
+                return environment.scrub(self.write(params, bool(self._play_context.check_mode)))
+        # Unset options stay unset: the module sees null as given (targets and merge exclude each other).
+        return self._execute_module(
+            module_name=self._task.resolved_action,
+            module_args={k: v for k, v in params.items() if v is not None},
+            task_vars=task_vars,
+        )
+
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
@@ -75,16 +87,10 @@ class ReportAction(ActionBase):
                 host_facts(task_vars["hostvars"], self.RESULT_VARS),
             )
         self.prepare(params)
-        if getattr(self._connection, "transport", None) in ("local", "ansible.builtin.local"):
-            with task_environment(self) as environment:
-                found = environment.scrub(self.write(params, bool(self._play_context.check_mode)))
-        else:  # the files go where the module runs, as with any module
-            found = self._execute_module(
-                module_name=self._task.resolved_action, module_args=params, task_vars=task_vars
-            )
-            if found.get("failed"):
-                result.update(found)
-                return result
+        found = self._report(params, task_vars)
+        if found.get("failed"):
+            result.update(found)
+            return result
         if params.get("print_summary") and found.get("table"):
             display.display("\n".join(found["table"]))
         result.update(found)

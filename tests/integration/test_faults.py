@@ -221,7 +221,9 @@ def test_throttling_5xx_and_lost_answers_on_30_percent_of_calls(aws, faulty, tmp
     assert report["compliant_after"] == report["vpcs"] == 12
     faults = proxy.faults()
     assert all(faults[kind] > 0 for kind in FAULT_KINDS), faults
-    assert 0.2 < sum(faults.values()) / len(proxy.log) < 0.4, (faults, len(proxy.log))
+    # ~85 requests, each faulted with probability 0.3 in whatever order the forks send them: the share is binomial
+    # (standard deviation ~0.05), so 0.15-0.45 holds at over 3 standard deviations - a tighter band fails at random.
+    assert 0.15 < sum(faults.values()) / len(proxy.log) < 0.45, (faults, len(proxy.log))
     assert_retries_are_the_faults(report, sum(faults.values()))
     # Every CreateFlowLogs carries an idempotency token, the same on each retry of one call: a retry after
     # a lost answer is answered with the first result, never creates the flow logs twice.

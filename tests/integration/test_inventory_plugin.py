@@ -107,7 +107,9 @@ def test_lists_active_accounts_under_an_ou_with_vars_and_groups(aws, org, tmp_pa
         flow_logs_assume_role_arn=ACCESS_ROLE_ARN.format(prod_a),
         flow_logs_endpoint_url=aws.url,
         flow_logs_tier="gold",
+        flow_logs_delivery_role_owner=True,  # the account's first host converges its delivery role
     )
+    assert found["hosts"][host(prod_a, "us-east-1")]["flow_logs_delivery_role_owner"] is False
     assert found["hosts"][host(prod_eu, "us-east-1")]["flow_logs_tier"] == "silver"
     groups = found["groups"]
     assert groups["flow_logs_targets"] == expected

@@ -433,11 +433,17 @@ def test_the_role_runs_its_modules_over_ssh(aws, sshd, run_playbook, tmp_path):
     # A typed variable given as a string: converted on the controller before the module is shipped.
     first = run_playbook(playbook, inventory=inventory, args=("-vvv", "-e", "flow_logs_retention_in_days=30"))
     assert first.rc == 0, str(first)
-    for module in ("flow_logs_discover", "flow_logs_converge", "flow_logs_monitor"):
+    for module in ("flow_logs_discover", "flow_logs_delivery", "flow_logs_converge", "flow_logs_monitor"):
         assert module_file_loaded(first.stdout, module), str(first)
-    for module in ("flow_logs_discover", "flow_logs_converge", "flow_logs_monitor", "fleet_report"):  # ran over ssh
-        assert re.search(r"SSH: EXEC ssh .*AnsiballZ_{}\.py && sleep 0".format(module), first.stdout), module
-    assert recap(first.stdout)["bastion"]["changed"] == 1, str(first)
+    for module in (
+        "flow_logs_discover",
+        "flow_logs_delivery",
+        "flow_logs_converge",
+        "flow_logs_monitor",
+        "fleet_report",
+    ):
+        assert re.search(r"SSH: EXEC ssh .*AnsiballZ_{}\.py && sleep 0".format(module), first.stdout), module  # ssh
+    assert recap(first.stdout)["bastion"]["changed"] == 2, str(first)  # the delivery (role, log group), the flow logs
     report = json.loads((report_dir / "flowlogs-report.json").read_text())
     (target,) = report["targets"]
     assert (target["target"], target["status"], target["counts"]["created"]) == ("bastion", "changed", 1)
