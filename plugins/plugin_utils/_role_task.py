@@ -96,6 +96,8 @@ class RoleTaskAction(ActionBase):
     _supports_check_mode = True
     _supports_async = False
     TASK = None
+    #: Whether a task of the role comes after this one and needs what it carries (not after the last, monitor).
+    CARRIES = True
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
@@ -110,7 +112,8 @@ class RoleTaskAction(ActionBase):
         else:
             found = self._remote(read, name, carried, task_vars)
             carried = found.pop("carried", carried)
-        shared.save(key, carried)
+        if self.CARRIES:
+            shared.save(key, carried)
         result.update(compact(found, read[1], shared, name))
         if read[3]:
             result["warnings"] = result.get("warnings", []) + read[3]

@@ -140,6 +140,8 @@ def preload(services=SERVICES):
     process; the run goes on either way (this only warms caches)."""
     if not HAS_BOTOCORE or _PRELOADED:
         return []
+    from botocore import xform_name
+
     _PRELOADED.append(True)
     notes = []
     try:
@@ -149,9 +151,12 @@ def preload(services=SERVICES):
             level = "info" if refusal.startswith("switched off") else "warning"
             notes.append((level, "client class cache off: " + refusal))
         for service in services:
-            session.create_client(
+            client = session.create_client(
                 service, region_name="us-east-1", aws_access_key_id="preload", aws_secret_access_key="preload"
             )
+            # The paginators too: the first can_paginate() of a worker would otherwise load them, walking botocore's
+            # data directories to list every service (~20 ms of CPU per task and target).
+            client.can_paginate(xform_name(client.meta.service_model.operation_names[0]))
     except Exception as exc:  # pylint: disable=broad-exception-caught
         reason = "{}: {}".format(type(exc).__name__, exc)
         notes.append(("warning", "preloading botocore failed ({}); clients are built per target".format(reason)))
