@@ -110,6 +110,26 @@ def playbook_env(tmp_path, extra=None):
     return {k: v for k, v in env.items() if v is not None}  # None in ``extra``: not set at all
 
 
+def job_environment(tmp_path, local_temp=None, strict_inventory=True):
+    """The environment of an ansible-runner job as AWX's credentials and settings give it (env/envvars): fake AWS
+    credentials, this checkout's collection, and the contract check passed on to the job's processes."""
+    env = dict(
+        FAKE_CREDENTIALS,
+        AWS_REGION="us-east-1",
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        ANSIBLE_LOCAL_TEMP=str(local_temp or tmp_path / "ansible-tmp"),
+        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
+        PATH="{}{}{}".format(BIN, os.pathsep, os.environ.get("PATH", "")),
+    )
+    if strict_inventory:
+        env["ANSIBLE_INVENTORY_UNPARSED_FAILED"] = "true"
+    if contract.enabled():
+        contract.child_env(env)
+    return env
+
+
 @pytest.fixture
 def run_playbook(tmp_path):
     """Run a playbook with ansible-playbook; ``extra_vars`` go in as JSON. Returns a PlaybookRun."""

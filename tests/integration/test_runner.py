@@ -7,15 +7,12 @@ role's task, the per-host stats, the stdout - and the fleet report written into 
 from __future__ import annotations
 
 import json
-import os
-import sys
 
 import ansible_runner
 import pytest
 
-from tests.integration.conftest import BIN, FAKE_CREDENTIALS
-from tests.support import contract, organization
-from tests.support.paths import COLLECTIONS
+from tests.integration.conftest import job_environment
+from tests.support import organization
 
 REGIONS = ["us-east-1", "eu-west-1"]
 MEMBERS = ("prod-a", "prod-b")
@@ -51,19 +48,7 @@ def private_data_dir(tmp_path, url, accounts, host_vars=None):
     (inventory / "org.flowlogs_accounts.yml").write_text(json.dumps(source, indent=2))
     for name, variables in (host_vars or {}).items():
         (inventory / "host_vars" / "{}.yml".format(name)).write_text(json.dumps(variables))
-    envvars = dict(
-        FAKE_CREDENTIALS,
-        AWS_REGION="us-east-1",
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
-        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
-        PATH="{}{}{}".format(BIN, os.pathsep, os.environ.get("PATH", "")),
-    )
-    if contract.enabled():
-        contract.child_env(envvars)
+    envvars = job_environment(tmp_path)
     (root / "env").mkdir()
     (root / "env" / "envvars").write_text(json.dumps(envvars))
     # ansible-runner names the job's artifacts directory in AWX_ISOLATED_DATA_DIR: the report goes there.

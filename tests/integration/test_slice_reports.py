@@ -7,16 +7,14 @@ while its fleet report has every row."""
 from __future__ import annotations
 
 import json
-import os
-import sys
 
 import ansible_runner
 import pytest
 
 from benchmarks.fleet_shapes import Fleet, shapes
-from tests.integration.conftest import BIN, FAKE_CREDENTIALS
-from tests.support import contract, fleet
-from tests.support.paths import COLLECTIONS, REPO
+from tests.integration.conftest import job_environment
+from tests.support import fleet
+from tests.support.paths import REPO
 
 PLAYBOOKS = REPO / "playbooks"
 SLICES = 4
@@ -34,18 +32,7 @@ AWX_EVENT_RES_MAX = 700000
 
 def run_job(tmp_path, ident, playbook, inventory=None, extravars=None, limit=None):
     """ansible_runner.run as AWX's worker calls it: (status, rc, events, the set_stats artifacts, stdout)."""
-    envvars = dict(
-        FAKE_CREDENTIALS,
-        AWS_REGION="us-east-1",
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
-        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-        ANSIBLE_LOCAL_TEMP=str(tmp_path / "ansible-tmp"),
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        PATH="{}{}{}".format(BIN, os.pathsep, os.environ.get("PATH", "")),
-    )
-    if contract.enabled():
-        contract.child_env(envvars)
+    envvars = job_environment(tmp_path, strict_inventory=False)
     events = []
     root = tmp_path / "runner"
     (root / "project").mkdir(parents=True, exist_ok=True)

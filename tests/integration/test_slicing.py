@@ -12,14 +12,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 
 import ansible_runner
 
-from tests.integration.conftest import BIN, FAKE_CREDENTIALS
-from tests.support import contract, fleet, organization
+from tests.integration.conftest import BIN, job_environment
+from tests.support import fleet, organization
 from tests.support.aws_proxy import CountingProxy
-from tests.support.paths import COLLECTIONS, REPO
+from tests.support.paths import REPO
 from tests.support.propagation_proxy import PropagationProxy
 
 REGIONS = ["us-east-1", "eu-west-1", "eu-central-1", "ap-southeast-2"]
@@ -31,22 +30,6 @@ PLAYBOOK = """---
 """
 
 
-def environment(tmp_path):
-    env = dict(
-        FAKE_CREDENTIALS,
-        AWS_REGION="us-east-1",
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
-        ANSIBLE_COLLECTIONS_SCAN_SYS_PATH="false",
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-        ANSIBLE_PYTHON_INTERPRETER=sys.executable,
-        ANSIBLE_INVENTORY_UNPARSED_FAILED="true",
-        PATH="{}{}{}".format(BIN, os.pathsep, os.environ.get("PATH", "")),
-    )
-    if contract.enabled():
-        contract.child_env(env)
-    return env
-
-
 def inventory_update(tmp_path, url, accounts):
     """What AWX's inventory update stores: ``ansible-inventory --list`` of the accounts source."""
     source = tmp_path / "org.flowlogs_accounts.yml"
@@ -55,7 +38,7 @@ def inventory_update(tmp_path, url, accounts):
     )
     listed = subprocess.run(
         [str(BIN / "ansible-inventory"), "-i", str(source), "--list"],
-        env=dict(os.environ, **environment(tmp_path)),
+        env=dict(os.environ, **job_environment(tmp_path)),
         capture_output=True,
         text=True,
         check=True,
@@ -84,7 +67,7 @@ def job(tmp_path, name, inventory):
     (root / "inventory").mkdir()
     (root / "inventory" / "hosts.yml").write_text(json.dumps(inventory))
     (root / "env").mkdir()
-    env = dict(environment(tmp_path), ANSIBLE_LOCAL_TEMP=str(tmp_path / name / "ansible-tmp"))
+    env = job_environment(tmp_path, local_temp=tmp_path / name / "ansible-tmp")
     (root / "env" / "envvars").write_text(json.dumps(env))
     extravars = dict(
         flow_logs_report_dir="{{ lookup('ansible.builtin.env', 'AWX_ISOLATED_DATA_DIR') }}",
