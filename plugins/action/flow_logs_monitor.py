@@ -19,4 +19,3 @@ for _level, _note in preload():  # on the controller, before Ansible forks its w
 
 class ActionModule(RoleTaskAction):
     TASK = "monitor"
-    CARRIES = False  # the role's last task: nothing comes after it to read what it would carry

@@ -21,8 +21,18 @@ from ansible_collections.flowlogs.aws.plugins.module_utils._report.compact impor
 from ansible_collections.flowlogs.aws.plugins.module_utils._role import variables as rv
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.rules import Problem
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import role_task
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._role_batch import (
+    batch_hosts,
+    batch_summary,
+    batching,
+    run_batch,
+    state_key,
+)
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._run_cache import RunCache
-from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import task_environment
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import (
+    effective_environment,
+    task_environment,
+)
 
 rv.role_argument_specs()  # read here, in the process that forks the workers, not once per host and task
 
@@ -81,60 +91,117 @@ def compact(found, variables, shared, name):
     return small
 
 
-def _play_id(task):
-    play = getattr(getattr(task, "_parent", None), "_play", None)
-    return getattr(play, "_uuid", None) or "play"
+def selected(tags, only_tags, skip_tags):
+    """Whether a task with ``tags`` runs under --tags ``only_tags`` and --skip-tags ``skip_tags`` (Ansible's rules)."""
+    tags, only, skip = set(tags), set(only_tags or ()), set(skip_tags or ())
+    run = True
+    if only:
+        run = (
+            "always" in tags
+            or ("all" in only and "never" not in tags)
+            or bool(tags & only)
+            or ("tagged" in only and bool(tags) and "never" not in tags)
+        )
+    if run and skip:
+        if "all" in skip:
+            run = "always" in tags and "always" not in skip
+        elif tags & skip or ("tagged" in skip and tags):
+            run = False
+    return run
 
 
 class RoleTaskAction(ActionBase):
-    """A task of the role's main entry point (``TASK``: discover, converge, monitor) on the target of this host.
+    """A phase task of the role (``TASK``: discover, delivery, converge, monitor).
 
-    Runs in this worker with a local connection (the task's ``environment`` applied), else runs the module of the same
-    name on the host. What the target's previous task left for this one is kept in the run's cache, per play."""
+    With ``run_once: true`` (the role's tasks) it runs the phase for every target of the play's batch, in threads of
+    this worker (see _role_batch.py); else for the target of this host: in this worker with a local connection (the
+    task's ``environment`` applied), else the module of the same name on the host. What each target's tasks did is
+    kept in the run's cache, per play, for its next task and for the role's last one (flow_logs_result)."""
 
     TRANSFERS_FILES = False
     _supports_check_mode = True
     _supports_async = False
     TASK = None
-    #: Whether a task of the role comes after this one and needs what it carries (not after the last, monitor).
-    CARRIES = True
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}
         result = super().run(tmp, task_vars)
-        name = task_vars.get("inventory_hostname")
         shared = RunCache(C.DEFAULT_LOCAL_TMP)
+        why = batching(self, task_vars) if HAS_BOTO3 else "no boto3 on the controller"
+        if why is None:
+            result.update(self._batch(task_vars, shared))
+            return result
         read = read_target(self._templar, task_vars, shared)
-        key = ["target", _play_id(self._task), name]
-        carried = shared.load(key)
-        if read[2] or runs_here(self._connection, HAS_BOTO3):  # with problems, nothing is called: no need to go remote
-            found, carried = self._here(read, name, carried, shared)
-        else:
-            found = self._remote(read, name, carried, task_vars)
-            carried = found.pop("carried", carried)
-        if self.CARRIES:
-            shared.save(key, carried)
-        result.update(compact(found, read[1], shared, name))
+        found = self.run_here(self.TASK, read, task_vars, shared)
+        result.update(compact(found, read[1], shared, task_vars.get("inventory_hostname")))
         if read[3]:
             result["warnings"] = result.get("warnings", []) + read[3]
         return result
 
-    def _here(self, read, name, carried, shared):
-        with task_environment(self) as environment:
-            found, carried = role_task(
-                self.TASK,
-                read,
-                name,
-                bool(self._play_context.check_mode),
-                bool(self._play_context.diff),
-                carried,
-                shared,
-            )
-            return environment.scrub(found), carried
+    def run_here(self, task, read, task_vars, shared):
+        """``task`` on the target of this host, in this worker or on the host; its result."""
+        name = task_vars.get("inventory_hostname")
+        shown = self.TASK is not None  # a phase task shows its own warnings and diffs; the role's last task, those kept
+        if read[2] or runs_here(self._connection, HAS_BOTO3):  # with problems, nothing is called: no need to go remote
+            with task_environment(self) as environment:
+                return self._target_task(task, read, name, shared, environment.scrub, shown=shown)
+        return self._target_task(task, read, name, shared, None, task_vars, shown=shown)
 
-    def _remote(self, read, name, carried, task_vars):
-        return self._execute_module(
-            module_name="flowlogs.aws.flow_logs_" + self.TASK,
-            module_args=dict(variables=read[1], target=name, carried=carried),
-            task_vars=task_vars,
+    def _target_task(self, task, read, name, shared, scrub, task_vars=None, shown=False):
+        """``task`` on target ``name``, after what its earlier tasks did (a target that failed is not run again);
+        what it did kept for its next tasks, and its warnings and diffs for the role's last task unless ``shown``.
+        ``task_vars``: run the module on the host instead of here."""
+        key = state_key(self._task, name)
+        state = (shared.load(key) or {}) if task != "discover" else {}
+        if (state.get("result") or {}).get("failed"):
+            return state["result"]
+        carried = state.get("carried")
+        if task_vars is None:
+            found, carried = role_task(
+                task, read, name, bool(self._play_context.check_mode), bool(self._play_context.diff), carried, shared
+            )
+            found = scrub(found)
+        else:
+            found = self._execute_module(
+                module_name="flowlogs.aws.flow_logs_" + task,
+                module_args=dict(variables=read[1], target=name, carried=carried),
+                task_vars=task_vars,
+            )
+            carried = found.pop("carried", carried)
+        shared.save(
+            key,
+            dict(
+                carried=carried,
+                done=[*(state.get("done") or []), task],
+                changed=bool(state.get("changed") or found.get("changed")),
+                result=found,
+                warnings=list(state.get("warnings") or []) + ([] if shown else list(found.get("warnings") or [])),
+                diffs=list(state.get("diffs") or []) + ([] if shown else list(found.get("diff") or [])),
+            ),
         )
+        return found
+
+    def _batch(self, task_vars, shared):
+        """The phase for every target of the play's batch that would have run it; the batch's summary."""
+        hosts = batch_hosts(self, task_vars)
+        names = {host.name for host in hosts}
+        left = [n for n in task_vars.get("ansible_play_batch") or () if n not in names]
+
+        def run_one(host, scrub):
+            read = read_target(host.templar, host.variables, shared)
+            return self._target_task(self.TASK, read, host.name, shared, scrub)
+
+        results = run_batch(hosts, run_one, self._environment_of)
+        limit = self._templar.template(task_vars.get("flow_logs_result_max_bytes"))
+        return batch_summary(self.TASK, results, left, RESULT_MAX_BYTES if limit in (None, "") else int(limit))
+
+    def _environment_of(self, host):
+        """The task's ``environment`` as ``host``'s own task would have it."""
+        if not self._task.environment:
+            return {}
+        own = self._templar
+        self._templar = host.templar
+        try:
+            return effective_environment(self)
+        finally:
+            self._templar = own

@@ -9,9 +9,12 @@ import yaml
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import fleet_report, report_entries
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import role_task
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.variables import read_target
+from ansible_collections.flowlogs.aws.plugins.action.flow_logs_result import TASK_TAGS
+from ansible_collections.flowlogs.aws.plugins.plugin_utils._role_task import selected
 from tests.support.paths import REPO
 from tests.unit.test_role_variables import GOOD
 
+TASKS = REPO / "roles" / "flow_logs" / "tasks"
 #: The phase tags, fixed names (DESIGN.md section 8), in the order the role runs them.
 PHASE_TAGS = [
     "flow_logs_preflight",
@@ -23,23 +26,58 @@ PHASE_TAGS = [
 ]
 
 
-def test_the_role_is_four_visible_tasks_with_the_phase_tags():
-    folder = REPO / "roles" / "flow_logs" / "tasks"
-    main = yaml.safe_load((folder / "main.yml").read_text())
-    tasks = [t for entry in main for t in yaml.safe_load((folder / entry["ansible.builtin.import_tasks"]).read_text())]
+def _module_of(task):
+    return next(k for k in task if k.startswith("flowlogs.aws."))
 
-    found = [(next(k for k in t if k.startswith("flowlogs.aws.")), t["register"], t["tags"]) for t in tasks]
+
+def test_the_role_is_four_visible_phase_tasks_with_the_phase_tags_then_the_result_per_host():
+    main = yaml.safe_load((TASKS / "main.yml").read_text())
+
+    found = [(_module_of(t), t.get("register"), t["tags"], t.get("run_once", False)) for t in main]
 
     assert found == [
         (
             "flowlogs.aws.flow_logs_discover",
             "flow_logs_discovery",
             ["flow_logs", "flow_logs_preflight", "flow_logs_discover"],
+            True,
         ),
-        ("flowlogs.aws.flow_logs_delivery", "flow_logs_result", ["flow_logs", "flow_logs_delivery"]),
-        ("flowlogs.aws.flow_logs_converge", "flow_logs_result", ["flow_logs", "flow_logs_converge"]),
-        ("flowlogs.aws.flow_logs_monitor", "flow_logs_result", ["flow_logs", "flow_logs_alarms", "flow_logs_analysis"]),
+        ("flowlogs.aws.flow_logs_delivery", None, ["flow_logs", "flow_logs_delivery"], True),
+        ("flowlogs.aws.flow_logs_converge", None, ["flow_logs", "flow_logs_converge"], True),
+        ("flowlogs.aws.flow_logs_monitor", None, ["flow_logs", "flow_logs_alarms", "flow_logs_analysis"], True),
+        ("flowlogs.aws.flow_logs_result", "flow_logs_result", ["always", "flow_logs_result"], False),
     ]
+    assert [tag for _, _, tags, _ in found for tag in tags if tag in PHASE_TAGS] == PHASE_TAGS
+
+
+@pytest.mark.parametrize("entry_point", ["main", "discover", "converge", "monitor"])
+def test_each_entry_point_ends_with_the_result_of_its_own_phases_whose_tags_the_result_task_knows(entry_point):
+    tasks = yaml.safe_load((TASKS / (entry_point + ".yml")).read_text())
+    phases, result = tasks[:-1], tasks[-1]
+    names = [_module_of(t).split("flow_logs_", 1)[1] for t in phases]
+
+    assert _module_of(result) == "flowlogs.aws.flow_logs_result"
+    assert ((result["flowlogs.aws.flow_logs_result"] or {}).get("tasks") or list(TASK_TAGS)) == names
+    assert [tuple(t["tags"]) for t in phases] == [TASK_TAGS[n] for n in names]
+
+
+@pytest.mark.parametrize(
+    ("tags", "only", "skip", "expected"),
+    [
+        (["flow_logs", "flow_logs_converge"], ["all"], [], True),
+        (["flow_logs", "flow_logs_converge"], ["flow_logs_discover"], [], False),
+        (["flow_logs", "flow_logs_converge"], ["flow_logs_converge"], [], True),
+        (["flow_logs", "flow_logs_converge"], ["all"], ["flow_logs_converge"], False),
+        (["flow_logs", "flow_logs_converge"], ["tagged"], [], True),
+        (["flow_logs", "flow_logs_converge"], ["all"], ["tagged"], False),
+        (["always"], ["flow_logs_discover"], [], True),
+        (["always"], ["all"], ["all"], True),
+        (["always"], ["all"], ["always"], False),
+        (["never", "x"], ["all"], [], False),
+    ],
+)
+def test_the_result_task_judges_tags_as_ansible_does(tags, only, skip, expected):
+    assert selected(tags, only, skip) is expected
 
 
 RESULT = dict(result_version=1, target="a", status="changed", counts={})
