@@ -19,8 +19,17 @@ description:
   - >-
     The role registers the result as C(flow_logs_discovery), so that a task of your own between the discovery and
     the converge can look at it (an approval gate on the number of replacements, say): C(plan) counts what the
-    converge would create, replace, update and delete, and C(plan.replacing) lists the resources whose flow log would
-    be replaced.
+    converge would create, replace, update and delete - over every target of the batch in the role, for the one target
+    without C(run_once) - C(plan.replacing) lists the resources whose flow log would be replaced, and C(by_target) has
+    each target's plan.
+  - >-
+    In the role it is C(run_once): this one task runs the phase for every target of the play's batch
+    (C(ansible_play_batch)) whose C(when) holds, with each target's own variables and task C(environment), in threads
+    of one worker, as many at a time as C(--forks); it returns the batch's summary (RV(targets), RV(targets_changed),
+    RV(targets_failed), RV(targets_left)), and each target's result comes with the role's last task,
+    M(flowlogs.aws.flow_logs_result), per host. A target with another connection than local, or
+    C(flow_logs_batch=false), is left to that task. Without C(run_once), or in a play with another strategy than
+    linear, it runs for the target of its own host and returns that target's result.
 author:
   - flowlogs.aws maintainers (@flowlogs)
 options:
@@ -64,16 +73,19 @@ seealso:
 """
 
 EXAMPLES = r"""
-# The flowlogs.aws.flow_logs role runs it first. A gate of your own between the discovery and the converge:
-- name: Discover this target's resources and flow logs (read-only)
+# The flowlogs.aws.flow_logs role runs it first, once for the play's batch. A gate of your own between the discovery
+# and the converge:
+- name: Discover the resources and flow logs of every target (read-only)
   flowlogs.aws.flow_logs_discover:
+  run_once: true
   register: flow_logs_discovery
 
-- name: Replace at most 10 flow logs per target without a human
+- name: Replace at most 10 flow logs in this run without a human
   ansible.builtin.assert:
     that: flow_logs_discovery.plan.replaced <= 10
     fail_msg: >-
       {{ flow_logs_discovery.plan.replaced }} flow logs would be replaced: {{ flow_logs_discovery.plan.replacing }}
+  run_once: true
 """
 
 RETURN = r"""
@@ -232,6 +244,39 @@ compact:
   version_added: 2.0.0
   sample: {bytes: 1666054, max_bytes: 250000, rows: 1500, rows_kept: 223, rows_key: [result-rows, t-1-us-east-1, 5f0c],
            note: "223 of 1500 rows (vpcs) kept: ..."}
+targets:
+  description: With C(run_once) (as in the role), how many targets of the play's batch this task ran the phase for.
+  returned: with run_once
+  type: int
+  sample: 340
+targets_changed:
+  description: With C(run_once), how many of them the phase changed (would change in check mode).
+  returned: with run_once
+  type: int
+  sample: 12
+targets_failed:
+  description:
+    - With C(run_once), the targets that failed (in this phase or before); each fails its host in the role's last task.
+  returned: with run_once
+  type: list
+  elements: str
+  sample: [prod-ap-east-1]
+targets_left:
+  description:
+    - With C(run_once), the hosts of the batch left to their own result task (another connection than local,
+      C(flow_logs_batch=false)).
+  returned: with run_once
+  type: list
+  elements: str
+  sample: []
+by_target:
+  description:
+    - With C(run_once), the discovery only - each target's C(plan) (and C(msg) when it failed), by inventory host;
+      empty, with C(compact) saying so, above C(flow_logs_result_max_bytes) of JSON.
+  returned: with run_once, discovery
+  type: dict
+  sample: {prod-eu-west-1: {plan: {created: 2, replaced: 0, updated: 0, deleted: 0, unchanged: 5, replacing: []},
+           failed: false}}
 """
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import MODULE_ARGUMENT_SPEC, run_module

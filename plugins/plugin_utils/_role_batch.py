@@ -100,7 +100,7 @@ def _runs_in_batch(task, templar, variables):
     try:
         if task.when and not _when(task, templar, variables):
             return False
-        connection = templar.template(variables.get("ansible_connection")) or C.DEFAULT_TRANSPORT
+        connection = templar.template(variables.get("ansible_connection") or task.connection or C.DEFAULT_TRANSPORT)
         wanted = templar.template(variables.get("flow_logs_batch", True))
     except AnsibleError:
         return False  # its own task says what is wrong

@@ -188,12 +188,29 @@ class RoleTaskAction(ActionBase):
         left = [n for n in task_vars.get("ansible_play_batch") or () if n not in names]
 
         def run_one(host, scrub):
-            read = read_target(host.templar, host.variables, shared)
-            return self._target_task(self.TASK, read, host.name, shared, scrub)
+            try:
+                read = read_target(host.templar, host.variables, shared)
+                return self._target_task(self.TASK, read, host.name, shared, scrub)
+            except Exception as exc:  # pylint: disable=broad-exception-caught
+                # A bug met on one target fails that target (in its result task), never the batch's other targets.
+                return self._unexpected(host.name, shared, exc)
 
         results = run_batch(hosts, run_one, self._environment_of)
         limit = self._templar.template(task_vars.get("flow_logs_result_max_bytes"))
         return batch_summary(self.TASK, results, left, RESULT_MAX_BYTES if limit in (None, "") else int(limit))
+
+    def _unexpected(self, name, shared, exc):
+        import traceback
+
+        found = dict(
+            failed=True,
+            changed=False,
+            msg="{} failed on this target: {}: {}".format(self.TASK, type(exc).__name__, exc),
+            exception="".join(traceback.format_exception(exc)),
+        )
+        key = state_key(self._task, name)
+        shared.save(key, dict(shared.load(key) or {}, result=found))
+        return found
 
     def _environment_of(self, host):
         """The task's ``environment`` as ``host``'s own task would have it."""
