@@ -187,10 +187,14 @@ class RoleTaskAction(ActionBase):
         names = {host.name for host in hosts}
         left = [n for n in task_vars.get("ansible_play_batch") or () if n not in names]
 
+        # Templated here, one host after the other: Ansible's templating (its plugin loader) is not thread-safe.
+        reads = {host.name: self._read(host, shared) for host in hosts}
+
         def run_one(host, scrub):
             try:
-                read = read_target(host.templar, host.variables, shared)
-                return self._target_task(self.TASK, read, host.name, shared, scrub)
+                if isinstance(reads[host.name], Exception):
+                    raise reads[host.name]
+                return self._target_task(self.TASK, reads[host.name], host.name, shared, scrub)
             except Exception as exc:  # pylint: disable=broad-exception-caught
                 # A bug met on one target fails that target (in its result task), never the batch's other targets.
                 return self._unexpected(host.name, shared, exc)
@@ -198,6 +202,13 @@ class RoleTaskAction(ActionBase):
         results = run_batch(hosts, run_one, self._environment_of)
         limit = self._templar.template(task_vars.get("flow_logs_result_max_bytes"))
         return batch_summary(self.TASK, results, left, RESULT_MAX_BYTES if limit in (None, "") else int(limit))
+
+    @staticmethod
+    def _read(host, shared):
+        try:
+            return read_target(host.templar, host.variables, shared)
+        except Exception as exc:  # pylint: disable=broad-exception-caught
+            return exc
 
     def _unexpected(self, name, shared, exc):
         import traceback

@@ -17,8 +17,8 @@ from tests.support import organization
 REGIONS = ["us-east-1", "eu-west-1"]
 MEMBERS = ("prod-a", "prod-b")
 #: The role's tasks (roles/flow_logs/tasks/main.yml): the first checks and discovers, the third converges the flow logs.
-DISCOVER_TASK = "Check the variables, discover the resources and their flow logs (read-only)"
-CONVERGE_TASK = "Converge the flow logs"
+#: The role's last task, per host: each target's event (the phase tasks run once for the play's batch).
+RESULT_TASK = "Result of the target"
 #: The project's playbook, as a job template names it: the collection's playbook, imported.
 PROJECT_PLAYBOOK = """---
 - name: Enable VPC flow logs (flowlogs.aws)
@@ -73,7 +73,7 @@ def run_job(root):
     return result, events
 
 
-def task_events(events, kind, task=CONVERGE_TASK):
+def task_events(events, kind, task=RESULT_TASK):
     """{host: event_data} of one of the role's tasks for one event type (runner_on_ok, runner_on_failed)."""
     found = {}
     for event in events:
@@ -105,7 +105,7 @@ def test_job_converges_every_target_and_leaves_its_report_as_an_artifact(aws, or
     ok = task_events(events, "runner_on_ok")
     assert sorted(ok) == targets
     assert {h: (d["task_action"], d["res"]["changed"]) for h, d in ok.items()} == {
-        h: ("flowlogs.aws.flow_logs_converge", True) for h in targets
+        h: ("flowlogs.aws.flow_logs_result", True) for h in targets
     }
     assert task_events(events, "runner_on_failed") == {}
     stats = stats_event(events)
@@ -131,8 +131,9 @@ def test_a_failing_target_fails_the_job_and_only_its_host(aws, org, tmp_path):
     stdout = (root / "artifacts" / "job-1" / "stdout").read_text()
     assert result.status == "failed" and result.rc != 0, stdout[-6000:]
 
-    failed = task_events(events, "runner_on_failed", DISCOVER_TASK)  # the account is checked before any other call
+    failed = task_events(events, "runner_on_failed")
     assert sorted(failed) == [wrong]
+    assert failed[wrong]["res"]["failed_phase"] == "connect"  # the account is checked before any other call
     assert accounts[1] in failed[wrong]["res"]["msg"], failed[wrong]["res"]["msg"]
     assert sorted(task_events(events, "runner_on_ok")) == [t for t in targets if t != wrong]
     stats = stats_event(events)
