@@ -64,12 +64,14 @@ class ActionModule(RoleTaskAction):
 
     def _missing(self, shared, name):
         """The phases of this entry point, in order, that the run's tags select and that did not run on the target."""
-        tasks = self._task.args.get("tasks") or list(TASK_NAMES)
-        state = shared.load(state_key(self._task, name)) or {}
-        done = state.get("done") or []
-        inherited = set(self._task.tags or ()) - OWN_TAGS
-        only, skip = context.CLIARGS.get("tags") or (), context.CLIARGS.get("skip_tags") or ()
-        wanted = [t for t in tasks if selected(set(TASK_TAGS[t]) | inherited, only, skip)]
+        done = (shared.load(state_key(self._task, name)) or {}).get("done") or []
+        wanted = self._wanted(self._task.args.get("tasks") or list(TASK_NAMES))
         # From the first one missing on, each runs again: a discovery run again starts the target afresh.
         first = next((i for i, t in enumerate(wanted) if t not in done), len(wanted))
         return wanted[first:]
+
+    def _wanted(self, tasks):
+        """Those of ``tasks`` whose phase task the run's tags select (with the tags this task inherited)."""
+        inherited = set(self._task.tags or ()) - OWN_TAGS
+        only, skip = context.CLIARGS.get("tags") or (), context.CLIARGS.get("skip_tags") or ()
+        return [t for t in tasks if selected(set(TASK_TAGS[t]) | inherited, only, skip)]

@@ -93,21 +93,35 @@ def compact(found, variables, shared, name):
 
 def selected(tags, only_tags, skip_tags):
     """Whether a task with ``tags`` runs under --tags ``only_tags`` and --skip-tags ``skip_tags`` (Ansible's rules)."""
-    tags, only, skip = set(tags), set(only_tags or ()), set(skip_tags or ())
-    run = True
-    if only:
-        run = (
-            "always" in tags
-            or ("all" in only and "never" not in tags)
-            or bool(tags & only)
-            or ("tagged" in only and bool(tags) and "never" not in tags)
-        )
-    if run and skip:
-        if "all" in skip:
-            run = "always" in tags and "always" not in skip
-        elif tags & skip or ("tagged" in skip and tags):
-            run = False
-    return run
+    tags = set(tags)
+    return _chosen(tags, set(only_tags or ())) and not _skipped(tags, set(skip_tags or ()))
+
+
+def _chosen(tags, only):
+    if not only or "always" in tags:
+        return True
+    if "never" in tags:
+        return bool(tags & only)
+    return "all" in only or bool(tags & only) or ("tagged" in only and bool(tags))
+
+
+def _skipped(tags, skip):
+    if "all" in skip:
+        return "always" not in tags or "always" in skip
+    return bool(tags & skip) or ("tagged" in skip and bool(tags))
+
+
+def _next_state(state, task, carried, found, shown):
+    """What a target's tasks did so far, after ``task``: what it carries, the tasks done, whether any changed the
+    target, its result, and the warnings and diffs not ``shown`` yet."""
+    return dict(
+        carried=carried,
+        done=[*(state.get("done") or []), task],
+        changed=bool(state.get("changed") or found.get("changed")),
+        result=found,
+        warnings=list(state.get("warnings") or []) + ([] if shown else list(found.get("warnings") or [])),
+        diffs=list(state.get("diffs") or []) + ([] if shown else list(found.get("diff") or [])),
+    )
 
 
 class RoleTaskAction(ActionBase):
@@ -155,31 +169,30 @@ class RoleTaskAction(ActionBase):
         state = (shared.load(key) or {}) if task != "discover" else {}
         if (state.get("result") or {}).get("failed"):
             return state["result"]
-        carried = state.get("carried")
         if task_vars is None:
             found, carried = role_task(
-                task, read, name, bool(self._play_context.check_mode), bool(self._play_context.diff), carried, shared
+                task,
+                read,
+                name,
+                bool(self._play_context.check_mode),
+                bool(self._play_context.diff),
+                state.get("carried"),
+                shared,
             )
             found = scrub(found)
         else:
-            found = self._execute_module(
-                module_name="flowlogs.aws.flow_logs_" + task,
-                module_args=dict(variables=read[1], target=name, carried=carried),
-                task_vars=task_vars,
-            )
-            carried = found.pop("carried", carried)
-        shared.save(
-            key,
-            dict(
-                carried=carried,
-                done=[*(state.get("done") or []), task],
-                changed=bool(state.get("changed") or found.get("changed")),
-                result=found,
-                warnings=list(state.get("warnings") or []) + ([] if shown else list(found.get("warnings") or [])),
-                diffs=list(state.get("diffs") or []) + ([] if shown else list(found.get("diff") or [])),
-            ),
-        )
+            found, carried = self._module_task(task, read, name, state.get("carried"), task_vars)
+        shared.save(key, _next_state(state, task, carried, found, shown))
         return found
+
+    def _module_task(self, task, read, name, carried, task_vars):
+        """(result, carried) of the task's module run on the host."""
+        found = self._execute_module(
+            module_name="flowlogs.aws.flow_logs_" + task,
+            module_args=dict(variables=read[1], target=name, carried=carried),
+            task_vars=task_vars,
+        )
+        return found, found.pop("carried", carried)
 
     def _batch(self, task_vars, shared):
         """The phase for every target of the play's batch that would have run it; the batch's summary."""

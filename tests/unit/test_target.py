@@ -6,10 +6,10 @@ from __future__ import annotations
 import pytest
 import yaml
 
+from ansible_collections.flowlogs.aws.plugins.action.flow_logs_result import TASK_TAGS
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.fleet import fleet_report, report_entries
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.task import role_task
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.variables import read_target
-from ansible_collections.flowlogs.aws.plugins.action.flow_logs_result import TASK_TAGS
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._role_task import selected
 from tests.support.paths import REPO
 from tests.unit.test_role_variables import GOOD
