@@ -111,12 +111,22 @@ def _skipped(tags, skip):
     return bool(tags & skip) or ("tagged" in skip and bool(tags))
 
 
+#: The earlier tasks a task does itself when they did not run (target.TargetRun: the converge discovers and does the
+#: delivery first, the delivery discovers first).
+DOES_TOO = dict(discover=(), delivery=("discover",), converge=("discover", "delivery"), monitor=())
+
+
+def _done_after(done, task):
+    """The tasks done on a target once ``task`` ran: those before, those ``task`` does itself, and ``task``."""
+    return list(done) + [t for t in (*DOES_TOO[task], task) if t not in done]
+
+
 def _next_state(state, task, carried, found, shown):
     """What a target's tasks did so far, after ``task``: what it carries, the tasks done, whether any changed the
     target, its result, and the warnings and diffs not ``shown`` yet."""
     return dict(
         carried=carried,
-        done=[*(state.get("done") or []), task],
+        done=_done_after(state.get("done") or [], task),
         changed=bool(state.get("changed") or found.get("changed")),
         result=found,
         warnings=list(state.get("warnings") or []) + ([] if shown else list(found.get("warnings") or [])),
