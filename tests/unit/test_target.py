@@ -47,7 +47,7 @@ def test_the_role_is_four_visible_phase_tasks_with_the_phase_tags_then_the_resul
         ("flowlogs.aws.flow_logs_monitor", None, ["flow_logs", "flow_logs_alarms", "flow_logs_analysis"], True),
         ("flowlogs.aws.flow_logs_result", "flow_logs_result", ["always", "flow_logs_result"], False),
     ]
-    assert [tag for _, _, tags, _ in found for tag in tags if tag in PHASE_TAGS] == PHASE_TAGS
+    assert [tag for entry in found for tag in entry[2] if tag in PHASE_TAGS] == PHASE_TAGS
 
 
 @pytest.mark.parametrize("entry_point", ["main", "discover", "converge", "monitor"])
