@@ -35,8 +35,8 @@ OWN_TAGS = frozenset(("always", "flow_logs_result")) | frozenset(t for tags in T
 
 class ActionModule(RoleTaskAction):
     """The target's result: what the role's phase tasks did on it in this play. A phase they did not run on this
-    target (left to its own host: another connection, a ``when`` false on the batch's first host, another strategy
-    than linear, flow_logs_batch false) but that the run's tags select runs here first."""
+    target (left to its own host: another connection, a ``when`` false on the batch's first host,
+    flow_logs_batch false) but that the run's tags select runs here first."""
 
     def run(self, tmp=None, task_vars=None):
         task_vars = task_vars or {}

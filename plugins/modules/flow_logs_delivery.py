@@ -36,8 +36,9 @@ description:
     of one worker, as many at a time as C(--forks); it returns the batch's summary (RV(targets), RV(targets_changed),
     RV(targets_failed), RV(targets_left)), and each target's result comes with the role's last task,
     M(flowlogs.aws.flow_logs_result), per host. A target with another connection than local, or
-    C(flow_logs_batch=false), is left to that task. Without C(run_once), or in a play with another strategy than
-    linear, it runs for the target of its own host and returns that target's result.
+    C(flow_logs_batch=false), is left to that task. Without C(run_once), or in a play whose strategy is not
+    linear (there Ansible runs a C(run_once) task on every host), it runs for the target of its own host and
+    returns that target's result.
 author:
   - flowlogs.aws maintainers (@flowlogs)
 options:

@@ -23,8 +23,8 @@ description:
     diffs.
   - >-
     A phase the run's tags select that did not run on this target - a host with another connection than local, with
-    C(flow_logs_batch=false), a C(when) false on the first host of the batch, a play with another strategy than
-    linear - runs here first, for this target alone, as the phase task would have.
+    C(flow_logs_batch=false), a C(when) false on the first host of the batch - runs here first, for this target
+    alone, as the phase task would have.
 author:
   - flowlogs.aws maintainers (@flowlogs)
 options:

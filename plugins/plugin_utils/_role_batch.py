@@ -10,8 +10,8 @@ themselves. A phase task of the role is therefore ``run_once``: its worker runs 
 ``flow_logs_batch`` not false), with each target's own variables and task ``environment``, as many at a time as the
 run's ``--forks``. What each target's phase found is kept in the run's cache; the role's last task
 (flowlogs.aws.flow_logs_result) runs per host: it registers the target's ``flow_logs_result``, fails a failed target,
-and runs there any phase the batch did not (another connection, a ``when`` false on the batch's first host, another
-strategy than linear).
+and runs there any phase the batch did not (another connection, a ``when`` false on the batch's first host). With
+another strategy than linear, Ansible runs a ``run_once`` task on every host: each runs the phase for itself.
 """
 
 from __future__ import annotations
