@@ -49,6 +49,7 @@ AS_STRINGS = {
     "flow_logs_alarm_period": ("120", 120),
     "flow_logs_alarms": ("true", True),
     "flow_logs_delete_log_group": ("yes", True),
+    "flow_logs_batch": ("no", False),
     "flow_logs_delete_role": ("False", False),
     "flow_logs_log_group_deletion_protection": ("true", True),
     "flow_logs_lift_deletion_protection": ("yes", True),
