@@ -24,6 +24,7 @@ from ansible import context
 from ansible.errors import AnsibleError
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.compact import json_size
+from ansible_collections.flowlogs.aws.plugins.module_utils._role.target import plan_totals
 from ansible_collections.flowlogs.aws.plugins.plugin_utils._task_environment import applied_environment
 
 LOCAL = ("local", "ansible.builtin.local")
@@ -159,7 +160,7 @@ def batch_summary(task, results, hosts_left, max_bytes):
         ),
     )
     if task == "discover":
-        summary.update(plan=fleet_plan(results.values()), by_target=_by_target(results))
+        summary.update(plan=plan_totals(results.values()), by_target=_by_target(results))
         if max_bytes and json_size(summary) > max_bytes:
             summary["by_target"] = {}
             summary["compact"] = dict(
@@ -167,16 +168,6 @@ def batch_summary(task, results, hosts_left, max_bytes):
                 "flow_logs_result has its own".format(json_size(summary), max_bytes)
             )
     return summary
-
-
-def fleet_plan(results):
-    """What the converge would do, over every target's discovery plan."""
-    totals = dict(created=0, replaced=0, updated=0, deleted=0, unchanged=0, replacing=[])
-    for found in results:
-        for key, value in (found.get("plan") or {}).items():
-            totals[key] = totals[key] + value
-    totals["replacing"] = sorted(set(totals["replacing"]))
-    return totals
 
 
 def _by_target(results):

@@ -78,8 +78,8 @@ def unit_header(unit):
 
 
 def plan_totals(units):
-    """What the converge would do to the target's resources, counted over its units (``replacing``: the resources
-    whose flow log would be replaced)."""
+    """What the converge would do, counted over ``units`` (each with its ``plan``: a target's units, or the targets
+    of a batch; ``replacing``: the resources whose flow log would be replaced)."""
     totals = dict(created=0, replaced=0, updated=0, deleted=0, unchanged=0, replacing=[])
     for unit in units:
         for key, value in (unit.get("plan") or {}).items():
