@@ -22,6 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 from ansible import constants as C
 from ansible import context
 from ansible.errors import AnsibleError
+from ansible.module_utils.parsing.convert_bool import boolean
 
 from ansible_collections.flowlogs.aws.plugins.module_utils._report.compact import json_size
 from ansible_collections.flowlogs.aws.plugins.module_utils._role.target import plan_totals
@@ -102,10 +103,11 @@ def _runs_in_batch(task, templar, variables):
         if task.when and not _when(task, templar, variables):
             return False
         connection = templar.template(variables.get("ansible_connection") or task.connection or C.DEFAULT_TRANSPORT)
-        wanted = templar.template(variables.get("flow_logs_batch", True))
+        wanted = templar.template(variables.get("flow_logs_batch"))
+        wanted = True if wanted in (None, "") else boolean(wanted, strict=False)  # null: unset, the default
     except AnsibleError:
         return False  # its own task says what is wrong
-    return connection in LOCAL and wanted not in (False, "false", "False", "no", "0", 0)
+    return connection in LOCAL and wanted
 
 
 def _when(task, templar, variables):

@@ -81,3 +81,25 @@ def test_the_batch_runs_as_many_targets_at_a_time_as_the_runs_forks(monkeypatch)
     assert batch.concurrency() == 7
     monkeypatch.setattr(batch.context, "CLIARGS", {})
     assert batch.concurrency() >= 1
+
+
+class _Task:
+    when = []
+    connection = None
+
+
+class _Templar:
+    @staticmethod
+    def template(value):
+        return value
+
+
+def test_a_host_runs_in_the_batch_with_a_local_connection_and_flow_logs_batch_not_false():
+    def runs(**variables):
+        return batch._runs_in_batch(_Task(), _Templar(), variables)  # pylint: disable=protected-access
+
+    assert runs(ansible_connection="local") and runs(ansible_connection="ansible.builtin.local")
+    assert runs(ansible_connection="local", flow_logs_batch=None)  # null: unset, the default
+    assert not runs(ansible_connection="local", flow_logs_batch="no")
+    assert not runs(ansible_connection="local", flow_logs_batch=False)
+    assert not runs(ansible_connection="ssh") and not runs()  # no connection variable: Ansible's default, ssh
