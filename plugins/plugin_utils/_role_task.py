@@ -134,6 +134,13 @@ def _next_state(state, task, carried, found, shown):
     )
 
 
+def _result_max_bytes(reads):
+    """flow_logs_result_max_bytes as the batch's first target with valid variables has it (its default without one)."""
+    valid = (read[1] for read in reads if not isinstance(read, Exception) and not read[2])
+    found = next((v.get("flow_logs_result_max_bytes") for v in valid), None)
+    return RESULT_MAX_BYTES if found is None else found
+
+
 class RoleTaskAction(ActionBase):
     """A phase task of the role (``TASK``: discover, delivery, converge, monitor).
 
@@ -223,8 +230,7 @@ class RoleTaskAction(ActionBase):
                 return self._unexpected(host.name, shared, exc)
 
         results = run_batch(hosts, run_one, self._environment_of)
-        limit = self._templar.template(task_vars.get("flow_logs_result_max_bytes"))
-        return batch_summary(self.TASK, results, left, RESULT_MAX_BYTES if limit in (None, "") else int(limit))
+        return batch_summary(self.TASK, results, left, _result_max_bytes(reads.values()))
 
     @staticmethod
     def _read(host, shared):
